@@ -1,0 +1,44 @@
+/**
+ * @custodian/core — the kernel of Custodian: declared, tracked, deadline-bounded resources.
+ */
+export { createKernel, Kernel } from "./kernel/Kernel.js";
+export type { CreateKernelOptions, Scope, ScopeOptions } from "./kernel/Kernel.js";
+export type { KernelHooks, HookResource, ShutdownContext, DeadlineContext } from "./kernel/hooks.js";
+export { featureEnvName } from "./kernel/Features.js";
+export type { Features, FeatureDeclaration, FeatureState, FeatureSource } from "./kernel/Features.js";
+export { definePlugin } from "./registry/definePlugin.js";
+export type { PluginDescriptor, PluginEntry } from "./registry/definePlugin.js";
+export { systemClock } from "./time/Clock.js";
+export type { Clock, TimerHandle, TimerOptions } from "./time/Clock.js";
+export { ManualClock } from "./time/ManualClock.js";
+export { createDeadline, deadlineAt } from "./scope/Deadline.js";
+export type { Deadline } from "./scope/Deadline.js";
+export { parseDuration, parseSize } from "./config/duration.js";
+export {
+  CoreErrorCodes,
+  DeadlineExceededError,
+  isKernelError,
+  KernelClosedError,
+  KernelError,
+  ReleaseAbandonedError,
+  ReleaseFailedError,
+} from "./errors.js";
+export type { CoreErrorCode, KernelErrorCode } from "./errors.js";
+export type { KernelEvent, KernelEventType } from "./events/KernelEvent.js";
+export type {
+  AcquireSpec,
+  AdoptOptions,
+  CreateContext,
+  CustodianConfig,
+  DependencyRef,
+  HistoryEntry,
+  ReleaseContext,
+  ReleaseOutcomeKind,
+  ResourceDeclaration,
+  ResourceHandle,
+  ResourceOutcome,
+  ResourceSnapshot,
+  ResourceState,
+  ResourceTypeDefinition,
+  ShutdownReport,
+} from "./types.js";

@@ -1,0 +1,1096 @@
+/**
+ * The kernel: tracks every resource (state, age, owner, dependencies) and releases them in
+ * dependency order within a hard deadline — graceful first, forced at the budget, abandoned when
+ * neither settles, errors aggregated. `features.deadlineCleanup: off` switches to the legacy
+ * strategy (sequential, reverse acquisition order, no deadline) for rollback.
+ */
+import type { Observable } from "rxjs";
+import {
+  DeadlineExceededError,
+  KernelClosedError,
+  KernelError,
+  ReleaseAbandonedError,
+  ReleaseFailedError,
+} from "../errors.js";
+import { EventBus } from "../events/EventBus.js";
+import type { KernelEvent } from "../events/KernelEvent.js";
+import { checkDependencies, normalizeConfig, type KernelSettings } from "../config/normalize.js";
+import { resolveConfigInput } from "../config/resolveConfigInput.js";
+import { deadlineAt, type Deadline } from "../scope/Deadline.js";
+import { systemClock, type Clock, type TimerHandle } from "../time/Clock.js";
+import type {
+  AcquireSpec,
+  AdoptOptions,
+  CreateContext,
+  CustodianConfig,
+  DependencyRef,
+  HistoryEntry,
+  ReleaseContext,
+  ReleaseOutcomeKind,
+  ResourceHandle,
+  ResourceOutcome,
+  ResourceSnapshot,
+  ResourceState,
+  ResourceTypeDefinition,
+  ShutdownReport,
+} from "../types.js";
+import { FeatureRegistry, type Features } from "./Features.js";
+import { createHooks, type HookResource, type KernelHooks } from "./hooks.js";
+import type { PluginDescriptor, PluginEntry } from "../registry/definePlugin.js";
+import { PluginRegistry } from "../registry/PluginRegistry.js";
+
+/** Options of `createKernel`. */
+export interface CreateKernelOptions {
+  /** A configuration object shaped like resource.config.yaml, or the path of a config file. */
+  config?: CustodianConfig | string;
+  plugins?: PluginEntry[];
+  clock?: Clock;
+  /** Environment for feature-flag overrides and `${VAR}` interpolation. Default process.env. */
+  env?: Record<string, string | undefined>;
+  /** Where to search for a config file when `config` is omitted. Default process.cwd(). */
+  cwd?: string;
+  /** Called with the exit code after a signal-initiated shutdown. Default process.exit. */
+  exit?: (code: number) => void;
+}
+
+type Release<T> = (value: T, ctx: ReleaseContext) => void | Promise<void>;
+
+type Settled = { timeout: true } | { timeout: false; ok: true } | { timeout: false; ok: false; error: unknown };
+
+const noop = (): void => {};
+const isPromiseLike = (v: unknown): v is PromiseLike<unknown> =>
+  v !== null && (typeof v === "object" || typeof v === "function") && typeof (v as PromiseLike<unknown>).then === "function";
+
+/** Internal record of one tracked resource. Never holds its (GC-tracked) handle. */
+class Rec {
+  state: ResourceState;
+  value: unknown = undefined;
+  readonly dependents = new Set<Rec>();
+  leakFlagged = false;
+  stack: string | undefined;
+  /** Resolves when creation has finished (either way). */
+  ready: Promise<void> | undefined;
+  createAbort: AbortController | undefined;
+  releasing: Promise<ResourceOutcome | undefined> | undefined;
+  /** Cuts the current release phase short (set while a release phase is pending). */
+  escalate: (() => void) | undefined;
+  /** The one shared handle of a declared (singleton) resource. */
+  sharedHandle: ResourceHandle | undefined;
+  scope: ScopeImpl | undefined;
+
+  constructor(
+    readonly seq: number,
+    readonly id: string,
+    readonly type: string,
+    readonly name: string | undefined,
+    readonly release: Release<unknown>,
+    readonly force: Release<unknown> | undefined,
+    readonly timeoutMs: number | undefined,
+    readonly describe: ((v: unknown) => Record<string, unknown> | undefined) | undefined,
+    readonly deps: Rec[],
+    readonly acquiredAt: number,
+    state: ResourceState,
+  ) {
+    this.state = state;
+  }
+
+  info(): HookResource {
+    return { id: this.id, type: this.type, name: this.name, value: this.value };
+  }
+
+  subject(): string {
+    return this.name === undefined ? `Resource ${this.id} (${this.type})` : `Resource "${this.name}" (${this.type}, ${this.id})`;
+  }
+}
+
+/** A release context whose AbortController is made only when someone asks for the signal. */
+class LazyReleaseContext implements ReleaseContext {
+  #ac: AbortController | undefined;
+  #deadline: Deadline | undefined;
+  readonly #at: number;
+  constructor(
+    readonly clock: Clock,
+    at: number,
+    readonly reason: string,
+  ) {
+    this.#at = at;
+  }
+  get signal(): AbortSignal {
+    return (this.#ac ??= new AbortController()).signal;
+  }
+  get deadline(): Deadline {
+    return (this.#deadline ??= deadlineAt(this.clock, this.#at));
+  }
+  abort(reason: unknown): void {
+    (this.#ac ??= new AbortController()).abort(reason);
+  }
+}
+
+class Handle<T> implements ResourceHandle<T> {
+  readonly #rec: Rec;
+  readonly #release: (rec: Rec) => Promise<ResourceOutcome>;
+  constructor(rec: Rec, release: (rec: Rec) => Promise<ResourceOutcome>) {
+    this.#rec = rec;
+    this.#release = release;
+  }
+  get id(): string {
+    return this.#rec.id;
+  }
+  get type(): string {
+    return this.#rec.type;
+  }
+  get name(): string | undefined {
+    return this.#rec.name;
+  }
+  get value(): T {
+    return this.#rec.value as T;
+  }
+  get state(): ResourceState {
+    return this.#rec.state;
+  }
+  release(): Promise<ResourceOutcome> {
+    return this.#release(this.#rec);
+  }
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.#release(this.#rec);
+  }
+}
+
+/** Options of `kernel.scope(name, options)`. */
+export interface ScopeOptions {
+  /** Total budget for releasing everything in the scope when it closes. */
+  timeoutMs?: number;
+}
+
+/** A group of resources released together, in dependency order, when the scope closes. */
+export interface Scope extends AsyncDisposable {
+  readonly name: string;
+  readonly closed: boolean;
+  acquire<T = unknown>(nameOrSpec: string | AcquireSpec): Promise<ResourceHandle<T>>;
+  adopt<T>(value: T, options: AdoptOptions<T>): ResourceHandle<T>;
+  scope(name: string, options?: ScopeOptions): Scope;
+  /** Releases every resource of this scope and its child scopes. Idempotent. */
+  close(): Promise<ResourceOutcome[]>;
+}
+
+class ScopeImpl implements Scope {
+  readonly recs = new Set<Rec>();
+  readonly children = new Set<ScopeImpl>();
+  #closing: Promise<ResourceOutcome[]> | undefined;
+  constructor(
+    readonly kernel: Kernel,
+    readonly name: string,
+    readonly timeoutMs: number | undefined,
+    readonly parent: ScopeImpl | undefined,
+  ) {}
+  get closed(): boolean {
+    return this.#closing !== undefined;
+  }
+  acquire<T = unknown>(nameOrSpec: string | AcquireSpec): Promise<ResourceHandle<T>> {
+    return this.kernel[kAcquireIn]<T>(this, nameOrSpec);
+  }
+  adopt<T>(value: T, options: AdoptOptions<T>): ResourceHandle<T> {
+    return this.kernel[kAdoptIn](this, value, options);
+  }
+  scope(name: string, options?: ScopeOptions): Scope {
+    this.kernel[kAssertScopeOpen](this, "open a child scope");
+    const child = new ScopeImpl(this.kernel, `${this.name}/${name}`, options?.timeoutMs, this);
+    this.children.add(child);
+    return child;
+  }
+  close(parentDeadlineAt = Infinity): Promise<ResourceOutcome[]> {
+    return (this.#closing ??= this.kernel[kCloseScope](this, parentDeadlineAt));
+  }
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+
+const kAcquireIn = Symbol("acquireIn");
+const kAdoptIn = Symbol("adoptIn");
+const kCloseScope = Symbol("closeScope");
+const kAssertScopeOpen = Symbol("assertScopeOpen");
+
+/**
+ * The Custodian kernel. Create it with `createKernel()`.
+ */
+export class Kernel {
+  /** Lifecycle hooks (tapable), frozen. */
+  readonly hooks: KernelHooks;
+  /** Resolved feature flags. */
+  readonly features: Features;
+  /** The injected clock. */
+  readonly clock: Clock;
+  /** The configuration the kernel was created with (frozen). */
+  readonly config: Readonly<CustodianConfig>;
+
+  readonly #bus = new EventBus();
+  readonly #featureRegistry: FeatureRegistry;
+  readonly #settings: KernelSettings;
+  readonly #types = new Map<string, ResourceTypeDefinition<any, any>>();
+  readonly #live = new Map<string, Rec>();
+  readonly #byName = new Map<string, Rec>();
+  readonly #history: HistoryEntry[] = [];
+  #historyNext = 0;
+  #seq = 0;
+  #state: "running" | "closing" | "closed" = "running";
+  #shutdown: Promise<ShutdownReport> | undefined;
+  #forcing = false;
+  #forcePoint: (() => void) | undefined;
+  #forceReached: Promise<void> | undefined;
+  #leakTimer: TimerHandle | undefined;
+  #leakTimerAt = Infinity;
+  #signalHandlers: Array<[string, () => void]> = [];
+  readonly #exit: (code: number) => void;
+  readonly #finalizer: FinalizationRegistry<string>;
+  /** @internal */
+  readonly plugins: PluginRegistry;
+
+  /** @internal Use createKernel(). */
+  constructor(config: CustodianConfig, settings: KernelSettings, clock: Clock, exit: (code: number) => void) {
+    this.config = config;
+    this.#settings = settings;
+    this.clock = clock;
+    this.#exit = exit;
+    this.#featureRegistry = new FeatureRegistry();
+    this.#featureRegistry.declare({
+      name: "deadlineCleanup",
+      default: true,
+      description: "Deadline-bounded, dependency-ordered cleanup. Off = legacy sequential cleanup with no deadline (rollback).",
+    });
+    this.features = this.#featureRegistry;
+    this.hooks = createHooks((hook, tap, error) => this.#emit({ type: "hook:error", at: this.clock.now(), hook, tap, error }));
+    this.plugins = new PluginRegistry(this);
+    this.#finalizer = new FinalizationRegistry((id) => {
+      const rec = this.#live.get(id);
+      if (rec === undefined || rec.state !== "active") return;
+      this.#emit({
+        type: "resource:leak-suspected",
+        at: this.clock.now(),
+        id,
+        resourceType: rec.type,
+        name: rec.name,
+        ageMs: this.clock.now() - rec.acquiredAt,
+        reason: "garbage-collected",
+        stack: rec.stack,
+        detail: "its handle was garbage-collected without release(); it stays tracked and is released at shutdown",
+      });
+    });
+  }
+
+  /** The kernel's event stream (a discriminated union on `type`). Completes after shutdown. */
+  get events$(): Observable<KernelEvent> {
+    return this.#bus.events$;
+  }
+
+  /** "running", "closing" or "closed". */
+  get state(): "running" | "closing" | "closed" {
+    return this.#state;
+  }
+
+  /** @internal Settings after defaults (durations in ms). */
+  get settings(): Readonly<KernelSettings> {
+    return this.#settings;
+  }
+
+  /** @internal */
+  get featureRegistry(): FeatureRegistry {
+    return this.#featureRegistry;
+  }
+
+  /** Emits a plugin-defined event on `events$`. */
+  emitPluginEvent(plugin: string, name: string, data: Record<string, unknown> = {}): void {
+    if (this.#bus.observed) this.#emit({ type: "plugin:event", at: this.clock.now(), plugin, name, data });
+  }
+
+  /** True when `events$` has a subscriber (skip building event payloads otherwise). */
+  get observed(): boolean {
+    return this.#bus.observed;
+  }
+
+  /**
+   * Registers a resource type.
+   * @throws KernelError ERR_KERNEL_DUPLICATE_TYPE, ERR_KERNEL_INVALID_ARGUMENT
+   */
+  registerType<T, S = Record<string, unknown>>(type: string, definition: ResourceTypeDefinition<T, S>): void {
+    if (typeof type !== "string" || type === "") throw new KernelError("ERR_KERNEL_INVALID_ARGUMENT", `registerType: type must be a non-empty string; received ${JSON.stringify(type)}`);
+    if (this.#types.has(type)) throw new KernelError("ERR_KERNEL_DUPLICATE_TYPE", `Resource type "${type}" is already registered; each type is registered by one plugin`);
+    if (definition === null || typeof definition !== "object" || typeof definition.release !== "function") {
+      throw new KernelError("ERR_KERNEL_INVALID_ARGUMENT", `registerType("${type}"): definition must be an object with a release(value, ctx) function`);
+    }
+    this.#types.set(type, definition);
+  }
+
+  /** True when `type` is registered. */
+  hasType(type: string): boolean {
+    return this.#types.has(type);
+  }
+
+  /** @internal The registered definition of `type`. */
+  getType(type: string): ResourceTypeDefinition<any, any> | undefined {
+    return this.#types.get(type);
+  }
+
+  /** Names of the registered resource types. */
+  types(): string[] {
+    return [...this.#types.keys()];
+  }
+
+  /**
+   * Acquires a resource declared in config by name (shared: the same handle while it is live),
+   * or creates one from an ad-hoc spec `{ type, name?, dependsOn?, ...options }`.
+   * @throws KernelError ERR_KERNEL_CLOSED (at once, after shutdown started), ERR_KERNEL_UNKNOWN_RESOURCE,
+   *   ERR_KERNEL_UNKNOWN_TYPE, ERR_KERNEL_ACQUIRE_HOOK
+   */
+  acquire<T = unknown>(nameOrSpec: string | AcquireSpec): Promise<ResourceHandle<T>> {
+    return this.#acquire<T>(undefined, nameOrSpec);
+  }
+
+  /**
+   * Tracks a value created elsewhere. Synchronous; the `acquire` hook does not run.
+   * @throws KernelError ERR_KERNEL_CLOSED, ERR_KERNEL_UNKNOWN_RESOURCE
+   */
+  adopt<T>(value: T, options: AdoptOptions<T>): ResourceHandle<T> {
+    return this.#adopt(undefined, value, options);
+  }
+
+  /** Opens a scope whose resources are released together when it is disposed. */
+  scope(name: string, options?: ScopeOptions): Scope {
+    this.#assertOpen("open a scope");
+    return new ScopeImpl(this, name, options?.timeoutMs, undefined);
+  }
+
+  /** Live resources, oldest first. */
+  snapshot(): ResourceSnapshot[] {
+    const now = this.clock.now();
+    const out: ResourceSnapshot[] = [];
+    for (const r of this.#live.values()) {
+      let details: Record<string, unknown> | undefined;
+      if (r.describe !== undefined && r.state === "active") {
+        try {
+          details = r.describe(r.value);
+        } catch (error) {
+          details = { error: error instanceof Error ? error.message : String(error) };
+        }
+      }
+      const s: ResourceSnapshot = {
+        id: r.id,
+        type: r.type,
+        name: r.name,
+        state: r.state,
+        acquiredAt: r.acquiredAt,
+        ageMs: now - r.acquiredAt,
+        dependsOn: r.deps.map((d) => d.name ?? d.id),
+        scope: r.scope?.name,
+      };
+      if (r.stack !== undefined) s.stack = r.stack;
+      if (details !== undefined) s.details = details;
+      out.push(s);
+    }
+    return out;
+  }
+
+  /** Recently released resources (a bounded ring buffer, oldest first). */
+  history(): HistoryEntry[] {
+    const n = this.#history.length;
+    if (n < this.#settings.historySize) return this.#history.slice();
+    return [...this.#history.slice(this.#historyNext), ...this.#history.slice(0, this.#historyNext)];
+  }
+
+  /**
+   * Releases everything within the configured deadline and resolves with the report. Never
+   * throws. Idempotent: a second call returns the same promise.
+   */
+  shutdown(reason = "shutdown"): Promise<ShutdownReport> {
+    return (this.#shutdown ??= this.#runShutdown(reason));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Acquisition
+
+  #assertOpen(operation: string): void {
+    if (this.#state !== "running") throw new KernelClosedError(operation);
+  }
+
+  /** @internal */
+  [kAssertScopeOpen](scope: ScopeImpl, operation: string): void {
+    this.#assertOpen(operation);
+    if (scope.closed) throw new KernelError("ERR_KERNEL_CLOSED", `Cannot ${operation}: scope "${scope.name}" is closed`);
+  }
+
+  /** @internal */
+  [kAcquireIn]<T>(scope: ScopeImpl, nameOrSpec: string | AcquireSpec): Promise<ResourceHandle<T>> {
+    return this.#acquire<T>(scope, nameOrSpec);
+  }
+
+  /** @internal */
+  [kAdoptIn]<T>(scope: ScopeImpl, value: T, options: AdoptOptions<T>): ResourceHandle<T> {
+    return this.#adopt(scope, value, options);
+  }
+
+  async #acquire<T>(scope: ScopeImpl | undefined, nameOrSpec: string | AcquireSpec): Promise<ResourceHandle<T>> {
+    if (this.#state !== "running") throw new KernelClosedError("acquire");
+    if (scope !== undefined) this[kAssertScopeOpen](scope, "acquire");
+    if (typeof nameOrSpec === "string") return (await this.#acquireDeclared(nameOrSpec)) as ResourceHandle<T>;
+    if (nameOrSpec === null || typeof nameOrSpec !== "object" || typeof nameOrSpec.type !== "string") {
+      throw new KernelError("ERR_KERNEL_INVALID_ARGUMENT", `acquire() takes a declared resource name or a spec { type, name?, dependsOn?, ... }; received ${JSON.stringify(nameOrSpec)}`);
+    }
+    const { type, name, dependsOn, timeoutMs, ...spec } = nameOrSpec;
+    const deps = await this.#resolveDeps(dependsOn);
+    return this.#create<T>(type, name, spec, deps, timeoutMs, scope, false);
+  }
+
+  async #acquireDeclared(name: string): Promise<ResourceHandle> {
+    const live = this.#byName.get(name);
+    if (live !== undefined) {
+      if (live.state === "acquiring") await live.ready;
+      if (live.sharedHandle !== undefined && (live.state === "active")) return live.sharedHandle;
+      if (this.#state !== "running") throw new KernelClosedError("acquire");
+      if (live.state === "active") {
+        throw new KernelError("ERR_KERNEL_INVALID_ARGUMENT", `"${name}" names a live resource that was not declared in config; use its handle`);
+      }
+    }
+    const decl = this.#settings.resources[name];
+    if (decl === undefined || !Object.hasOwn(this.#settings.resources, name)) {
+      throw new KernelError("ERR_KERNEL_UNKNOWN_RESOURCE", `No resource named "${name}" is declared in config${this.#byName.size + Object.keys(this.#settings.resources).length > 0 ? `; declared: ${Object.keys(this.#settings.resources).join(", ") || "(none)"}` : ""}`);
+    }
+    const { type, dependsOn, timeout: _timeout, timeoutMs, ...spec } = decl;
+    const deps: Rec[] = [];
+    for (const dep of dependsOn ?? []) {
+      await this.#acquireDeclared(dep);
+      deps.push(this.#byName.get(dep)!);
+    }
+    return this.#create(type, name, spec, deps, timeoutMs, undefined, true);
+  }
+
+  async #resolveDeps(refs: ReadonlyArray<DependencyRef> | undefined): Promise<Rec[]> {
+    if (refs === undefined || refs.length === 0) return [];
+    const out: Rec[] = [];
+    for (const ref of refs) {
+      if (typeof ref === "string") {
+        const live = this.#byName.get(ref);
+        if (live !== undefined) {
+          if (live.state === "acquiring") await live.ready;
+          out.push(live);
+          continue;
+        }
+        if (Object.hasOwn(this.#settings.resources, ref)) {
+          await this.#acquireDeclared(ref);
+          out.push(this.#byName.get(ref)!);
+          continue;
+        }
+      } else if (ref !== null && typeof ref === "object") {
+        const live = this.#live.get(ref.id);
+        if (live !== undefined) {
+          out.push(live);
+          continue;
+        }
+      }
+      throw new KernelError("ERR_KERNEL_UNKNOWN_RESOURCE", `dependsOn: ${typeof ref === "string" ? `"${ref}"` : `resource ${(ref as { id?: string })?.id}`} is not a live or declared resource`);
+    }
+    return out;
+  }
+
+  #resolveDepsSync(refs: ReadonlyArray<DependencyRef> | undefined): Rec[] {
+    if (refs === undefined || refs.length === 0) return [];
+    return refs.map((ref) => {
+      const live = typeof ref === "string" ? this.#byName.get(ref) : ref !== null && typeof ref === "object" ? this.#live.get(ref.id) : undefined;
+      if (live === undefined) {
+        throw new KernelError("ERR_KERNEL_UNKNOWN_RESOURCE", `dependsOn: ${typeof ref === "string" ? `"${ref}"` : `resource ${(ref as { id?: string })?.id}`} is not a live resource (adopt() is synchronous: acquire dependencies first)`);
+      }
+      return live;
+    });
+  }
+
+  #newRec(
+    type: string,
+    name: string | undefined,
+    release: Release<unknown>,
+    force: Release<unknown> | undefined,
+    timeoutMs: number | undefined,
+    describe: ((v: unknown) => Record<string, unknown> | undefined) | undefined,
+    deps: Rec[],
+    scope: ScopeImpl | undefined,
+    state: ResourceState,
+  ): Rec {
+    if (name !== undefined && this.#byName.has(name)) {
+      throw new KernelError("ERR_KERNEL_INVALID_ARGUMENT", `A live resource is already named "${name}"; names of live resources are unique`);
+    }
+    const seq = ++this.#seq;
+    const rec = new Rec(seq, "r" + seq, type, name, release, force, timeoutMs, describe, deps, this.clock.now(), state);
+    for (const d of deps) d.dependents.add(rec);
+    const rate = this.#settings.stackSampleRate;
+    if (rate > 0 && (rate >= 1 || Math.random() < rate)) rec.stack = new Error("acquired here").stack;
+    this.#live.set(rec.id, rec);
+    if (name !== undefined) this.#byName.set(name, rec);
+    if (scope !== undefined) {
+      rec.scope = scope;
+      scope.recs.add(rec);
+    }
+    if (this.#settings.leakThresholdMs !== undefined && this.#leakTimer === undefined) this.#armLeakTimer();
+    return rec;
+  }
+
+  #adopt<T>(scope: ScopeImpl | undefined, value: T, options: AdoptOptions<T>): ResourceHandle<T> {
+    if (this.#state !== "running") throw new KernelClosedError("adopt");
+    if (scope !== undefined) this[kAssertScopeOpen](scope, "adopt");
+    if (options === null || typeof options !== "object" || typeof options.type !== "string" || typeof options.release !== "function") {
+      throw new KernelError("ERR_KERNEL_INVALID_ARGUMENT", "adopt(value, options): options must include type (string) and release(value, ctx)");
+    }
+    const deps = this.#resolveDepsSync(options.dependsOn);
+    const rec = this.#newRec(
+      options.type,
+      options.name,
+      options.release as Release<unknown>,
+      options.force as Release<unknown> | undefined,
+      options.timeoutMs,
+      options.describe as ((v: unknown) => Record<string, unknown> | undefined) | undefined,
+      deps,
+      scope,
+      "active",
+    );
+    rec.value = value;
+    const handle = new Handle<T>(rec, this.#releaseHandle);
+    this.#finalizer.register(handle, rec.id, rec);
+    if (this.#bus.observed) {
+      const at = this.clock.now();
+      this.#emit({ type: "resource:acquired", at, id: rec.id, resourceType: rec.type, name: rec.name, elapsedMs: 0 });
+    }
+    return handle;
+  }
+
+  async #create<T>(
+    type: string,
+    name: string | undefined,
+    spec: Record<string, unknown>,
+    deps: Rec[],
+    timeoutMs: number | undefined,
+    scope: ScopeImpl | undefined,
+    shared: boolean,
+  ): Promise<ResourceHandle<T>> {
+    const def = this.#types.get(type);
+    if (def === undefined) {
+      throw new KernelError("ERR_KERNEL_UNKNOWN_TYPE", `Unknown resource type "${type}"${name ? ` (resource "${name}")` : ""}; registered types: ${this.types().join(", ") || "(none)"}. Add the plugin that provides it.`);
+    }
+    if (typeof def.create !== "function") {
+      throw new KernelError("ERR_KERNEL_INVALID_ARGUMENT", `Resource type "${type}" has no create(); track values of it with kernel.adopt(value, { type: "${type}", ... })`);
+    }
+    if (this.#state !== "running") throw new KernelClosedError("acquire");
+    const rec = this.#newRec(
+      type,
+      name,
+      def.release.bind(def) as Release<unknown>,
+      def.force === undefined ? undefined : (def.force.bind(def) as Release<unknown>),
+      timeoutMs ?? def.timeoutMs,
+      def.describe === undefined ? undefined : def.describe.bind(def),
+      deps,
+      scope,
+      "acquiring",
+    );
+    let markReady!: () => void;
+    rec.ready = new Promise<void>((resolve) => (markReady = resolve));
+    rec.createAbort = new AbortController();
+    const started = this.clock.now();
+    this.#emit({ type: "resource:acquiring", at: started, id: rec.id, resourceType: type, name });
+    const dependencies = new Map<string, unknown>();
+    for (const d of deps) dependencies.set(d.name ?? d.id, d.value);
+    const ctx: CreateContext = { id: rec.id, name, dependencies, signal: rec.createAbort.signal, clock: this.clock };
+    try {
+      rec.value = await def.create(spec, ctx);
+    } catch (error) {
+      this.#drop(rec, "failed");
+      markReady();
+      this.#emit({ type: "resource:acquire-failed", at: this.clock.now(), id: rec.id, resourceType: type, name, error });
+      throw error;
+    }
+    if (this.hooks.acquire.isUsed()) {
+      try {
+        await this.hooks.acquire.promise(rec.info());
+      } catch (cause) {
+        rec.state = "active";
+        markReady();
+        await this.#releaseHandle(rec);
+        throw new KernelError("ERR_KERNEL_ACQUIRE_HOOK", `An acquire hook rejected ${rec.subject()}; the resource was released. Cause: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+      }
+    }
+    rec.state = "active";
+    markReady();
+    this.#emit({ type: "resource:acquired", at: this.clock.now(), id: rec.id, resourceType: type, name, elapsedMs: this.clock.now() - started });
+    if (this.#state !== "running") {
+      // Shutdown started while creating: the shutdown releases it; the caller must not use it.
+      throw new KernelClosedError("acquire");
+    }
+    const handle = new Handle<T>(rec, this.#releaseHandle);
+    if (shared) rec.sharedHandle = handle;
+    else this.#finalizer.register(handle, rec.id, rec);
+    return handle;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Release
+
+  readonly #releaseHandle = (rec: Rec): Promise<ResourceOutcome> => {
+    if (rec.releasing !== undefined) return rec.releasing.then((o) => o ?? this.#outcomeOf(rec));
+    if (!this.#legacy() && rec.dependents.size === 0 && rec.state === "active") {
+      const budget = rec.timeoutMs ?? this.#settings.releaseTimeoutMs;
+      const p = this.#releaseOne(rec, budget, this.#settings.reserveMs, Infinity, "release");
+      return p.then((o) => o ?? this.#outcomeOf(rec));
+    }
+    return this.#releaseGroup([rec], { reason: "release", deadlineAt: Infinity }).then((outs) => outs.find((o) => o.id === rec.id) ?? this.#outcomeOf(rec));
+  };
+
+  #outcomeOf(rec: Rec): ResourceOutcome {
+    const outcome: ReleaseOutcomeKind = rec.state === "released" || rec.state === "forced" || rec.state === "abandoned" ? rec.state : "failed";
+    return { id: rec.id, type: rec.type, name: rec.name, outcome, elapsedMs: 0 };
+  }
+
+  #legacy(): boolean {
+    return !this.#featureRegistry.isEnabled("deadlineCleanup");
+  }
+
+  /** @internal */
+  [kCloseScope](scope: ScopeImpl, parentDeadlineAt: number): Promise<ResourceOutcome[]> {
+    const now = this.clock.now();
+    const deadline = Math.min(parentDeadlineAt, scope.timeoutMs === undefined ? Infinity : now + scope.timeoutMs);
+    return (async () => {
+      const outcomes: ResourceOutcome[] = [];
+      // Children were opened later: they close first, within what remains of ours.
+      for (const child of [...scope.children].reverse()) outcomes.push(...(await child.close(deadline)));
+      outcomes.push(...(await this.#releaseGroup([...scope.recs], { reason: "scope", deadlineAt: deadline })));
+      scope.parent?.children.delete(scope);
+      return outcomes;
+    })();
+  }
+
+  /** Longest chain of live dependencies below `rec` (0 when it depends on nothing live). */
+  #chainBelow(rec: Rec, memo: Map<Rec, number>): number {
+    const known = memo.get(rec);
+    if (known !== undefined) return known;
+    memo.set(rec, 0);
+    let max = 0;
+    for (const d of rec.deps) if (this.#live.has(d.id)) max = Math.max(max, 1 + this.#chainBelow(d, memo));
+    memo.set(rec, max);
+    return max;
+  }
+
+  /**
+   * Releases `recs` and everything live that depends on them: dependents first, independent
+   * resources in parallel, started in reverse acquisition order. Each release gets
+   * min(its timeout, its share of what remains before the group's force point).
+   */
+  async #releaseGroup(recs: Rec[], opts: { reason: string; deadlineAt: number }): Promise<ResourceOutcome[]> {
+    if (this.#legacy()) return this.#releaseLegacy(recs, opts.reason);
+    const hardAt = opts.deadlineAt;
+    const reserve = Number.isFinite(hardAt) ? Math.min(this.#settings.reserveMs, (hardAt - this.clock.now()) * 0.5) : this.#settings.reserveMs;
+    const forceAt = hardAt - reserve;
+    const memo = new Map<Rec, Promise<ResourceOutcome | undefined>>();
+    const chains = new Map<Rec, number>();
+    const run = (rec: Rec): Promise<ResourceOutcome | undefined> => {
+      let p = memo.get(rec);
+      if (p !== undefined) return p;
+      p = (async () => {
+        const dependents = [...rec.dependents];
+        if (dependents.length > 0) {
+          const all = Promise.all(dependents.map(run));
+          await (this.#forceReached === undefined ? all : Promise.race([all, this.#forceReached]));
+        }
+        const now = this.clock.now();
+        let budget = rec.timeoutMs ?? (Number.isFinite(forceAt) ? Infinity : this.#settings.releaseTimeoutMs);
+        if (Number.isFinite(forceAt)) budget = Math.min(budget, Math.max(0, forceAt - now) / (1 + this.#chainBelow(rec, chains)));
+        if (this.#forcing) budget = 0;
+        return this.#releaseOne(rec, budget, reserve, hardAt, opts.reason);
+      })();
+      memo.set(rec, p);
+      return p;
+    };
+    const ordered = [...recs].sort((a, b) => b.seq - a.seq);
+    const results = await Promise.all(ordered.map(run));
+    // Dependents released along the way are reported too.
+    const out: ResourceOutcome[] = [];
+    for (const p of memo.values()) {
+      const o = await p;
+      if (o !== undefined) out.push(o);
+    }
+    void results;
+    return out;
+  }
+
+  /** Legacy cleanup: one at a time, reverse acquisition order, no deadline. */
+  async #releaseLegacy(recs: Rec[], reason: string): Promise<ResourceOutcome[]> {
+    const closure = new Set<Rec>();
+    const add = (r: Rec): void => {
+      if (closure.has(r)) return;
+      closure.add(r);
+      for (const d of r.dependents) add(d);
+    };
+    for (const r of recs) add(r);
+    const out: ResourceOutcome[] = [];
+    for (const rec of [...closure].sort((a, b) => b.seq - a.seq)) {
+      const o = await this.#releaseOne(rec, Infinity, Infinity, Infinity, reason);
+      if (o !== undefined) out.push(o);
+    }
+    return out;
+  }
+
+  /** Waits for `p` up to `ms` on the kernel clock; `onEscalate` receives a trigger that ends the wait early. */
+  #within(p: PromiseLike<unknown>, ms: number, rec: Rec): Promise<Settled> {
+    return new Promise<Settled>((resolve) => {
+      let done = false;
+      let timer: TimerHandle | undefined;
+      const finish = (s: Settled): void => {
+        if (done) return;
+        done = true;
+        if (timer !== undefined) this.clock.clearTimeout(timer);
+        rec.escalate = undefined;
+        resolve(s);
+      };
+      if (Number.isFinite(ms)) timer = this.clock.setTimeout(() => finish({ timeout: true }), ms);
+      rec.escalate = () => finish({ timeout: true });
+      p.then(
+        () => finish({ timeout: false, ok: true }),
+        (error: unknown) => finish({ timeout: false, ok: false, error }),
+      );
+    });
+  }
+
+  /**
+   * Releases one resource: graceful within `budgetMs`, then abort + force within `forceWindowMs`
+   * (never past `hardAt`), else abandoned. Memoised: a second call returns the same promise.
+   */
+  #releaseOne(rec: Rec, budgetMs: number, forceWindowMs: number, hardAt: number, reason: string): Promise<ResourceOutcome | undefined> {
+    if (rec.releasing !== undefined) return rec.releasing;
+    if (rec.state === "active" && !this.hooks.release.isUsed() && !this.#bus.observed) {
+      // Fast path: a synchronous release needs no timer, no promise race, no AbortController.
+      const started = this.clock.now();
+      const ctx = new LazyReleaseContext(this.clock, started + budgetMs, reason);
+      let result: unknown;
+      try {
+        result = rec.release(rec.value, ctx);
+      } catch (error) {
+        return (rec.releasing = Promise.resolve(this.#finish(rec, "failed", started, new ReleaseFailedError(rec.subject(), error))));
+      }
+      if (!isPromiseLike(result)) return (rec.releasing = Promise.resolve(this.#finish(rec, "released", started, undefined)));
+      return (rec.releasing = this.#releaseSlow(rec, budgetMs, forceWindowMs, hardAt, reason, ctx, started, result));
+    }
+    return (rec.releasing = this.#releaseSlow(rec, budgetMs, forceWindowMs, hardAt, reason, undefined, this.clock.now(), undefined));
+  }
+
+  async #releaseSlow(
+    rec: Rec,
+    budgetMs: number,
+    forceWindowMs: number,
+    hardAt: number,
+    reason: string,
+    givenCtx: LazyReleaseContext | undefined,
+    started: number,
+    pending: PromiseLike<unknown> | undefined,
+  ): Promise<ResourceOutcome | undefined> {
+    const budgetEnd = started + budgetMs;
+    if (rec.state === "acquiring") {
+      const s = await this.#within(rec.ready!, budgetMs, rec);
+      if (s.timeout) {
+        rec.createAbort?.abort(new DeadlineExceededError(`Creating ${rec.subject()}`, budgetMs));
+        const error = new ReleaseAbandonedError(`${rec.subject()} (still being created)`);
+        rec.ready!.then(() => {
+          // Created after all: release it in the background, observed, never unhandled.
+          if (rec.state === "acquiring" || rec.state === "active") this.#observeLate(rec, Promise.resolve().then(() => rec.release(rec.value, new LazyReleaseContext(this.clock, Infinity, "late"))));
+        }, noop);
+        return this.#finish(rec, "abandoned", started, error);
+      }
+      if (!this.#live.has(rec.id)) return undefined; // creation failed: nothing to release
+    }
+    const ctx = givenCtx ?? new LazyReleaseContext(this.clock, budgetEnd, reason);
+    rec.state = "releasing";
+    this.#emit({ type: "resource:releasing", at: started, id: rec.id, resourceType: rec.type, name: rec.name, budgetMs, reason: ctx.reason });
+    let work: Promise<unknown>;
+    if (pending !== undefined) {
+      work = Promise.resolve(pending);
+    } else {
+      work = (async () => {
+        if (this.hooks.release.isUsed()) await this.hooks.release.promise(rec.info(), ctx);
+        await rec.release(rec.value, ctx);
+      })();
+    }
+    const remaining = Math.max(0, budgetEnd - this.clock.now());
+    const first = await this.#within(work, remaining, rec);
+    if (!first.timeout) {
+      return first.ok
+        ? this.#finish(rec, "released", started, undefined)
+        : this.#finish(rec, "failed", started, new ReleaseFailedError(rec.subject(), first.error));
+    }
+    // Budget over (or escalated): abort, force, and give the force its window.
+    const elapsed = this.clock.now() - started;
+    const exceeded = new DeadlineExceededError(`Releasing ${rec.subject()}`, elapsed);
+    ctx.abort(exceeded);
+    this.#emit({ type: "kernel:deadline-exceeded", at: this.clock.now(), scope: "resource", id: rec.id, resourceType: rec.type, name: rec.name });
+    this.#callDeadlineHook({ scope: "resource", resource: rec.info(), outstanding: 1 });
+    const forceWork: Promise<unknown> = rec.force === undefined ? work : Promise.resolve().then(() => rec.force!(rec.value, ctx));
+    const window = Math.max(0, Math.min(forceWindowMs, hardAt - this.clock.now()));
+    const second = this.#forcing && window === 0 ? ({ timeout: true } as Settled) : await this.#within(forceWork, window, rec);
+    if (!second.timeout) {
+      if (!second.ok && rec.force !== undefined) {
+        this.#observeLate(rec, work);
+        return this.#finish(rec, "failed", started, new ReleaseFailedError(`${rec.subject()} (force)`, second.error));
+      }
+      if (rec.force !== undefined) this.#observeLate(rec, work);
+      return this.#finish(rec, "forced", started, exceeded);
+    }
+    this.#observeLate(rec, work);
+    if (rec.force !== undefined) this.#observeLate(rec, forceWork);
+    return this.#finish(rec, "abandoned", started, new ReleaseAbandonedError(rec.subject(), { cause: exceeded }));
+  }
+
+  /** Watches an abandoned promise: its late settling becomes an event, never an unhandled rejection. */
+  #observeLate(rec: Rec, p: Promise<unknown>): void {
+    p.then(
+      () => this.#emit({ type: "resource:settled-late", at: this.clock.now(), id: rec.id, resourceType: rec.type, name: rec.name, settled: "fulfilled" }),
+      (error: unknown) => this.#emit({ type: "resource:settled-late", at: this.clock.now(), id: rec.id, resourceType: rec.type, name: rec.name, settled: "rejected", error }),
+    );
+  }
+
+  #callDeadlineHook(ctx: Parameters<KernelHooks["deadline"]["promise"]>[0]): void {
+    if (!this.hooks.deadline.isUsed()) return;
+    this.hooks.deadline.promise(ctx).catch((error: unknown) => this.#emit({ type: "hook:error", at: this.clock.now(), hook: "deadline", tap: "?", error }));
+  }
+
+  #drop(rec: Rec, state: ResourceState): void {
+    rec.state = state;
+    this.#live.delete(rec.id);
+    if (rec.name !== undefined && this.#byName.get(rec.name) === rec) this.#byName.delete(rec.name);
+    for (const d of rec.deps) d.dependents.delete(rec);
+    rec.scope?.recs.delete(rec);
+    this.#finalizer.unregister(rec);
+  }
+
+  #finish(rec: Rec, outcome: ReleaseOutcomeKind, started: number, error: unknown): ResourceOutcome {
+    const now = this.clock.now();
+    this.#drop(rec, outcome);
+    rec.sharedHandle = undefined;
+    const entry: HistoryEntry = { id: rec.id, type: rec.type, name: rec.name, outcome, acquiredAt: rec.acquiredAt, releasedAt: now };
+    const size = this.#settings.historySize;
+    if (size > 0) {
+      if (this.#history.length < size) this.#history.push(entry);
+      else this.#history[this.#historyNext] = entry;
+      this.#historyNext = (this.#historyNext + 1) % size;
+    }
+    const result: ResourceOutcome = { id: rec.id, type: rec.type, name: rec.name, outcome, elapsedMs: now - started };
+    if (error !== undefined) result.error = error;
+    if (this.#bus.observed) this.#emit({ type: "resource:released", at: now, id: rec.id, resourceType: rec.type, name: rec.name, outcome, elapsedMs: now - started, error });
+    // Keep the value only as long as something holds it.
+    rec.value = undefined;
+    return result;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Shutdown
+
+  async #runShutdown(reason: string): Promise<ShutdownReport> {
+    this.#state = "closing";
+    const legacy = this.#legacy();
+    const strategy = legacy ? "legacy" : "deadline";
+    const start = this.clock.now();
+    const deadlineMs = this.#settings.deadlineMs;
+    const hardAt = legacy ? Infinity : start + deadlineMs;
+    // Process honesty: a hang that holds no handle must not end in a silent exit 0.
+    const hold = this.clock.setTimeout(noop, legacy ? 2_147_483_647 : deadlineMs + 1_000, { ref: true });
+    this.#clearLeakTimer();
+    this.#emit({ type: "kernel:shutdown-started", at: start, reason, strategy, deadlineMs, resources: this.#live.size });
+    const timers: TimerHandle[] = [];
+    let outcomes: ResourceOutcome[] = [];
+    try {
+      if (!legacy) {
+        const forceAt = hardAt - this.#settings.reserveMs;
+        this.#forceReached = new Promise<void>((resolve) => {
+          this.#forcePoint = () => {
+            if (this.#forcing) return;
+            this.#forcing = true;
+            resolve();
+            const outstanding = [...this.#live.values()].filter((r) => r.state !== "released");
+            if (outstanding.length > 0) {
+              this.#emit({ type: "kernel:deadline-exceeded", at: this.clock.now(), scope: "global", outstanding: outstanding.length });
+              this.#callDeadlineHook({ scope: "global", outstanding: outstanding.length });
+            }
+            for (const r of outstanding) r.escalate?.();
+          };
+        });
+        timers.push(this.clock.setTimeout(() => this.#forcePoint?.(), Math.max(0, forceAt - this.clock.now())));
+        timers.push(this.clock.setTimeout(() => this.#abandonAll(), Math.max(0, hardAt - this.clock.now())));
+      }
+      await this.#runShutdownHook(reason, strategy, start, hardAt);
+      outcomes = await this.#releaseGroup([...this.#live.values()], { reason, deadlineAt: hardAt });
+    } catch (error) {
+      // The release engine does not throw; if it ever does, the report says so rather than hanging.
+      outcomes.push({ id: "kernel", type: "kernel", name: undefined, outcome: "failed", elapsedMs: this.clock.now() - start, error });
+    } finally {
+      for (const t of timers) this.clock.clearTimeout(t);
+      this.clock.clearTimeout(hold);
+    }
+    const errors = outcomes.filter((o) => o.outcome !== "released").map((o) => o.error ?? new KernelError("ERR_RELEASE_FAILED", `${o.id} ended ${o.outcome}`));
+    const report: ShutdownReport = {
+      strategy,
+      reason,
+      ok: errors.length === 0,
+      elapsedMs: this.clock.now() - start,
+      deadlineMs: legacy ? Infinity : deadlineMs,
+      outcomes,
+      errors: errors.length === 0 ? undefined : new AggregateError(errors, `${errors.length} of ${outcomes.length} resources did not release cleanly`),
+    };
+    this.#state = "closed";
+    this.#removeSignalHandlers();
+    this.#emit({ type: "kernel:shutdown-completed", at: this.clock.now(), report });
+    this.#bus.complete();
+    return report;
+  }
+
+  async #runShutdownHook(reason: string, strategy: "deadline" | "legacy", start: number, hardAt: number): Promise<void> {
+    if (!this.hooks.shutdown.isUsed()) return;
+    const ac = new AbortController();
+    // Plugins get the share of one dependency level of what remains before the force point.
+    const levels = 1 + Math.max(0, ...[...this.#live.values()].map((r) => 1 + this.#chainBelow(r, new Map())));
+    const budget = strategy === "legacy" ? Infinity : Math.max(0, hardAt - this.#settings.reserveMs - start) / levels;
+    const ctx = { reason, strategy, signal: ac.signal, deadline: deadlineAt(this.clock, start + budget) };
+    const dummy = new Rec(0, "shutdown-hook", "hook", undefined, noop, undefined, undefined, undefined, [], start, "releasing");
+    const s = await this.#within(this.hooks.shutdown.promise(ctx), budget, dummy);
+    if (s.timeout) {
+      ac.abort(new DeadlineExceededError("The shutdown hook", budget));
+      this.#emit({ type: "hook:error", at: this.clock.now(), hook: "shutdown", tap: "*", error: new DeadlineExceededError("The shutdown hook", budget) });
+    }
+  }
+
+  /** At the hard deadline: whatever is still pending is abandoned now. */
+  #abandonAll(): void {
+    this.#forcePoint?.();
+    for (const r of this.#live.values()) r.escalate?.();
+  }
+
+  /** Second signal: force everything at once. */
+  #forceNow(): void {
+    this.#forcePoint?.();
+    for (const r of this.#live.values()) r.escalate?.();
+    const t = this.clock.setTimeout(() => this.#abandonAll(), 50);
+    void t;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Leak suspicion
+
+  #armLeakTimer(): void {
+    const threshold = this.#settings.leakThresholdMs!;
+    let oldest: Rec | undefined;
+    for (const r of this.#live.values()) {
+      if (!r.leakFlagged && r.state === "active") {
+        oldest = r;
+        break;
+      }
+      if (!r.leakFlagged && r.state === "acquiring") {
+        oldest = r;
+        break;
+      }
+    }
+    if (oldest === undefined) return;
+    const at = oldest.acquiredAt + threshold;
+    this.#leakTimerAt = at;
+    this.#leakTimer = this.clock.setTimeout(() => this.#checkLeaks(), Math.max(0, at - this.clock.now()));
+  }
+
+  #checkLeaks(): void {
+    this.#leakTimer = undefined;
+    this.#leakTimerAt = Infinity;
+    if (this.#state !== "running") return;
+    const threshold = this.#settings.leakThresholdMs!;
+    const now = this.clock.now();
+    for (const r of this.#live.values()) {
+      if (r.leakFlagged || r.state !== "active") continue;
+      const age = now - r.acquiredAt;
+      if (age < threshold) break; // insertion order = acquisition order: the rest are younger
+      r.leakFlagged = true;
+      this.#emit({ type: "resource:leak-suspected", at: now, id: r.id, resourceType: r.type, name: r.name, ageMs: age, reason: "held-too-long", stack: r.stack });
+    }
+    this.#armLeakTimer();
+  }
+
+  #clearLeakTimer(): void {
+    this.clock.clearTimeout(this.#leakTimer);
+    this.#leakTimer = undefined;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Signals and events
+
+  /** @internal */
+  installSignalHandlers(signals: string[]): void {
+    let count = 0;
+    for (const sig of signals) {
+      const handler = (): void => {
+        count++;
+        this.#emit({ type: "kernel:signal", at: this.clock.now(), signal: sig, count });
+        if (count === 1) {
+          this.shutdown(sig).then(
+            (report) => this.#exit(report.ok ? 0 : 1),
+            () => this.#exit(1),
+          );
+        } else {
+          this.#forceNow();
+          // Exit within 100 ms whatever happens; real time on purpose: this is the process edge.
+          setTimeout(() => this.#exit(1), 100).unref();
+        }
+      };
+      process.on(sig as NodeJS.Signals, handler);
+      this.#signalHandlers.push([sig, handler]);
+    }
+  }
+
+  #removeSignalHandlers(): void {
+    for (const [sig, handler] of this.#signalHandlers) process.off(sig as NodeJS.Signals, handler);
+    this.#signalHandlers = [];
+  }
+
+  #emit(event: KernelEvent): void {
+    this.#bus.emit(event);
+  }
+}
+
+/**
+ * Creates a kernel: loads the config, applies plugins (each within its start deadline), resolves
+ * feature flags, checks declared resources, and installs signal handlers if configured.
+ * @throws KernelError ERR_CONFIG_INVALID, ERR_PLUGIN_*, ERR_FEATURE_*, ERR_KERNEL_UNKNOWN_TYPE,
+ *   ERR_KERNEL_DEPENDENCY_CYCLE. Nothing stays applied when it throws.
+ * @example
+ *   const kernel = await createKernel({ config: { shutdown: { deadline: "2s" } } })
+ *   const h = kernel.adopt(socket, { type: "socket", release: (s) => s.end(), force: (s) => s.destroy() })
+ *   const report = await kernel.shutdown()
+ */
+export async function createKernel(options: CreateKernelOptions = {}): Promise<Kernel> {
+  const env = options.env ?? process.env;
+  const loaded = await resolveConfigInput(options.config, { cwd: options.cwd ?? process.cwd(), env });
+  const settings = normalizeConfig(loaded.config);
+  const kernel = new Kernel(Object.freeze(loaded.config), settings, options.clock ?? systemClock, options.exit ?? ((code) => process.exit(code)));
+  try {
+    const entries: PluginEntry[] = [...(loaded.plugins ?? []), ...(options.plugins ?? [])];
+    for (const entry of entries) {
+      const { plugin, options: pluginOptions } = normalizeEntry(entry);
+      await kernel.plugins.register(plugin, pluginOptions);
+    }
+    kernel.featureRegistry.resolve(settings.features, env);
+    checkDependencies(settings.resources);
+    for (const [name, decl] of Object.entries(settings.resources)) {
+      if (!kernel.hasType(decl.type)) {
+        throw new KernelError("ERR_KERNEL_UNKNOWN_TYPE", `resources.${name}: unknown type "${decl.type}"; registered types: ${kernel.types().join(", ") || "(none)"}. Add the plugin that provides it.`);
+      }
+    }
+    await loaded.validate?.(kernel);
+  } catch (error) {
+    await kernel.shutdown("createKernel failed");
+    throw error;
+  }
+  if (settings.signals.length > 0) kernel.installSignalHandlers(settings.signals);
+  return kernel;
+}
+
+function normalizeEntry(entry: PluginEntry): { plugin: PluginDescriptor<any>; options: unknown } {
+  if (entry !== null && typeof entry === "object" && "plugin" in entry && typeof (entry as { plugin: unknown }).plugin === "object") {
+    const e = entry as { plugin: PluginDescriptor<any>; options?: unknown };
+    return { plugin: e.plugin, options: e.options ?? {} };
+  }
+  return { plugin: entry as PluginDescriptor<any>, options: {} };
+}

@@ -1,0 +1,81 @@
+/**
+ * Registers plugins: unique names, dependencies already registered, an async-only apply bounded
+ * by a start deadline whose error names the plugin.
+ */
+import { KernelError } from "../errors.js";
+import type { Kernel } from "../kernel/Kernel.js";
+import type { PluginDescriptor } from "./definePlugin.js";
+
+export const DEFAULT_PLUGIN_START_TIMEOUT_MS = 10_000;
+
+/** @internal */
+export class PluginRegistry {
+  readonly #kernel: Kernel;
+  readonly #plugins = new Map<string, PluginDescriptor<any>>();
+
+  constructor(kernel: Kernel) {
+    this.#kernel = kernel;
+  }
+
+  has(name: string): boolean {
+    return this.#plugins.has(name);
+  }
+
+  names(): string[] {
+    return [...this.#plugins.keys()];
+  }
+
+  get(name: string): PluginDescriptor<any> | undefined {
+    return this.#plugins.get(name);
+  }
+
+  /**
+   * Applies one plugin.
+   * @throws KernelError ERR_PLUGIN_INVALID, ERR_PLUGIN_DUPLICATE, ERR_PLUGIN_DEPENDENCY, ERR_PLUGIN_TIMEOUT, ERR_PLUGIN_APPLY
+   */
+  async register(plugin: PluginDescriptor<any>, options: unknown): Promise<void> {
+    if (plugin === null || typeof plugin !== "object") {
+      throw new KernelError("ERR_PLUGIN_INVALID", `A plugin must be a descriptor object from definePlugin({ name, apply }); received ${plugin === null ? "null" : typeof plugin}`);
+    }
+    if (typeof plugin.name !== "string" || plugin.name === "") {
+      throw new KernelError("ERR_PLUGIN_INVALID", `A plugin must have a non-empty string name; received ${JSON.stringify(plugin.name)}`);
+    }
+    if (typeof plugin.apply !== "function") {
+      throw new KernelError("ERR_PLUGIN_INVALID", `Plugin "${plugin.name}" must have an apply(kernel, options) function`);
+    }
+    if (plugin.apply.length > 2) {
+      throw new KernelError("ERR_PLUGIN_INVALID", `Plugin "${plugin.name}": apply(kernel, options) takes two parameters and may return a promise; callback-style apply (a third "done" parameter) is not supported`);
+    }
+    if (this.#plugins.has(plugin.name)) {
+      throw new KernelError("ERR_PLUGIN_DUPLICATE", `Plugin "${plugin.name}" is registered twice; remove one of the entries`);
+    }
+    for (const dep of plugin.dependsOn ?? []) {
+      if (!this.#plugins.has(dep)) {
+        throw new KernelError("ERR_PLUGIN_DEPENDENCY", `Plugin "${plugin.name}" depends on "${dep}", which is not registered before it; list "${dep}" earlier in plugins`);
+      }
+    }
+    for (const f of plugin.features ?? []) this.#kernel.featureRegistry.declare(f);
+    this.#plugins.set(plugin.name, plugin);
+    const kernel = this.#kernel;
+    const timeoutMs = plugin.startTimeoutMs ?? DEFAULT_PLUGIN_START_TIMEOUT_MS;
+    const started = kernel.clock.now();
+    let timer: unknown;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        timer = kernel.clock.setTimeout(() => {
+          reject(new KernelError("ERR_PLUGIN_TIMEOUT", `Plugin "${plugin.name}" did not finish apply() within ${timeoutMs}ms; check what it awaits or raise its startTimeoutMs`));
+        }, timeoutMs);
+        Promise.resolve()
+          .then(() => plugin.apply(kernel, options ?? {}))
+          .then(resolve, (cause: unknown) =>
+            reject(
+              new KernelError("ERR_PLUGIN_APPLY", `Plugin "${plugin.name}" failed in apply(): ${cause instanceof Error ? cause.message : String(cause)}`, { cause }),
+            ),
+          );
+      });
+    } finally {
+      kernel.clock.clearTimeout(timer as object);
+    }
+    kernel.emitPluginEvent("core", "plugin:applied", { plugin: plugin.name, elapsedMs: kernel.clock.now() - started });
+  }
+}
