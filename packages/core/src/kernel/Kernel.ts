@@ -236,6 +236,8 @@ export class Kernel {
   #state: "running" | "closing" | "closed" = "running";
   #shutdown: Promise<ShutdownReport> | undefined;
   #forcing = false;
+  /** Abandoned releases still pending: events$ completes once they have settled too. */
+  #lateOutstanding = 0;
   #forcePoint: (() => void) | undefined;
   #forceReached: Promise<void> | undefined;
   #leakTimer: TimerHandle | undefined;
@@ -436,7 +438,7 @@ export class Kernel {
       throw new KernelError("ERR_KERNEL_INVALID_ARGUMENT", `acquire() takes a declared resource name or a spec { type, name?, dependsOn?, ... }; received ${JSON.stringify(nameOrSpec)}`);
     }
     const { type, name, dependsOn, timeoutMs, ...spec } = nameOrSpec;
-    const deps = await this.#resolveDeps(dependsOn);
+    const deps = dependsOn === undefined || dependsOn.length === 0 ? [] : await this.#resolveDeps(dependsOn);
     return this.#create<T>(type, name, spec, deps, timeoutMs, scope, false);
   }
 
@@ -704,15 +706,14 @@ export class Kernel {
       return p;
     };
     const ordered = [...recs].sort((a, b) => b.seq - a.seq);
-    const results = await Promise.all(ordered.map(run));
-    // Dependents released along the way are reported too.
-    const out: ResourceOutcome[] = [];
-    for (const p of memo.values()) {
+    await Promise.all(ordered.map(run));
+    // Dependents released along the way are reported too; newest first, as teardown reads.
+    const out: Array<[number, ResourceOutcome]> = [];
+    for (const [rec, p] of memo) {
       const o = await p;
-      if (o !== undefined) out.push(o);
+      if (o !== undefined) out.push([rec.seq, o]);
     }
-    void results;
-    return out;
+    return out.sort((a, b) => b[0] - a[0]).map(([, o]) => o);
   }
 
   /** Legacy cleanup: one at a time, reverse acquisition order, no deadline. */
@@ -842,9 +843,14 @@ export class Kernel {
 
   /** Watches an abandoned promise: its late settling becomes an event, never an unhandled rejection. */
   #observeLate(rec: Rec, p: Promise<unknown>): void {
+    this.#lateOutstanding++;
+    const settled = (event: KernelEvent): void => {
+      this.#emit(event);
+      if (--this.#lateOutstanding === 0 && this.#state === "closed") this.#bus.complete();
+    };
     p.then(
-      () => this.#emit({ type: "resource:settled-late", at: this.clock.now(), id: rec.id, resourceType: rec.type, name: rec.name, settled: "fulfilled" }),
-      (error: unknown) => this.#emit({ type: "resource:settled-late", at: this.clock.now(), id: rec.id, resourceType: rec.type, name: rec.name, settled: "rejected", error }),
+      () => settled({ type: "resource:settled-late", at: this.clock.now(), id: rec.id, resourceType: rec.type, name: rec.name, settled: "fulfilled" }),
+      (error: unknown) => settled({ type: "resource:settled-late", at: this.clock.now(), id: rec.id, resourceType: rec.type, name: rec.name, settled: "rejected", error }),
     );
   }
 
@@ -938,7 +944,7 @@ export class Kernel {
     this.#state = "closed";
     this.#removeSignalHandlers();
     this.#emit({ type: "kernel:shutdown-completed", at: this.clock.now(), report });
-    this.#bus.complete();
+    if (this.#lateOutstanding === 0) this.#bus.complete();
     return report;
   }
 
