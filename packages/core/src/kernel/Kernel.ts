@@ -58,6 +58,8 @@ type Release<T> = (value: T, ctx: ReleaseContext) => void | Promise<void>;
 type Settled = { timeout: true } | { timeout: false; ok: true } | { timeout: false; ok: false; error: unknown };
 
 const noop = (): void => {};
+/** `isUsed()` also counts interceptors, and every hook carries the isolating one: count taps. */
+const hasTaps = (hook: { taps: unknown[] }): boolean => hook.taps.length > 0;
 const isPromiseLike = (v: unknown): v is PromiseLike<unknown> =>
   v !== null && (typeof v === "object" || typeof v === "function") && typeof (v as PromiseLike<unknown>).then === "function";
 
@@ -553,7 +555,8 @@ export class Kernel {
     );
     rec.value = value;
     const handle = new Handle<T>(rec, this.#releaseHandle);
-    this.#finalizer.register(handle, rec.id, rec);
+    // No unregister token: unregistering costs more than the callback's live-check later.
+    this.#finalizer.register(handle, rec.id);
     if (this.#bus.observed) {
       const at = this.clock.now();
       this.#emit({ type: "resource:acquired", at, id: rec.id, resourceType: rec.type, name: rec.name, elapsedMs: 0 });
@@ -605,7 +608,7 @@ export class Kernel {
       this.#emit({ type: "resource:acquire-failed", at: this.clock.now(), id: rec.id, resourceType: type, name, error });
       throw error;
     }
-    if (this.hooks.acquire.isUsed()) {
+    if (hasTaps(this.hooks.acquire)) {
       try {
         await this.hooks.acquire.promise(rec.info());
       } catch (cause) {
@@ -624,7 +627,7 @@ export class Kernel {
     }
     const handle = new Handle<T>(rec, this.#releaseHandle);
     if (shared) rec.sharedHandle = handle;
-    else this.#finalizer.register(handle, rec.id, rec);
+    else this.#finalizer.register(handle, rec.id);
     return handle;
   }
 
@@ -635,8 +638,8 @@ export class Kernel {
     if (rec.releasing !== undefined) return rec.releasing.then((o) => o ?? this.#outcomeOf(rec));
     if (!this.#legacy() && rec.dependents.size === 0 && rec.state === "active") {
       const budget = rec.timeoutMs ?? this.#settings.releaseTimeoutMs;
-      const p = this.#releaseOne(rec, budget, this.#settings.reserveMs, Infinity, "release");
-      return p.then((o) => o ?? this.#outcomeOf(rec));
+      // An active resource always yields an outcome: no extra promise on the hot path.
+      return this.#releaseOne(rec, budget, this.#settings.reserveMs, Infinity, "release") as Promise<ResourceOutcome>;
     }
     return this.#releaseGroup([rec], { reason: "release", deadlineAt: Infinity }).then((outs) => outs.find((o) => o.id === rec.id) ?? this.#outcomeOf(rec));
   };
@@ -760,7 +763,7 @@ export class Kernel {
    */
   #releaseOne(rec: Rec, budgetMs: number, forceWindowMs: number, hardAt: number, reason: string): Promise<ResourceOutcome | undefined> {
     if (rec.releasing !== undefined) return rec.releasing;
-    if (rec.state === "active" && !this.hooks.release.isUsed() && !this.#bus.observed) {
+    if (rec.state === "active" && !hasTaps(this.hooks.release) && !this.#bus.observed) {
       // Fast path: a synchronous release needs no timer, no promise race, no AbortController.
       const started = this.clock.now();
       const ctx = new LazyReleaseContext(this.clock, started + budgetMs, reason);
@@ -808,7 +811,7 @@ export class Kernel {
       work = Promise.resolve(pending);
     } else {
       work = (async () => {
-        if (this.hooks.release.isUsed()) await this.hooks.release.promise(rec.info(), ctx);
+        if (hasTaps(this.hooks.release)) await this.hooks.release.promise(rec.info(), ctx);
         await rec.release(rec.value, ctx);
       })();
     }
@@ -855,7 +858,7 @@ export class Kernel {
   }
 
   #callDeadlineHook(ctx: Parameters<KernelHooks["deadline"]["promise"]>[0]): void {
-    if (!this.hooks.deadline.isUsed()) return;
+    if (!hasTaps(this.hooks.deadline)) return;
     this.hooks.deadline.promise(ctx).catch((error: unknown) => this.#emit({ type: "hook:error", at: this.clock.now(), hook: "deadline", tap: "?", error }));
   }
 
@@ -865,7 +868,6 @@ export class Kernel {
     if (rec.name !== undefined && this.#byName.get(rec.name) === rec) this.#byName.delete(rec.name);
     for (const d of rec.deps) d.dependents.delete(rec);
     rec.scope?.recs.delete(rec);
-    this.#finalizer.unregister(rec);
   }
 
   #finish(rec: Rec, outcome: ReleaseOutcomeKind, started: number, error: unknown): ResourceOutcome {
@@ -949,7 +951,7 @@ export class Kernel {
   }
 
   async #runShutdownHook(reason: string, strategy: "deadline" | "legacy", start: number, hardAt: number): Promise<void> {
-    if (!this.hooks.shutdown.isUsed()) return;
+    if (!hasTaps(this.hooks.shutdown)) return;
     const ac = new AbortController();
     // Plugins get the share of one dependency level of what remains before the force point.
     const levels = 1 + Math.max(0, ...[...this.#live.values()].map((r) => 1 + this.#chainBelow(r, new Map())));

@@ -521,7 +521,6 @@ describe("plugins", () => {
     await expect(createKernel({ env: {}, plugins: [a, a] })).rejects.toMatchObject({ code: "ERR_PLUGIN_DUPLICATE" });
     await expect(createKernel({ env: {}, plugins: [b, a] })).rejects.toMatchObject({ code: "ERR_PLUGIN_DEPENDENCY" });
     await expect(createKernel({ env: {}, plugins: [{ name: "", apply() {} }] })).rejects.toMatchObject({ code: "ERR_PLUGIN_INVALID" });
-    // eslint-disable-next-line @typescript-eslint/no-unused-vars
     await expect(createKernel({ env: {}, plugins: [{ name: "cb", apply(_k: unknown, _o: unknown, _done?: unknown) {} } as never] })).rejects.toMatchObject({ code: "ERR_PLUGIN_INVALID" });
     const k = await createKernel({ env: {}, plugins: [a, b] });
     expect(k.plugins.names()).toEqual(["a", "b"]);
