@@ -24,6 +24,14 @@ export interface HttpServerStats {
 
 const trackers = new WeakMap<Server, ServerTracker>();
 
+/** @internal */
+export interface TrackerOptions {
+  clock?: Clock;
+  mode?: DrainMode;
+  drainDelayMs?: number;
+  handler?: RequestListener;
+}
+
 /** @internal One tracked server. */
 export class ServerTracker {
   readonly server: Server;
@@ -31,14 +39,17 @@ export class ServerTracker {
   readonly #inFlight = new Map<ServerResponse, number>();
   readonly #clock: Clock;
   readonly mode: DrainMode;
+  /** In "503" mode: how long to keep answering 503 before closing the listener. */
+  readonly drainDelayMs: number;
   handler: RequestListener | undefined;
   #state: "open" | "draining" | "closed" = "open";
   #closed: Promise<void> | undefined;
 
-  constructor(server: Server, options: { clock?: Clock; mode?: DrainMode; handler?: RequestListener }) {
+  constructor(server: Server, options: TrackerOptions) {
     this.server = server;
     this.#clock = options.clock ?? systemClock;
     this.mode = options.mode ?? "close";
+    this.drainDelayMs = options.drainDelayMs ?? 0;
     this.handler = options.handler;
     server.on("connection", this.#onConnection);
     trackServer(server, this);
@@ -79,6 +90,28 @@ export class ServerTracker {
     res.writeHead(404, { "content-type": "text/plain" });
     res.end("No request handler is set on this server\n");
   };
+
+  /**
+   * "503" mode: keep listening and answer 503 (so load balancers take the instance out) for
+   * drainDelayMs, but never more than half of what remains of `deadline`; ends early on `signal`.
+   */
+  async announceDrain(deadline: { remainingMs(): number }, signal: AbortSignal): Promise<void> {
+    if (this.#state === "open") this.#state = "draining";
+    const ms = Math.min(this.drainDelayMs, deadline.remainingMs() / 2);
+    if (this.mode !== "503" || !(ms > 0) || signal.aborted) return;
+    await new Promise<void>((resolve) => {
+      const timer = this.#clock.setTimeout(done, ms);
+      function done(): void {
+        signal.removeEventListener("abort", onAbort);
+        resolve();
+      }
+      const onAbort = (): void => {
+        this.#clock.clearTimeout(timer);
+        done();
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+    });
+  }
 
   /**
    * Graceful: stop accepting, close idle connections, and resolve when every connection has ended.
@@ -132,7 +165,7 @@ export class ServerTracker {
 }
 
 /** @internal The tracker of a server, made on first use. */
-export function serverTracker(server: Server, options: { clock?: Clock; mode?: DrainMode; handler?: RequestListener } = {}): ServerTracker {
+export function serverTracker(server: Server, options: TrackerOptions = {}): ServerTracker {
   return trackers.get(server) ?? new ServerTracker(server, options);
 }
 

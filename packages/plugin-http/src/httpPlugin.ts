@@ -61,7 +61,11 @@ const agentType = {
   describe: (agent: HttpAgent): Record<string, unknown> => ({ ...agent.stats() }),
 };
 
-const releaseServer = (server: Server): Promise<void> => serverTracker(server).close();
+const releaseServer = async (server: Server, ctx: ReleaseContext): Promise<void> => {
+  const t = serverTracker(server);
+  await t.announceDrain(ctx.deadline, ctx.signal);
+  await t.close();
+};
 const forceServer = (server: Server): Promise<void> => serverTracker(server).destroy();
 const describeServer = (server: Server): Record<string, unknown> => ({ ...serverTracker(server).stats() });
 
@@ -126,7 +130,7 @@ export const httpPlugin = definePlugin<HttpPluginOptions>({
       async create(spec, ctx) {
         const subject = `resources.${ctx.name ?? ctx.id}`;
         const { server: given, handler, ...rest } = spec as { server?: unknown; handler?: unknown } & Record<string, unknown>;
-        const { listen, mode } = serverOptionsFromSpec(rest, subject);
+        const { listen, mode, drainDelayMs } = serverOptionsFromSpec(rest, subject);
         if (handler !== undefined && typeof handler !== "function") throw new HttpInvalidSpecError(`${subject}.handler`, "a request listener function", typeof handler);
         if (given !== undefined) {
           if (!(given instanceof http.Server)) throw new HttpInvalidSpecError(`${subject}.server`, "a node:http Server", typeof given);
@@ -140,7 +144,7 @@ export const httpPlugin = definePlugin<HttpPluginOptions>({
         }
         if (listen === undefined) throw new HttpInvalidSpecError(subject, "given listen: { host, port } (or, from code, server: an http.Server)", rest);
         const server = http.createServer();
-        const tracker = serverTracker(server, { clock: ctx.clock, mode, handler: handler as RequestListener | undefined });
+        const tracker = serverTracker(server, { clock: ctx.clock, mode, drainDelayMs, handler: handler as RequestListener | undefined });
         server.on("request", tracker.listener);
         await listenOn(server, listen, ctx.signal);
         return server;

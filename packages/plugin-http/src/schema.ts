@@ -68,6 +68,7 @@ export const httpServerSchema = {
       properties: { host: { type: "string", default: "127.0.0.1" }, port: { type: "integer", minimum: 0, maximum: 65535 } },
     },
     whileDraining: { enum: ["close", "503"], default: "close" },
+    drainDelay: { ...duration, default: "1s", description: 'With whileDraining "503": how long to answer 503 before closing the listener (at most half the release budget).' },
   },
 } as const;
 
@@ -101,6 +102,7 @@ const ms = (spec: Record<string, unknown>, key: string, subject: string): number
 };
 
 const KNOWN_AGENT = new Set(Object.keys(httpAgentSchema.properties));
+const KNOWN_SERVER = new Set(Object.keys(httpServerSchema.properties));
 
 /** Converts an http.agent spec to HttpAgentOptions plus the breaker and global settings. */
 export function agentOptionsFromSpec(
@@ -144,14 +146,19 @@ export function agentOptionsFromSpec(
 }
 
 /** Reads the `listen` and `whileDraining` fields of an http.server spec. */
-export function serverOptionsFromSpec(spec: Record<string, unknown>, subject: string): { listen: { host: string; port: number } | undefined; mode: DrainMode } {
+export function serverOptionsFromSpec(
+  spec: Record<string, unknown>,
+  subject: string,
+): { listen: { host: string; port: number } | undefined; mode: DrainMode; drainDelayMs: number } {
+  for (const key of Object.keys(spec)) if (!KNOWN_SERVER.has(key)) throw new HttpInvalidSpecError(`${subject}.${key}`, `one of ${[...KNOWN_SERVER].join(", ")}, server, handler`, key);
   const mode = spec.whileDraining ?? "close";
   if (mode !== "close" && mode !== "503") throw new HttpInvalidSpecError(`${subject}.whileDraining`, '"close" or "503"', mode);
+  const drainDelayMs = ms(spec, "drainDelay", subject) ?? (mode === "503" ? 1_000 : 0);
   const l = spec.listen;
-  if (l === undefined) return { listen: undefined, mode };
+  if (l === undefined) return { listen: undefined, mode, drainDelayMs };
   if (l === null || typeof l !== "object") throw new HttpInvalidSpecError(`${subject}.listen`, "an object { host?, port }", l);
   const { host = "127.0.0.1", port } = l as { host?: unknown; port?: unknown };
   if (typeof host !== "string") throw new HttpInvalidSpecError(`${subject}.listen.host`, "a string", host);
   if (typeof port !== "number" || !Number.isInteger(port) || port < 0 || port > 65535) throw new HttpInvalidSpecError(`${subject}.listen.port`, "an integer in [0, 65535]", port);
-  return { listen: { host, port }, mode };
+  return { listen: { host, port }, mode, drainDelayMs };
 }
