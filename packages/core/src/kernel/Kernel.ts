@@ -79,6 +79,8 @@ class Rec {
   releasing: Promise<ResourceOutcome | undefined> | undefined;
   /** Cuts the current release phase short (set while a release phase is pending). */
   escalate: (() => void) | undefined;
+  /** True once the forced phase has started: the global force point must not cut it short. */
+  inForcePhase = false;
   /** The one shared handle of a declared (singleton) resource. */
   sharedHandle: ResourceHandle | undefined;
   scope: ScopeImpl | undefined;
@@ -826,6 +828,7 @@ export class Kernel {
         : this.#finish(rec, "failed", started, new ReleaseFailedError(rec.subject(), first.error));
     }
     // Budget over (or escalated): abort, force, and give the force its window.
+    rec.inForcePhase = true;
     const elapsed = this.clock.now() - started;
     const exceeded = new DeadlineExceededError(`Releasing ${rec.subject()}`, elapsed);
     ctx.abort(exceeded);
@@ -931,7 +934,8 @@ export class Kernel {
               this.#emit({ type: "kernel:deadline-exceeded", at: this.clock.now(), scope: "global", outstanding: outstanding.length });
               this.#callDeadlineHook({ scope: "global", outstanding: outstanding.length });
             }
-            for (const r of outstanding) r.escalate?.();
+            // A resource already forcing keeps its force window (only the hard deadline cuts it).
+            for (const r of outstanding) if (!r.inForcePhase) r.escalate?.();
           };
         });
         timers.push(this.clock.setTimeout(() => this.#forcePoint?.(), Math.max(0, forceAt - this.clock.now())));

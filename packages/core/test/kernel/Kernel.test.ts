@@ -132,6 +132,17 @@ describe("release outcomes", () => {
 });
 
 describe("order and budgets", () => {
+  it("a resource already in its forced phase keeps its force window when the global force point passes", async () => {
+    const { kernel, clock } = await makeKernel({ config: { shutdown: { deadline: "1s" } } });
+    // Its own budget ends 5ms before the global force point (900ms); its force takes 20ms.
+    kernel.adopt({}, { type: "t", name: "slow", timeoutMs: 895, release: never, force: () => after(clock, 20) });
+    const p = kernel.shutdown();
+    await clock.advance(1_000);
+    const report = await p;
+    expect(report.outcomes[0].outcome).toBe("forced");
+    expect(report.outcomes[0].elapsedMs).toBe(915);
+  });
+
   it("releases dependents before their dependencies, along a chain", async () => {
     const { kernel, clock } = await makeKernel();
     const order: string[] = [];
