@@ -104,7 +104,7 @@ describe("breakers on an http.agent", () => {
     expect(trial.statusCode).toBe(200);
     await trial.body.text();
     expect(srv.requests).toBe(3);
-    const changes = events.filter((e) => e.type === "plugin:event" && e.name === "breaker:state-changed").map((e) => (e as { data: { to: string } }).data.to);
+    const changes = events.filter((e) => e.type === "plugin:event" && e.name === "breaker:state-changed").map((e) => (e as unknown as { data: { to: string } }).data.to);
     expect(changes).toEqual(["open", "half-open", "closed"]);
   });
 

@@ -66,9 +66,9 @@ describe("http.agent at shutdown (real sockets, real time)", () => {
     const viaUndici = await undiciFetch(`${srv.url}/ok`, { dispatcher: api.value });
     expect(await viaUndici.text()).toBe("ok");
     // Node's built-in fetch (its own bundled undici) accepts the dispatcher too.
-    const viaGlobal = await fetch(`${srv.url}/ok`, { dispatcher: api.value } as RequestInit);
+    const viaGlobal = await fetch(`${srv.url}/ok`, { dispatcher: api.value } as unknown as RequestInit);
     expect(await viaGlobal.text()).toBe("ok");
-    const stalled = settle(fetch(`${srv.url}/stall`, { dispatcher: api.value } as RequestInit));
+    const stalled = settle(fetch(`${srv.url}/stall`, { dispatcher: api.value } as unknown as RequestInit));
     await sleep(30);
     await kernel.shutdown();
     const r = await stalled;
