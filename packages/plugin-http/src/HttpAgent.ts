@@ -63,18 +63,47 @@ export interface HttpAgentStats {
 
 type Handler = Dispatcher.DispatchHandler;
 type Controller = Dispatcher.DispatchController;
+type AnyFn = (...args: any[]) => any;
+/** undici's older handler API (undici 6, Node's bundled fetch, undici 7's request()). */
+type LegacyHandler = Record<"onConnect" | "onError" | "onHeaders" | "onData" | "onComplete" | "onUpgrade" | "onBodySent" | "onRequestSent" | "onResponseStarted", AnyFn | undefined>;
 
-/** A request in flight: decorates the caller's handler (undici's new handler API). */
-class TrackedRequest implements Handler {
+const kSettle = Symbol("settle");
+
+/** What the agent knows about one origin (cached: parsing a URL per request costs microseconds). */
+interface OriginInfo {
+  origin: string;
+  redacted: string;
+}
+
+/** Bookkeeping of one request in flight. */
+abstract class Tracked {
   status = 0;
   done = false;
+  /** Intrusive list links: no Set hashing per request, and the head is the oldest. */
+  prev: Tracked | undefined = undefined;
+  next: Tracked | undefined = undefined;
   constructor(
     readonly agent: HttpAgent,
-    readonly handler: Handler,
-    readonly origin: string,
+    readonly origin: OriginInfo,
     readonly startedAt: number,
     readonly breaker: BreakerLike | undefined,
   ) {}
+}
+
+/**
+ * Decorates a handler of the new API (onRequestStart ... onResponseEnd/onResponseError).
+ * Passed to undici as is.
+ */
+class TrackedRequest extends Tracked implements Handler {
+  constructor(
+    agent: HttpAgent,
+    readonly handler: Handler,
+    origin: OriginInfo,
+    startedAt: number,
+    breaker: BreakerLike | undefined,
+  ) {
+    super(agent, origin, startedAt, breaker);
+  }
   onRequestStart(controller: Controller, context: unknown): void {
     this.handler.onRequestStart?.(controller, context);
   }
@@ -99,11 +128,57 @@ class TrackedRequest implements Handler {
   }
 }
 
+/**
+ * Decorates a handler of the older API. Kept in that API on purpose: undici passes such handlers
+ * through without a conversion layer, which is the fast path of undici.request() (converting
+ * through compose() cost ~17% CPU per request in bench/http.bench.mjs).
+ */
+class TrackedLegacyRequest extends Tracked {
+  constructor(
+    agent: HttpAgent,
+    readonly h: LegacyHandler,
+    origin: OriginInfo,
+    startedAt: number,
+    breaker: BreakerLike | undefined,
+  ) {
+    super(agent, origin, startedAt, breaker);
+  }
+  onConnect(abort: AnyFn, context: unknown): unknown {
+    return this.h.onConnect?.(abort, context);
+  }
+  onResponseStarted(): unknown {
+    return this.h.onResponseStarted?.();
+  }
+  onRequestSent(): unknown {
+    return this.h.onRequestSent?.();
+  }
+  onBodySent(chunk: unknown): unknown {
+    return this.h.onBodySent?.(chunk);
+  }
+  onHeaders(statusCode: number, rawHeaders: unknown, resume: AnyFn, statusText: string): unknown {
+    this.status = statusCode;
+    return this.h.onHeaders?.(statusCode, rawHeaders, resume, statusText);
+  }
+  onData(chunk: Buffer): unknown {
+    return this.h.onData?.(chunk);
+  }
+  onUpgrade(statusCode: number, rawHeaders: unknown, socket: unknown): unknown {
+    this.agent[kSettle](this, undefined);
+    return this.h.onUpgrade?.(statusCode, rawHeaders, socket);
+  }
+  onComplete(trailers: unknown): unknown {
+    this.agent[kSettle](this, undefined);
+    return this.h.onComplete?.(trailers);
+  }
+  onError(error: Error): unknown {
+    this.agent[kSettle](this, error);
+    return this.h.onError?.(error);
+  }
+}
+
 /** A controller for requests failed before they reached undici. */
 const failedController = (reason: Error): Controller =>
   ({ aborted: true, paused: false, reason, abort() {}, pause() {}, resume() {} }) as unknown as Controller;
-
-const kSettle = Symbol("settle");
 
 const normalizeOrigin = (o: string | URL): string => {
   try {
@@ -125,12 +200,14 @@ const normalizeOrigin = (o: string | URL): string => {
 export class HttpAgent extends Dispatcher {
   readonly name: string;
   readonly #agent: Agent;
-  readonly #composed: (opts: Dispatcher.DispatchOptions, handler: Handler) => boolean;
   /** Every Pool the factory made, with its origin, until it is destroyed. */
   readonly #pools = new Map<Pool, string>();
   readonly #sockets = new Set<Socket>();
   /** Requests in flight, in start order (first = oldest). */
-  readonly #inFlight = new Set<TrackedRequest>();
+  #head: Tracked | undefined;
+  #tail: Tracked | undefined;
+  #inFlightCount = 0;
+  readonly #origins = new Map<string, OriginInfo>();
   readonly #allowed: Set<string> | undefined;
   readonly #breakers: BreakerRegistryLike | undefined;
   readonly #breakerOn5xx: boolean;
@@ -174,48 +251,79 @@ export class HttpAgent extends Dispatcher {
         return pool;
       },
     });
-    // compose() hands the interceptor undici's new handler API, whatever the caller used
-    // (undici 7 request/fetch, or Node's bundled fetch with the older API).
-    this.#composed = this.#agent.compose((dispatch) => (opts, handler) => this.#intercept(dispatch, opts, handler)).dispatch;
   }
 
-  #intercept(dispatch: Dispatcher["dispatch"], opts: Dispatcher.DispatchOptions, handler: Handler): boolean {
-    const origin = opts.origin === undefined ? "" : normalizeOrigin(opts.origin);
-    if (this.#state !== "open") return this.#fail(handler, new HttpAgentClosedError(redactOrigin(origin), this.name));
-    if (this.#allowed !== undefined && !this.#allowed.has(origin)) {
-      return this.#fail(handler, new HttpOriginNotAllowedError(redactOrigin(origin), this.name, [...this.#allowed].map((o) => redactOrigin(o))));
+  #originInfo(raw: string | URL | undefined): OriginInfo {
+    const key = raw === undefined ? "" : typeof raw === "string" ? raw : raw.href;
+    let info = this.#origins.get(key);
+    if (info === undefined) {
+      const origin = normalizeOrigin(key);
+      info = { origin, redacted: redactOrigin(origin) };
+      // Bounded: a caller cycling through endless origins must not grow this cache forever.
+      if (this.#origins.size >= 1_000) this.#origins.clear();
+      this.#origins.set(key, info);
+    }
+    return info;
+  }
+
+  override dispatch(opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+    const info = this.#originInfo(opts.origin);
+    if (this.#state !== "open") return this.#fail(handler, new HttpAgentClosedError(info.redacted, this.name));
+    if (this.#allowed !== undefined && !this.#allowed.has(info.origin)) {
+      return this.#fail(handler, new HttpOriginNotAllowedError(info.redacted, this.name, [...this.#allowed].map((o) => redactOrigin(o))));
     }
     let breaker: BreakerLike | undefined;
     if (this.#breakers !== undefined) {
-      const key = redactOrigin(origin);
-      breaker = this.#breakers.get(key);
+      breaker = this.#breakers.get(info.redacted);
       if (!breaker.canRequest()) {
-        this.#emit("request:rejected", () => ({ origin: key, reason: "breaker-open" }));
-        return this.#fail(handler, new HttpBreakerOpenError(key, breaker.state));
+        this.#emit("request:rejected", () => ({ origin: info.redacted, reason: "breaker-open" }));
+        return this.#fail(handler, new HttpBreakerOpenError(info.redacted, breaker.state));
       }
     }
-    const tracked = new TrackedRequest(this, handler, origin, this.#clock.now(), breaker);
-    this.#inFlight.add(tracked);
-    return dispatch(opts, tracked);
+    const now = this.#clock.now();
+    const tracked =
+      typeof handler.onRequestStart === "function"
+        ? new TrackedRequest(this, handler, info, now, breaker)
+        : new TrackedLegacyRequest(this, handler as unknown as LegacyHandler, info, now, breaker);
+    this.#link(tracked);
+    return this.#agent.dispatch(opts, tracked as unknown as Handler);
+  }
+
+  #link(t: Tracked): void {
+    t.prev = this.#tail;
+    if (this.#tail === undefined) this.#head = t;
+    else this.#tail.next = t;
+    this.#tail = t;
+    this.#inFlightCount++;
+  }
+
+  #unlink(t: Tracked): void {
+    if (t.prev === undefined) this.#head = t.next;
+    else t.prev.next = t.next;
+    if (t.next === undefined) this.#tail = t.prev;
+    else t.next.prev = t.prev;
+    t.prev = t.next = undefined;
+    this.#inFlightCount--;
   }
 
   #fail(handler: Handler, error: Error): false {
-    handler.onResponseError?.(failedController(error), error);
+    if (typeof handler.onRequestStart === "function") handler.onResponseError?.(failedController(error), error);
+    else (handler as unknown as LegacyHandler).onError?.(error);
     return false;
   }
 
   /** @internal Called once per request when it ends (error undefined = success). */
-  [kSettle](req: TrackedRequest, error: Error | undefined): void {
+  [kSettle](req: Tracked, error: Error | undefined): void {
     if (req.done) return;
     req.done = true;
-    this.#inFlight.delete(req);
+    this.#unlink(req);
     const b = req.breaker;
     if (b !== undefined) {
       if (error !== undefined || (this.#breakerOn5xx && req.status >= 500)) b.onFailure(error);
       else b.onSuccess();
     }
     if (error !== undefined) {
-      this.#emit("request:failed", () => ({ origin: redactOrigin(req.origin), error: (error as { code?: string }).code ?? error.name, elapsedMs: this.#clock.now() - req.startedAt }));
+      this.#emit("request:failed", () => ({ origin: req.origin.redacted, error: (error as { code?: string }).code ?? error.name, elapsedMs: this.#clock.now() - req.startedAt }));
     }
   }
 
@@ -227,10 +335,6 @@ export class HttpAgent extends Dispatcher {
     if (socket.destroyed) return;
     this.#sockets.add(socket);
     socket.once("close", () => this.#sockets.delete(socket));
-  }
-
-  override dispatch(opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
-    return this.#composed(opts, handler);
   }
 
   /** Graceful: rejects new requests, lets those in flight finish, then closes every socket. */
@@ -270,7 +374,7 @@ export class HttpAgent extends Dispatcher {
   }
 
   async #destroyAll(options: { cause?: unknown; error?: Error }): Promise<void> {
-    const pending = this.#inFlight.size;
+    const pending = this.#inFlightCount;
     const pools = [...this.#pools];
     const errorFor = (origin: string): Error =>
       options.error ?? new HttpRequestAbortedError(origin, this.name, options.cause === undefined ? undefined : { cause: options.cause });
@@ -293,16 +397,12 @@ export class HttpAgent extends Dispatcher {
   /** Live figures: open sockets, requests in flight, age of the oldest. */
   stats(): HttpAgentStats {
     for (const pool of this.#pools.keys()) if (pool.destroyed) this.#pools.delete(pool);
-    let oldest = 0;
-    for (const r of this.#inFlight) {
-      oldest = Math.max(0, this.#clock.now() - r.startedAt);
-      break;
-    }
+    const oldest = this.#head === undefined ? 0 : Math.max(0, this.#clock.now() - this.#head.startedAt);
     const out: HttpAgentStats = {
       state: this.#state,
       origins: [...new Set(this.#pools.values())],
       openSockets: this.#sockets.size,
-      inFlight: this.#inFlight.size,
+      inFlight: this.#inFlightCount,
       oldestInFlightMs: oldest,
     };
     return out;
