@@ -533,7 +533,7 @@ describe("plugins", () => {
     const release = vi.fn();
     const first = definePlugin({ name: "first", apply: (k) => void k.adopt({}, { type: "t", release }) });
     const slow = definePlugin({ name: "slow", startTimeoutMs: 2_000, apply: () => never() });
-    const creating = createKernel({ clock, env: {}, plugins: [first, slow] });
+    const creating = createKernel({ clock, env: {}, config: {}, plugins: [first, slow] });
     const assertion = expect(creating).rejects.toMatchObject({ code: "ERR_PLUGIN_TIMEOUT", message: expect.stringContaining('"slow"') });
     await clock.advance(2_000);
     await assertion;
