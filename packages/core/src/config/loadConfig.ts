@@ -5,7 +5,7 @@
  * the kernel knows (registered types, declared flags) once plugins are applied. Every problem is
  * reported at once, with its position, as one ConfigError.
  */
-import { stat } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -255,10 +255,47 @@ async function readInput(input: CustodianConfig | string | undefined, opts: Load
 const composedSchemas = new WeakMap<Kernel, Record<string, unknown>>();
 
 /**
- * The schema a kernel's config was validated against: core plus its plugins' options, resource
- * types and feature flags. Undefined for a kernel whose config was not validated by the loader.
+ * The composed schema of a kernel's config: core plus its plugins' options, its registered
+ * resource types and its declared feature flags (what `custodian schema` prints).
+ * Undefined for a kernel whose config was not validated by the loader.
  */
 export const configSchemaOf = (kernel: Kernel): Record<string, unknown> | undefined => composedSchemas.get(kernel);
+
+/**
+ * A plain copy of a kernel's resolved config with durations in milliseconds and sizes in bytes
+ * (defaults, interpolation and relative paths are already applied).
+ */
+export function normalizedConfigOf(kernel: Kernel): Record<string, unknown> {
+  const copy = JSON.parse(JSON.stringify(kernel.config)) as Record<string, unknown>;
+  const schema = composedSchemas.get(kernel) ?? composeConfigSchema();
+  validateConfig(schema, copy, positionlessSource("<resolved>", "/"), { normalize: true });
+  return copy;
+}
+
+/**
+ * The config file createKernel() would load from `cwd` (searching up to the nearest folder with a
+ * package.json), or undefined. A package.json counts only when it has a "custodian" key.
+ */
+export async function findConfigFile(cwd: string): Promise<string | undefined> {
+  let dir = resolve(cwd);
+  for (;;) {
+    for (const place of CONFIG_SEARCH_PLACES) {
+      const file = join(dir, place);
+      const st = await stat(file).catch(() => undefined);
+      if (st === undefined || !st.isFile()) continue;
+      if (place !== "package.json") return file;
+      try {
+        if (Object.hasOwn(JSON.parse(await readFile(file, "utf8")) as object, "custodian")) return file;
+      } catch {
+        return file; // let the loader report the broken package.json
+      }
+    }
+    const hasPackage = await stat(join(dir, "package.json")).then(() => true, () => false);
+    const parent = dirname(dir);
+    if (hasPackage || parent === dir) return undefined;
+    dir = parent;
+  }
+}
 
 /**
  * Loads, interpolates and validates a config; plugins named in it are imported and their options
@@ -310,7 +347,7 @@ export async function loadConfig(input: CustodianConfig | string | undefined, op
       const resources = (kernel.config.resources ?? {}) as Record<string, Record<string, unknown>>;
       for (const name of Object.keys(resources)) if (settings[name] !== undefined) Object.assign(settings[name], resources[name]);
       deepFreeze(kernel.config);
-      composedSchemas.set(kernel, schema);
+      composedSchemas.set(kernel, fromFile ? schema : composeConfigSchema({ types, closedTypes: true, features: kernel.featureRegistry.declarations(), plugins: modules }));
     },
   };
 }

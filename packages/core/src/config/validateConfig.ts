@@ -103,8 +103,9 @@ function messageOf(e: ErrorObject, path: PathSegment[]): { path: PathSegment[]; 
       if (where === "features") {
         return { path: [...path, key], message: `unknown feature flag "${key}"${suggest(key, allowed)}; declared flags: ${allowed.join(", ") || "(none)"}` };
       }
-      const list = allowed.length > 0 && allowed.length <= 12 ? `; allowed keys: ${allowed.join(", ")}` : "";
-      return { path: [...path, key], message: `unknown key "${key}"${suggest(key, allowed)}${list}` };
+      const hint = suggest(key, allowed);
+      const list = hint === "" && allowed.length > 0 && allowed.length <= 12 ? `; allowed keys: ${allowed.join(", ")}` : "";
+      return { path: [...path, key], message: `unknown key "${key}"${hint}${list}` };
     }
     case "propertyNames": {
       const name = String(e.params.propertyName);
