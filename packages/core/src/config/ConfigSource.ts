@@ -146,7 +146,7 @@ export function parseConfigText(
     const pos = e.linePos?.[0];
     const message =
       e.code === "DUPLICATE_KEY"
-        ? `duplicate key ${JSON.stringify(text.slice(e.pos[0], e.pos[1]).trim())}; each key may appear once in a mapping`
+        ? `duplicate key ${JSON.stringify((/^[^:\n]*/.exec(text.slice(e.pos[0]))?.[0] ?? "").trim().replace(/^["']|["']$/g, ""))}; each key may appear once in a mapping`
         : `YAML ${e.name === "YAMLWarning" ? "error" : "syntax error"}: ${stripPosition(e.message)}`;
     issues.push({ file, line: pos?.line, column: pos?.col, path: "", message });
   }
