@@ -67,10 +67,11 @@ function copyData(v: unknown): unknown {
 }
 
 /** Freezes a plain-data tree. */
-export function deepFreeze<T>(v: T): T {
-  if (v !== null && typeof v === "object" && !Object.isFrozen(v)) {
+export function deepFreeze<T>(v: T, seen = new Set<unknown>()): T {
+  if (v !== null && typeof v === "object" && !seen.has(v)) {
+    seen.add(v);
     Object.freeze(v);
-    for (const k of Object.keys(v)) deepFreeze((v as Record<string, unknown>)[k]);
+    for (const k of Object.keys(v)) deepFreeze((v as Record<string, unknown>)[k], seen);
   }
   return v;
 }
