@@ -58,6 +58,10 @@ type Release<T> = (value: T, ctx: ReleaseContext) => void | Promise<void>;
 type Settled = { timeout: true } | { timeout: false; ok: true } | { timeout: false; ok: false; error: unknown };
 
 const noop = (): void => {};
+/** Shared by every resource without dependencies (never mutated). */
+const NO_DEPS: Rec[] = [];
+/** `isUsed()` also counts interceptors, and every hook carries the isolating one: count taps. */
+const hasTaps = (hook: { taps: unknown[] }): boolean => hook.taps.length > 0;
 const isPromiseLike = (v: unknown): v is PromiseLike<unknown> =>
   v !== null && (typeof v === "object" || typeof v === "function") && typeof (v as PromiseLike<unknown>).then === "function";
 
@@ -65,7 +69,8 @@ const isPromiseLike = (v: unknown): v is PromiseLike<unknown> =>
 class Rec {
   state: ResourceState;
   value: unknown = undefined;
-  readonly dependents = new Set<Rec>();
+  /** Live resources that depend on this one; made on first use (most resources have none). */
+  dependents: Set<Rec> | undefined = undefined;
   leakFlagged = false;
   stack: string | undefined;
   /** Resolves when creation has finished (either way). */
@@ -395,8 +400,8 @@ export class Kernel {
   /** Recently released resources (a bounded ring buffer, oldest first). */
   history(): HistoryEntry[] {
     const n = this.#history.length;
-    if (n < this.#settings.historySize) return this.#history.slice();
-    return [...this.#history.slice(this.#historyNext), ...this.#history.slice(0, this.#historyNext)];
+    const ordered = n < this.#settings.historySize ? this.#history : [...this.#history.slice(this.#historyNext), ...this.#history.slice(0, this.#historyNext)];
+    return ordered.map(({ id, type, name, outcome, acquiredAt, releasedAt }) => ({ id, type, name, outcome, acquiredAt, releasedAt }));
   }
 
   /**
@@ -494,7 +499,7 @@ export class Kernel {
   }
 
   #resolveDepsSync(refs: ReadonlyArray<DependencyRef> | undefined): Rec[] {
-    if (refs === undefined || refs.length === 0) return [];
+    if (refs === undefined || refs.length === 0) return NO_DEPS;
     return refs.map((ref) => {
       const live = typeof ref === "string" ? this.#byName.get(ref) : ref !== null && typeof ref === "object" ? this.#live.get(ref.id) : undefined;
       if (live === undefined) {
@@ -520,7 +525,7 @@ export class Kernel {
     }
     const seq = ++this.#seq;
     const rec = new Rec(seq, "r" + seq, type, name, release, force, timeoutMs, describe, deps, this.clock.now(), state);
-    for (const d of deps) d.dependents.add(rec);
+    for (const d of deps) (d.dependents ??= new Set()).add(rec);
     const rate = this.#settings.stackSampleRate;
     if (rate > 0 && (rate >= 1 || Math.random() < rate)) rec.stack = new Error("acquired here").stack;
     this.#live.set(rec.id, rec);
@@ -553,6 +558,7 @@ export class Kernel {
     );
     rec.value = value;
     const handle = new Handle<T>(rec, this.#releaseHandle);
+    // Unregistered on release: a dead cell left for the GC costs ~4x an unregister.
     this.#finalizer.register(handle, rec.id, rec);
     if (this.#bus.observed) {
       const at = this.clock.now();
@@ -605,7 +611,7 @@ export class Kernel {
       this.#emit({ type: "resource:acquire-failed", at: this.clock.now(), id: rec.id, resourceType: type, name, error });
       throw error;
     }
-    if (this.hooks.acquire.isUsed()) {
+    if (hasTaps(this.hooks.acquire)) {
       try {
         await this.hooks.acquire.promise(rec.info());
       } catch (cause) {
@@ -633,10 +639,10 @@ export class Kernel {
 
   readonly #releaseHandle = (rec: Rec): Promise<ResourceOutcome> => {
     if (rec.releasing !== undefined) return rec.releasing.then((o) => o ?? this.#outcomeOf(rec));
-    if (!this.#legacy() && rec.dependents.size === 0 && rec.state === "active") {
+    if (!this.#legacy() && (rec.dependents === undefined || rec.dependents.size === 0) && rec.state === "active") {
       const budget = rec.timeoutMs ?? this.#settings.releaseTimeoutMs;
-      const p = this.#releaseOne(rec, budget, this.#settings.reserveMs, Infinity, "release");
-      return p.then((o) => o ?? this.#outcomeOf(rec));
+      // An active resource always yields an outcome: no extra promise on the hot path.
+      return this.#releaseOne(rec, budget, this.#settings.reserveMs, Infinity, "release") as Promise<ResourceOutcome>;
     }
     return this.#releaseGroup([rec], { reason: "release", deadlineAt: Infinity }).then((outs) => outs.find((o) => o.id === rec.id) ?? this.#outcomeOf(rec));
   };
@@ -691,7 +697,7 @@ export class Kernel {
       let p = memo.get(rec);
       if (p !== undefined) return p;
       p = (async () => {
-        const dependents = [...rec.dependents];
+        const dependents = rec.dependents === undefined ? [] : [...rec.dependents];
         if (dependents.length > 0) {
           const all = Promise.all(dependents.map(run));
           await (this.#forceReached === undefined ? all : Promise.race([all, this.#forceReached]));
@@ -722,7 +728,7 @@ export class Kernel {
     const add = (r: Rec): void => {
       if (closure.has(r)) return;
       closure.add(r);
-      for (const d of r.dependents) add(d);
+      if (r.dependents !== undefined) for (const d of r.dependents) add(d);
     };
     for (const r of recs) add(r);
     const out: ResourceOutcome[] = [];
@@ -760,7 +766,7 @@ export class Kernel {
    */
   #releaseOne(rec: Rec, budgetMs: number, forceWindowMs: number, hardAt: number, reason: string): Promise<ResourceOutcome | undefined> {
     if (rec.releasing !== undefined) return rec.releasing;
-    if (rec.state === "active" && !this.hooks.release.isUsed() && !this.#bus.observed) {
+    if (rec.state === "active" && !hasTaps(this.hooks.release) && !this.#bus.observed) {
       // Fast path: a synchronous release needs no timer, no promise race, no AbortController.
       const started = this.clock.now();
       const ctx = new LazyReleaseContext(this.clock, started + budgetMs, reason);
@@ -808,7 +814,7 @@ export class Kernel {
       work = Promise.resolve(pending);
     } else {
       work = (async () => {
-        if (this.hooks.release.isUsed()) await this.hooks.release.promise(rec.info(), ctx);
+        if (hasTaps(this.hooks.release)) await this.hooks.release.promise(rec.info(), ctx);
         await rec.release(rec.value, ctx);
       })();
     }
@@ -855,7 +861,7 @@ export class Kernel {
   }
 
   #callDeadlineHook(ctx: Parameters<KernelHooks["deadline"]["promise"]>[0]): void {
-    if (!this.hooks.deadline.isUsed()) return;
+    if (!hasTaps(this.hooks.deadline)) return;
     this.hooks.deadline.promise(ctx).catch((error: unknown) => this.#emit({ type: "hook:error", at: this.clock.now(), hook: "deadline", tap: "?", error }));
   }
 
@@ -863,7 +869,7 @@ export class Kernel {
     rec.state = state;
     this.#live.delete(rec.id);
     if (rec.name !== undefined && this.#byName.get(rec.name) === rec) this.#byName.delete(rec.name);
-    for (const d of rec.deps) d.dependents.delete(rec);
+    for (const d of rec.deps) d.dependents?.delete(rec);
     rec.scope?.recs.delete(rec);
     this.#finalizer.unregister(rec);
   }
@@ -872,20 +878,29 @@ export class Kernel {
     const now = this.clock.now();
     this.#drop(rec, outcome);
     rec.sharedHandle = undefined;
-    const entry: HistoryEntry = { id: rec.id, type: rec.type, name: rec.name, outcome, acquiredAt: rec.acquiredAt, releasedAt: now };
+    // One object serves as the caller's outcome and the history entry: one allocation, not two.
+    const result: ResourceOutcome & HistoryEntry = {
+      id: rec.id,
+      type: rec.type,
+      name: rec.name,
+      outcome,
+      elapsedMs: now - started,
+      acquiredAt: rec.acquiredAt,
+      releasedAt: now,
+    };
+    if (error !== undefined) result.error = error;
     const size = this.#settings.historySize;
     if (size > 0) {
-      if (this.#history.length < size) this.#history.push(entry);
-      else this.#history[this.#historyNext] = entry;
+      if (this.#history.length < size) this.#history.push(result);
+      else this.#history[this.#historyNext] = result;
       this.#historyNext = (this.#historyNext + 1) % size;
     }
-    const result: ResourceOutcome = { id: rec.id, type: rec.type, name: rec.name, outcome, elapsedMs: now - started };
-    if (error !== undefined) result.error = error;
     if (this.#bus.observed) this.#emit({ type: "resource:released", at: now, id: rec.id, resourceType: rec.type, name: rec.name, outcome, elapsedMs: now - started, error });
     // Keep the value only as long as something holds it.
     rec.value = undefined;
     return result;
   }
+
 
   // ---------------------------------------------------------------------------------------------
   // Shutdown
@@ -949,7 +964,7 @@ export class Kernel {
   }
 
   async #runShutdownHook(reason: string, strategy: "deadline" | "legacy", start: number, hardAt: number): Promise<void> {
-    if (!this.hooks.shutdown.isUsed()) return;
+    if (!hasTaps(this.hooks.shutdown)) return;
     const ac = new AbortController();
     // Plugins get the share of one dependency level of what remains before the force point.
     const levels = 1 + Math.max(0, ...[...this.#live.values()].map((r) => 1 + this.#chainBelow(r, new Map())));

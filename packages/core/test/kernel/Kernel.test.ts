@@ -260,6 +260,21 @@ describe("closed means closed", () => {
   });
 });
 
+describe("creation during shutdown", () => {
+  it("a create that never finishes is abandoned at its budget and its signal aborts", async () => {
+    const { kernel, clock } = await makeKernel({ config: { shutdown: { deadline: "1s" } } });
+    let signal: AbortSignal | undefined;
+    kernel.registerType("hang", { create: (_s, ctx) => { signal = ctx.signal; return never(); }, release() {} });
+    const acquiring = kernel.acquire({ type: "hang" });
+    acquiring.catch(() => {});
+    const p = kernel.shutdown();
+    await clock.advance(1_000);
+    const report = await p;
+    expect(report.outcomes.map((o) => o.outcome)).toEqual(["abandoned"]);
+    expect(signal?.aborted).toBe(true);
+  });
+});
+
 describe("legacy strategy (rollback flag)", () => {
   it("features.deadlineCleanup: false releases sequentially with no deadline", async () => {
     const { kernel, clock } = await makeKernel({ config: { shutdown: { deadline: "1s" }, features: { deadlineCleanup: false } } });
@@ -426,6 +441,19 @@ describe("scopes and await using", () => {
     expect(outer.state).toBe("active");
   });
 
+  it("a child scope closed by its parent gets at most the parent's remaining time", async () => {
+    const { kernel, clock } = await makeKernel();
+    const outer = kernel.scope("outer", { timeoutMs: 1_000 });
+    const inner = outer.scope("inner", { timeoutMs: 60_000 });
+    let budget = -1;
+    inner.adopt({}, { type: "t", release: (_v, ctx) => { budget = ctx.deadline.remainingMs(); return never(); } });
+    const closing = outer.close();
+    await clock.advance(1_000);
+    const outcomes = await closing;
+    expect(budget).toBeLessThanOrEqual(1_000);
+    expect(outcomes.map((o) => o.outcome)).toEqual(["abandoned"]);
+  });
+
   it("a scope's timeout bounds its release", async () => {
     const { kernel, clock } = await makeKernel();
     const scope = kernel.scope("job", { timeoutMs: 500 });
@@ -521,7 +549,6 @@ describe("plugins", () => {
     await expect(createKernel({ env: {}, plugins: [a, a] })).rejects.toMatchObject({ code: "ERR_PLUGIN_DUPLICATE" });
     await expect(createKernel({ env: {}, plugins: [b, a] })).rejects.toMatchObject({ code: "ERR_PLUGIN_DEPENDENCY" });
     await expect(createKernel({ env: {}, plugins: [{ name: "", apply() {} }] })).rejects.toMatchObject({ code: "ERR_PLUGIN_INVALID" });
-    // eslint-disable-next-line @typescript-eslint/no-unused-vars
     await expect(createKernel({ env: {}, plugins: [{ name: "cb", apply(_k: unknown, _o: unknown, _done?: unknown) {} } as never] })).rejects.toMatchObject({ code: "ERR_PLUGIN_INVALID" });
     const k = await createKernel({ env: {}, plugins: [a, b] });
     expect(k.plugins.names()).toEqual(["a", "b"]);
