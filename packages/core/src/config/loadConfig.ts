@@ -322,17 +322,18 @@ export async function loadConfig(input: CustodianConfig | string | undefined, op
   const issues = [...validateConfig(composeConfigSchema(), config, source), ...(fromFile ? checkSemantics(config, source) : [])];
   if (issues.length > 0) throw new ConfigError(issues.sort(byPosition));
 
+  // One shape for every entry, so that each plugin's option defaults apply even when no options are given.
+  if (Array.isArray(config.plugins)) {
+    config.plugins = (config.plugins as Array<string | { module: string; options?: unknown }>).map((e) => (typeof e === "string" ? { module: e, options: {} } : { module: e.module, options: e.options ?? {} }));
+  }
   const { plugins, issues: pluginIssues } = await loadPlugins(config, source);
   const modules = plugins.map((p) => ({ module: p.module, name: p.plugin.name, schema: p.plugin.schema }));
   if (pluginIssues.length === 0) pluginIssues.push(...validateConfig(composeConfigSchema({ plugins: modules }), config, source));
   if (pluginIssues.length > 0) throw new ConfigError(pluginIssues.sort(byPosition));
 
-  const entries = config.plugins as Array<string | { module: string; options?: Record<string, unknown> }> | undefined;
+  const entries = config.plugins as Array<{ module: string; options: Record<string, unknown> }> | undefined;
   const pluginEntries: PluginEntry[] = [
-    ...plugins.map((p) => {
-      const e = entries![p.index];
-      return { plugin: p.plugin, options: typeof e === "string" ? {} : (e.options ?? {}) };
-    }),
+    ...plugins.map((p) => ({ plugin: p.plugin, options: entries![p.index].options })),
     ...code,
   ];
   return {

@@ -104,7 +104,7 @@ features:
     copyFileSync(join(FIXTURES, "fake-pool.mjs"), join(dir, "conf", "plugins", "pool.mjs"));
     const kernel = await kernelOf({ config: "conf/resource.config.yaml", cwd: dir });
     expect(kernel.types()).toContain("pool");
-    expect(kernel.config.plugins).toEqual([join(dir, "conf", "plugins", "pool.mjs")]);
+    expect(kernel.config.plugins).toEqual([{ module: join(dir, "conf", "plugins", "pool.mjs"), options: { metrics: false } }]);
   });
 
   it("normalizedConfigOf gives durations in ms", async () => {
