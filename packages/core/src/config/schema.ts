@@ -68,7 +68,7 @@ const pluginEntry: Schema = {
       required: ["module"],
       additionalProperties: false,
       properties: {
-        module: { type: "string", minLength: 1, [CUSTODIAN_KEYWORD]: "module" },
+        module: { type: "string", minLength: 1, [CUSTODIAN_KEYWORD]: "module", description: "Module specifier: a package name or a path (relative to the config file)." },
         options: { type: "object", description: "Options, validated by the plugin's schema." },
       },
     },
@@ -113,7 +113,10 @@ export function composeConfigSchema(parts: SchemaParts = {}): Schema {
     resource = {
       type: "object",
       required: ["type"],
-      properties: parts.closedTypes === false ? resourceCommonProperties : { type: { type: "string", enum: names.length > 0 ? names : [""] } },
+      properties:
+        parts.closedTypes === false
+          ? resourceCommonProperties
+          : { ...resourceCommonProperties, type: { ...(resourceCommonProperties.type as Schema), enum: names.length > 0 ? names : [""] } },
     };
     if (names.length > 0) {
       resource.allOf = names.map((t) => ({
