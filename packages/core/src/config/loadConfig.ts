@@ -10,6 +10,7 @@ import { createRequire } from "node:module";
 import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { cosmiconfig, type Loader } from "cosmiconfig";
+import { KernelError } from "../errors.js";
 import type { Kernel } from "../kernel/Kernel.js";
 import type { PluginDescriptor, PluginEntry } from "../registry/definePlugin.js";
 import type { CustodianConfig } from "../types.js";
@@ -17,7 +18,7 @@ import { ConfigError, type ConfigIssue } from "./ConfigError.js";
 import { formatPath, MAX_CONFIG_BYTES, parseConfigText, positionlessSource, type ConfigSource, type ParsedConfig, type PathSegment } from "./ConfigSource.js";
 import { parseDuration } from "./duration.js";
 import { composeConfigSchema } from "./schema.js";
-import { didYouMean, validateConfig } from "./validateConfig.js";
+import { didYouMean, schemaProblem, validateConfig } from "./validateConfig.js";
 
 /** Where createKernel() looks for a config, in this order, from the working directory up to the project root. */
 export const CONFIG_SEARCH_PLACES: readonly string[] = Object.freeze([
@@ -186,6 +187,11 @@ async function loadPlugins(config: Record<string, unknown>, source: ConfigSource
     for (const dep of p.dependsOn ?? []) {
       if (!byName.has(dep)) issues.push(issueAt(source, ["plugins", index], `plugin "${p.name}" depends on "${dep}", which is not listed before it; add "${dep}" earlier in plugins`));
     }
+    const problem = p.schema === undefined ? undefined : schemaProblem(p.schema);
+    if (problem !== undefined) {
+      issues.push(issueAt(source, ["plugins", index], `plugin "${p.name}" has an option schema that ajv (strict mode) rejects: ${problem}`));
+      continue;
+    }
     byName.set(p.name, index);
     plugins.push({ index, module: spec, plugin: p });
   }
@@ -342,6 +348,10 @@ export async function loadConfig(input: CustodianConfig | string | undefined, op
     filepath: fileOf.startsWith("<") ? undefined : fileOf,
     validate(kernel: Kernel) {
       const types = new Map(kernel.types().map((t) => [t, kernel.getType(t)?.schema]));
+      for (const [type, typeSchema] of types) {
+        const problem = typeSchema === undefined ? undefined : schemaProblem(typeSchema);
+        if (problem !== undefined) throw new KernelError("ERR_PLUGIN_INVALID", `Resource type "${type}" has a spec schema that ajv (strict mode) rejects: ${problem}. Fix the plugin that registers it.`);
+      }
       const schema = composeConfigSchema({ types, closedTypes: fromFile, features: fromFile ? kernel.featureRegistry.declarations() : undefined, plugins: modules });
       const late = validateConfig(schema, kernel.config, source);
       if (late.length > 0) throw new ConfigError(late.sort(byPosition));

@@ -3,7 +3,7 @@
  * and turns ajv's errors into readable, positioned issues with "did you mean" suggestions.
  */
 import { isAbsolute, resolve } from "node:path";
-import { Ajv, type ErrorObject } from "ajv";
+import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { parseDuration, parseSize } from "./duration.js";
 import type { ConfigIssue } from "./ConfigError.js";
 import { formatPath, type ConfigSource, type PathSegment } from "./ConfigSource.js";
@@ -146,11 +146,10 @@ export interface ValidateOptions {
   normalize?: boolean;
 }
 
-/**
- * Validates `data` in place (defaults written, relative paths resolved) and returns its issues.
- * @throws KernelError ERR_CONFIG_INVALID when the schema itself does not compile (a plugin's schema bug)
- */
-export function validateConfig(schema: Record<string, unknown>, data: unknown, source: ConfigSource, options: ValidateOptions = {}): ConfigIssue[] {
+/** What the `x-custodian` keyword needs during one (synchronous) validation. */
+let context: { dir: string; normalize: boolean } = { dir: "/", normalize: false };
+
+function createAjv(): Ajv {
   const ajv = new Ajv({ strict: true, useDefaults: true, allErrors: true, verbose: true, allowUnionTypes: true });
   ajv.addKeyword({
     keyword: CUSTODIAN_KEYWORD,
@@ -163,18 +162,67 @@ export function validateConfig(schema: Record<string, unknown>, data: unknown, s
         cxt.parentData[cxt.parentDataProperty] = v;
       };
       try {
-        if (kind === "path" && typeof value === "string" && value !== "" && !isAbsolute(value)) set(resolve(source.dir, value));
-        else if (kind === "module" && typeof value === "string" && /^\.\.?(\/|$)/.test(value)) set(resolve(source.dir, value));
-        else if (options.normalize === true && kind === "duration" && (typeof value === "string" || typeof value === "number")) set(parseDuration(value));
-        else if (options.normalize === true && kind === "size" && (typeof value === "string" || typeof value === "number")) set(parseSize(value));
+        if (kind === "path" && typeof value === "string" && value !== "" && !isAbsolute(value)) set(resolve(context.dir, value));
+        else if (kind === "module" && typeof value === "string" && /^\.\.?(\/|$)/.test(value)) set(resolve(context.dir, value));
+        else if (context.normalize && kind === "duration" && (typeof value === "string" || typeof value === "number")) set(parseDuration(value));
+        else if (context.normalize && kind === "size" && (typeof value === "string" || typeof value === "number")) set(parseSize(value));
       } catch {
         // Invalid values stay as they are; the anyOf beside this keyword reports them.
       }
       return true;
     },
   });
-  const check = ajv.compile(schema);
-  if (check(data)) return [];
+  return ajv;
+}
+
+const ajv = createAjv();
+/** Compiled validators by schema text: createKernel compiles the same few schemas over and over. */
+const compiled = new Map<string, { fn: ValidateFunction; schema: object }>();
+const MAX_COMPILED = 64;
+
+function compile(schema: Record<string, unknown>): ValidateFunction {
+  const key = JSON.stringify(schema);
+  const hit = compiled.get(key);
+  if (hit !== undefined) return hit.fn;
+  const copy = JSON.parse(key) as Record<string, unknown>;
+  const fn = ajv.compile(copy);
+  if (compiled.size >= MAX_COMPILED) {
+    const [oldKey, old] = compiled.entries().next().value!;
+    compiled.delete(oldKey);
+    ajv.removeSchema(old.schema);
+  }
+  compiled.set(key, { fn, schema: copy });
+  return fn;
+}
+
+/**
+ * Why a plugin's or a type's schema cannot be used (ajv strict mode), or undefined when it can.
+ */
+export function schemaProblem(schema: unknown): string | undefined {
+  if (schema === null || typeof schema !== "object" || Array.isArray(schema)) return "a schema must be a JSON Schema object";
+  try {
+    compile(schema as Record<string, unknown>);
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+/**
+ * Validates `data` in place (defaults written, relative paths resolved) and returns its issues.
+ * @throws Error when the schema does not compile (check plugin and type schemas with schemaProblem first)
+ */
+export function validateConfig(schema: Record<string, unknown>, data: unknown, source: ConfigSource, options: ValidateOptions = {}): ConfigIssue[] {
+  const check = compile(schema);
+  const saved = context;
+  context = { dir: source.dir, normalize: options.normalize === true };
+  let ok: boolean;
+  try {
+    ok = check(data) as boolean;
+  } finally {
+    context = saved;
+  }
+  if (ok) return [];
   return simplify(check.errors ?? []).map((e) => {
     const { path, message } = messageOf(e, toSegments(e.instancePath));
     const pos = source.positionOf(path);

@@ -95,6 +95,8 @@ export const badCases: BadCase[] = [
   { name: "plugin dependency missing", text: "plugins:\n  - ${FIXTURES}/needs-pool.mjs\n", expect: ['2:5 plugins[0]: plugin "needs-pool" depends on "fake-pool", which is not listed before it'] },
   { name: "plugin entry with a typo", text: "plugins:\n  - modul: ./x.mjs\n", expect: ['2:5 plugins[0].module: missing required key "module"', '2:5 plugins[0].modul: unknown key "modul"; did you mean "module"?'] },
   { name: "plugin options rejected by its schema", text: "plugins:\n  - module: ${FIXTURES}/fake-pool.mjs\n    options:\n      metrix: true\n", expect: ['4:7 plugins[0].options.metrix: unknown key "metrix"; did you mean "metrics"?'] },
+  { name: "plugin whose option schema ajv rejects", text: "plugins:\n  - ${FIXTURES}/bad-schema.mjs\n", expect: ['2:5 plugins[0]: plugin "bad-schema" has an option schema that ajv (strict mode) rejects: strict mode: unknown keyword: "frobnicate"'] },
+  { name: "malformed size", text: P + "resources:\n  c:\n    type: cache\n    maxBytes: 10 megs\n", expect: ['6:5 resources.c.maxBytes: must be a size like "10MB", "512KiB" or a number of bytes >= 0; received a string ("10 megs")'] },
   { name: "plugins is a mapping", text: "plugins:\n  pool: x\n", expect: ["1:1 plugins: must be a list; received a mapping"] },
 
   // --- interpolation

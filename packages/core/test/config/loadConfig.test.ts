@@ -107,6 +107,23 @@ features:
     expect(kernel.config.plugins).toEqual([{ module: join(dir, "conf", "plugins", "pool.mjs"), options: { metrics: false } }]);
   });
 
+  it("resolves options marked as paths against the config file's folder and normalises sizes", async () => {
+    const dir = folder({ "conf/app.yaml": `plugins: ["${FIXTURES}/fake-pool.mjs"]\nresources:\n  c:\n    type: cache\n    dir: ./tmp\n    maxBytes: 10MB\n  d:\n    type: cache\n    dir: /abs/x\n` });
+    const kernel = await kernelOf({ config: join(dir, "conf", "app.yaml") });
+    const c = await kernel.acquire<{ spec: Record<string, unknown> }>("c");
+    expect(c.value.spec).toEqual({ dir: join(dir, "conf", "tmp"), maxBytes: "10MB" });
+    expect((kernel.config.resources as Record<string, { dir: string }>).d.dir).toBe("/abs/x");
+    expect(normalizedConfigOf(kernel)).toMatchObject({ resources: { c: { maxBytes: 10_000_000 } } });
+  });
+
+  it("a resource type whose schema ajv rejects is ERR_PLUGIN_INVALID naming the type", async () => {
+    const dir = folder({ "resource.config.yaml": `plugins: ["${FIXTURES}/bad-type-schema.mjs"]\n` });
+    await expect(createKernel({ config: join(dir, "resource.config.yaml"), env: {} })).rejects.toMatchObject({
+      code: "ERR_PLUGIN_INVALID",
+      message: expect.stringContaining('Resource type "weird" has a spec schema that ajv (strict mode) rejects'),
+    });
+  });
+
   it("normalizedConfigOf gives durations in ms", async () => {
     const dir = folder({ "resource.config.yaml": "shutdown:\n  deadline: 2m\n  reserve: 250ms\ntracking:\n  leakThreshold: 1h\n" });
     const kernel = await kernelOf({ config: join(dir, "resource.config.yaml") });
