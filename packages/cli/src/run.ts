@@ -143,7 +143,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         const flags = Object.keys(c.features ?? {}).length;
         io.stdout(`${out.green("valid")} ${show(file!)}: ${count(resources, "resource")}, ${count(plugins, "plugin")}, ${count(flags, "feature flag")} set\n`);
       } else if (command === "print-config") {
-        const resolved = redactSecrets(normalizedConfigOf(kernel));
+        const resolved = redactSecrets(normalizedConfigOf(kernel, { redact: true }));
         io.stdout(values.json === true ? JSON.stringify(resolved, null, 2) + "\n" : `# resolved from ${show(file!)}\n${stringify(resolved)}`);
       } else {
         io.stdout(JSON.stringify(configSchemaOf(kernel), null, 2) + "\n");

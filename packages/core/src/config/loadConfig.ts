@@ -270,12 +270,13 @@ export const configSchemaOf = (kernel: Kernel): Record<string, unknown> | undefi
 
 /**
  * A plain copy of a kernel's resolved config with durations in milliseconds and sizes in bytes
- * (defaults, interpolation and relative paths are already applied).
+ * (defaults, interpolation and relative paths are already applied). With `redact`, values whose
+ * schema says `"x-custodian": "secret"` become "[redacted]".
  */
-export function normalizedConfigOf(kernel: Kernel): Record<string, unknown> {
+export function normalizedConfigOf(kernel: Kernel, options: { redact?: boolean } = {}): Record<string, unknown> {
   const copy = JSON.parse(JSON.stringify(kernel.config)) as Record<string, unknown>;
   const schema = composedSchemas.get(kernel) ?? composeConfigSchema();
-  validateConfig(schema, copy, positionlessSource("<resolved>", "/"), { normalize: true });
+  validateConfig(schema, copy, positionlessSource("<resolved>", "/"), { normalize: true, redact: options.redact === true });
   return copy;
 }
 

@@ -144,10 +144,12 @@ function messageOf(e: ErrorObject, path: PathSegment[]): { path: PathSegment[]; 
 export interface ValidateOptions {
   /** Convert durations to ms and sizes to bytes (for print-config). */
   normalize?: boolean;
+  /** Replace values marked `"x-custodian": "secret"` with "[redacted]". */
+  redact?: boolean;
 }
 
 /** What the `x-custodian` keyword needs during one (synchronous) validation. */
-let context: { dir: string; normalize: boolean } = { dir: "/", normalize: false };
+let context: { dir: string; normalize: boolean; redact: boolean } = { dir: "/", normalize: false, redact: false };
 
 function createAjv(): Ajv {
   const ajv = new Ajv({ strict: true, useDefaults: true, allErrors: true, verbose: true, allowUnionTypes: true });
@@ -164,6 +166,7 @@ function createAjv(): Ajv {
       try {
         if (kind === "path" && typeof value === "string" && value !== "" && !isAbsolute(value)) set(resolve(context.dir, value));
         else if (kind === "module" && typeof value === "string" && /^\.\.?(\/|$)/.test(value)) set(resolve(context.dir, value));
+        else if (context.redact && kind === "secret" && value !== undefined && value !== null && value !== "") set("[redacted]");
         else if (context.normalize && kind === "duration" && (typeof value === "string" || typeof value === "number")) set(parseDuration(value));
         else if (context.normalize && kind === "size" && (typeof value === "string" || typeof value === "number")) set(parseSize(value));
       } catch {
@@ -215,7 +218,7 @@ export function schemaProblem(schema: unknown): string | undefined {
 export function validateConfig(schema: Record<string, unknown>, data: unknown, source: ConfigSource, options: ValidateOptions = {}): ConfigIssue[] {
   const check = compile(schema);
   const saved = context;
-  context = { dir: source.dir, normalize: options.normalize === true };
+  context = { dir: source.dir, normalize: options.normalize === true, redact: options.redact === true };
   let ok: boolean;
   try {
     ok = check(data) as boolean;

@@ -35,6 +35,7 @@ export const badCases: BadCase[] = [
   { name: "file is a scalar", text: "hello\n", expect: ["1:1 (root): config must be a mapping of sections (shutdown, release, features, tracking, resources, plugins, alerts); the file holds a string"] },
   { name: "10 MB file", text: () => "alerts:\n" + `  k: "${"x".repeat(10 * 1024 * 1024)}"\n`, expect: ["1:1 (root): config file is 10.5 MB; the limit is 1 MiB"] },
   { name: "merge key is just an unknown key", text: "base: &b {deadline: 5s}\nshutdown:\n  <<: *b\n", expect: ['1:1 base: unknown key "base"', '3:3 shutdown["<<"]: unknown key "<<"'] },
+  { name: "cosmiconfig's $import is not honoured", text: "$import: ../../etc/other.yaml\n", expect: ['1:1 $import: unknown key "$import"'] },
   { name: "__proto__ at the top level", text: "__proto__:\n  polluted: true\n", expect: ['1:1 __proto__: unknown key "__proto__"'] },
 
   // --- unknown keys

@@ -116,6 +116,13 @@ features:
     expect(normalizedConfigOf(kernel)).toMatchObject({ resources: { c: { maxBytes: 10_000_000 } } });
   });
 
+  it("normalizedConfigOf({ redact: true }) hides values the schema marks as secrets", async () => {
+    const dir = folder({ "resource.config.yaml": `plugins: ["${FIXTURES}/fake-pool.mjs"]\nresources:\n  c:\n    type: cache\n    connectionString: opaque-value\n` });
+    const kernel = await kernelOf({ config: join(dir, "resource.config.yaml") });
+    expect(normalizedConfigOf(kernel, { redact: true })).toMatchObject({ resources: { c: { connectionString: "[redacted]" } } });
+    expect(normalizedConfigOf(kernel)).toMatchObject({ resources: { c: { connectionString: "opaque-value" } } });
+  });
+
   it("a resource type whose schema ajv rejects is ERR_PLUGIN_INVALID naming the type", async () => {
     const dir = folder({ "resource.config.yaml": `plugins: ["${FIXTURES}/bad-type-schema.mjs"]\n` });
     await expect(createKernel({ config: join(dir, "resource.config.yaml"), env: {} })).rejects.toMatchObject({
@@ -129,6 +136,19 @@ features:
     const kernel = await kernelOf({ config: join(dir, "resource.config.yaml") });
     expect(normalizedConfigOf(kernel)).toMatchObject({ shutdown: { deadline: 120_000, reserve: 250 }, tracking: { leakThreshold: 3_600_000 }, release: { defaultTimeout: 5_000 } });
     expect(kernel.config.shutdown?.deadline).toBe("2m");
+  });
+});
+
+describe("nothing starts on an invalid config", () => {
+  it("no plugin is applied when the file has errors", async () => {
+    const g = globalThis as { __custodianApplies?: number };
+    g.__custodianApplies = 0;
+    const dir = folder({ "resource.config.yaml": `plugins: ["${FIXTURES}/counting.mjs"]\nshutdown:\n  deadline: never\n` });
+    await configErrorOf(createKernel({ config: join(dir, "resource.config.yaml"), env: {} }));
+    expect(g.__custodianApplies).toBe(0);
+    const ok = folder({ "resource.config.yaml": `plugins: ["${FIXTURES}/counting.mjs"]\n` });
+    await kernelOf({ config: join(ok, "resource.config.yaml") });
+    expect(g.__custodianApplies).toBe(1);
   });
 });
 
