@@ -10,6 +10,7 @@ import {
   definePlugin,
   findConfigFile,
   isConfigError,
+  ManualClock,
   normalizedConfigOf,
   type CreateKernelOptions,
   type Kernel,
@@ -149,6 +150,25 @@ describe("nothing starts on an invalid config", () => {
     const ok = folder({ "resource.config.yaml": `plugins: ["${FIXTURES}/counting.mjs"]\n` });
     await kernelOf({ config: join(ok, "resource.config.yaml") });
     expect(g.__custodianApplies).toBe(1);
+  });
+});
+
+describe("plugins from config", () => {
+  it("apply() is bounded by the plugin's start deadline, and the error names the plugin", async () => {
+    const clock = new ManualClock();
+    const dir = folder({ "resource.config.yaml": `plugins: ["${FIXTURES}/hangs.mjs"]\n` });
+    let settled = false;
+    const creating = createKernel({ config: join(dir, "resource.config.yaml"), env: {}, clock }).finally(() => {
+      settled = true;
+    });
+    const assertion = expect(creating).rejects.toMatchObject({ code: "ERR_PLUGIN_TIMEOUT", message: expect.stringContaining('Plugin "hangs"') });
+    // The module loads with real I/O; step the manual clock until the deadline fires.
+    for (let i = 0; i < 200 && !settled; i++) {
+      await new Promise((r) => setImmediate(r));
+      await clock.advance(100);
+    }
+    await assertion;
+    expect(clock.now()).toBeGreaterThanOrEqual(1000);
   });
 });
 
