@@ -242,6 +242,7 @@ async function readInput(input: CustodianConfig | string | undefined, opts: Load
     } catch (error) {
       fail(`cannot load config: ${describeError(error)}`);
     }
+    if (result === null) fail('no "custodian" key in this package.json');
   } else {
     result = await explorer.search(opts.cwd);
     if (result === null) return undefined;
