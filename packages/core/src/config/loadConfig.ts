@@ -67,9 +67,12 @@ function copyData(v: unknown): unknown {
   return v;
 }
 
-/** Freezes a plain-data tree. */
+const isPlain = (v: unknown): v is object =>
+  Array.isArray(v) || (v !== null && typeof v === "object" && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null));
+
+/** Freezes the plain objects and arrays of a tree; other values (class instances, buffers) are left alone. */
 export function deepFreeze<T>(v: T, seen = new Set<unknown>()): T {
-  if (v !== null && typeof v === "object" && !seen.has(v)) {
+  if (isPlain(v) && !seen.has(v)) {
     seen.add(v);
     Object.freeze(v);
     for (const k of Object.keys(v)) deepFreeze((v as Record<string, unknown>)[k], seen);

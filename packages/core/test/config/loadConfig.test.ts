@@ -113,7 +113,7 @@ features:
     const kernel = await kernelOf({ config: join(dir, "conf", "app.yaml") });
     const c = await kernel.acquire<{ spec: Record<string, unknown> }>("c");
     expect(c.value.spec).toEqual({ dir: join(dir, "conf", "tmp"), maxBytes: "10MB" });
-    expect((kernel.config.resources as Record<string, { dir: string }>).d.dir).toBe("/abs/x");
+    expect((kernel.config.resources as unknown as Record<string, { dir: string }>).d.dir).toBe("/abs/x");
     expect(normalizedConfigOf(kernel)).toMatchObject({ resources: { c: { maxBytes: 10_000_000 } } });
   });
 
@@ -306,6 +306,15 @@ describe("config objects", () => {
     const error = await configErrorOf(createKernel({ config: { shutdown: { dedline: "1s" } } as never, env: {} }));
     expect(error.issues).toEqual([{ file: "<object>", line: undefined, column: undefined, path: "shutdown.dedline", message: 'unknown key "dedline"; did you mean "deadline"?' }]);
     expect(error.message).toBe('Invalid configuration (1 error):\n  <object> shutdown.dedline: unknown key "dedline"; did you mean "deadline"?');
+  });
+
+  it("may hold non-plain values (buffers, instances): kept by reference, not frozen", async () => {
+    const key = Buffer.from("k");
+    const t = definePlugin({ name: "t", apply: (k) => k.registerType("t", { create: (spec) => spec, release() {} }) });
+    const kernel = await kernelOf({ config: { resources: { a: { type: "t", key } } }, plugins: [t] });
+    const h = await kernel.acquire<{ key: Buffer }>("a");
+    expect(h.value.key).toBe(key);
+    expect(Object.isFrozen(kernel.config.resources)).toBe(true);
   });
 
   it("keep the kernel's own codes for unknown flags and types", async () => {
