@@ -1,6 +1,7 @@
 /**
  * @custodian/plugin-http — HTTP agents and servers that can always be shut down on time.
  */
+import { httpPlugin } from "./httpPlugin.js";
 export { httpPlugin, adoptServer, adoptNodeAgent } from "./httpPlugin.js";
 export type { HttpPluginOptions, AdoptHttpOptions } from "./httpPlugin.js";
 export { HttpAgent, AGENT_DEFAULTS } from "./HttpAgent.js";
@@ -22,3 +23,6 @@ export {
   HttpRequestAbortedError,
 } from "./errors.js";
 export type { HttpErrorCode } from "./errors.js";
+
+/** The plugin, as the config loader imports it from `plugins: ["@custodian/plugin-http"]`. */
+export default httpPlugin;

@@ -3,13 +3,14 @@
  * TypeScript options: duration strings go through core's parseDuration, bad values fail with
  * ERR_HTTP_INVALID_SPEC or ERR_DURATION_INVALID naming the field.
  */
-import { parseDuration } from "@custodian/core";
+import { durationSchema, parseDuration } from "@custodian/core";
 import { DEFAULT_BREAKER_OPTIONS, type BreakerOptions } from "./Breaker.js";
 import { HttpInvalidSpecError } from "./errors.js";
 import type { HttpAgentOptions } from "./HttpAgent.js";
 import type { DrainMode } from "./HttpServer.js";
 
-const duration = { anyOf: [{ type: "string", pattern: "^\\s*\\d+(\\.\\d+)?\\s*(ms|s|m|h|d)?\\s*$" }, { type: "number", minimum: 0 }] };
+// core's durationSchema carries the loader's "x-custodian": "duration" annotation.
+const duration = durationSchema as { anyOf: unknown[] };
 const common = {
   type: { type: "string" },
   dependsOn: { type: "array", items: { type: "string" } },
@@ -25,11 +26,12 @@ export const breakerSchema = {
       type: "object",
       additionalProperties: false,
       properties: {
-        failureThreshold: { type: "integer", minimum: 1, default: 5 },
-        resetTimeout: { ...duration, default: "10s" },
-        halfOpenMaxCalls: { type: "integer", minimum: 1, default: 1 },
-        idleTimeout: { ...duration, default: "5m" },
-        on5xx: { type: "boolean", default: true },
+        // No "default" here: ajv ignores defaults under anyOf (and strict mode rejects them).
+        failureThreshold: { type: "integer", minimum: 1, description: "Consecutive failures that open the breaker. Default 5." },
+        resetTimeout: { ...duration, description: "How long the breaker stays open before a trial request. Default 10s." },
+        halfOpenMaxCalls: { type: "integer", minimum: 1, description: "Concurrent trial requests while half-open. Default 1." },
+        idleTimeout: { ...duration, description: "A closed breaker unused this long is removed. Default 5m." },
+        on5xx: { type: "boolean", description: "Count responses with status >= 500 as failures. Default true." },
       },
     },
   ],
@@ -37,7 +39,6 @@ export const breakerSchema = {
 
 /** Schema of an `http.agent` resource. */
 export const httpAgentSchema = {
-  $id: "custodian:http.agent",
   type: "object",
   additionalProperties: false,
   properties: {
@@ -56,7 +57,6 @@ export const httpAgentSchema = {
 
 /** Schema of an `http.server` resource (`server`/`handler` can only be given from code). */
 export const httpServerSchema = {
-  $id: "custodian:http.server",
   type: "object",
   additionalProperties: false,
   properties: {
@@ -67,14 +67,13 @@ export const httpServerSchema = {
       required: ["port"],
       properties: { host: { type: "string", default: "127.0.0.1" }, port: { type: "integer", minimum: 0, maximum: 65535 } },
     },
-    whileDraining: { enum: ["close", "503"], default: "close" },
-    drainDelay: { ...duration, default: "1s", description: 'With whileDraining "503": how long to answer 503 before closing the listener (at most half the release budget).' },
+    whileDraining: { enum: ["close", "503"], default: "close", description: 'Requests arriving while the server drains: "close" stops accepting at once; "503" answers 503 for drainDelay (default 1s) first.' },
+    drainDelay: { ...duration, description: 'With whileDraining "503": how long to answer 503 before closing the listener (at most half the release budget).' },
   },
 } as const;
 
 /** Schema of an `http.node-agent` resource (`agent` can only be given from code). */
 export const httpNodeAgentSchema = {
-  $id: "custodian:http.node-agent",
   type: "object",
   additionalProperties: false,
   properties: {
