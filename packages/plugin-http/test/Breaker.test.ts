@@ -106,6 +106,9 @@ describe("breakers on an http.agent", () => {
     expect(srv.requests).toBe(3);
     const changes = events.filter((e) => e.type === "plugin:event" && e.name === "breaker:state-changed").map((e) => (e as unknown as { data: { to: string } }).data.to);
     expect(changes).toEqual(["open", "half-open", "closed"]);
+    expect(clock.pendingTimers()).toBeGreaterThan(0); // the registry's reaper
+    await api.release();
+    expect(clock.pendingTimers()).toBe(0); // closed with its agent
   });
 
   it("connection errors count as failures too", async () => {
