@@ -247,6 +247,9 @@ export class HttpAgent extends Dispatcher {
       factory: (origin, opts) => {
         // Always a Pool (even for connections: 1): the forced phase destroys Pools we hold here.
         const pool = new Pool(origin, opts);
+        // undici's Agent closes a Pool whose sockets are all gone; forget the destroyed ones here
+        // (new Pools are rare) so a long-lived agent over many origins does not accumulate them.
+        for (const p of this.#pools.keys()) if (p.destroyed) this.#pools.delete(p);
         this.#pools.set(pool, redactOrigin(String(origin)));
         return pool;
       },
