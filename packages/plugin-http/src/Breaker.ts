@@ -20,6 +20,11 @@ export interface BreakerLike {
   canRequest(): boolean;
   onSuccess(): void;
   onFailure(error?: unknown): void;
+  /**
+   * The request ended without a verdict (aborted by its caller, or by shutdown): free its trial
+   * slot without counting it. When absent, plugin-http calls onFailure instead (conservative).
+   */
+  onCancel?(): void;
 }
 
 /** A keyed set of breakers (key = redacted origin). */
@@ -111,6 +116,11 @@ class FallbackBreaker implements BreakerLike {
     }
     // Consecutive failures only: one success resets the count, so scattered failures never open it.
     this.#failures = 0;
+  }
+
+  onCancel(): void {
+    this.lastUsed = this.clock.now();
+    if (this.#state === "half-open" && this.#trials > 0) this.#trials--;
   }
 
   onFailure(): void {

@@ -180,6 +180,12 @@ class TrackedLegacyRequest extends Tracked {
 const failedController = (reason: Error): Controller =>
   ({ aborted: true, paused: false, reason, abort() {}, pause() {}, resume() {} }) as unknown as Controller;
 
+/** Aborted by the caller (AbortSignal, undici's abort) or by our own shutdown: says nothing about the origin. */
+const isCancellation = (error: Error): boolean => {
+  const code = (error as { code?: unknown }).code;
+  return error.name === "AbortError" || code === "UND_ERR_ABORTED" || code === "ABORT_ERR" || code === "ERR_HTTP_REQUEST_ABORTED";
+};
+
 const normalizeOrigin = (o: string | URL): string => {
   try {
     return new URL(String(o)).origin;
@@ -322,7 +328,10 @@ export class HttpAgent extends Dispatcher {
     this.#unlink(req);
     const b = req.breaker;
     if (b !== undefined) {
-      if (error !== undefined || (this.#breakerOn5xx && req.status >= 500)) b.onFailure(error);
+      if (error !== undefined && isCancellation(error)) {
+        if (b.onCancel !== undefined) b.onCancel();
+        else b.onFailure(error);
+      } else if (error !== undefined || (this.#breakerOn5xx && req.status >= 500)) b.onFailure(error);
       else b.onSuccess();
     }
     if (error !== undefined) {

@@ -124,3 +124,32 @@ describe("breakers on an http.agent", () => {
     expect(second).toBe("ERR_HTTP_BREAKER_OPEN");
   });
 });
+
+describe("cancellations", () => {
+  it("a half-open trial aborted by its caller frees the slot and counts neither way", async () => {
+    const srv = await startServer((req, res) => {
+      if (req.url === "/fail") {
+        res.statusCode = 500;
+        res.end();
+      }
+      // "/hang" never answers
+    });
+    const clock = new ManualClock();
+    const { kernel } = await httpKernel({ resources: { api: { type: "http.agent", breaker: { failureThreshold: 1, resetTimeout: "1s" } } } }, { clock });
+    const api = await kernel.acquire<HttpAgent>("api");
+    await (await request(`${srv.url}/fail`, { dispatcher: api.value })).body.text();
+    await clock.advance(1_000);
+    const ac = new AbortController();
+    const trial = request(`${srv.url}/hang`, { dispatcher: api.value, signal: ac.signal }).catch((e: { name: string }) => e.name);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    // The only trial slot is taken.
+    const blocked = await request(`${srv.url}/hang`, { dispatcher: api.value }).catch((e: { code: string }) => e.code);
+    expect(blocked).toBe("ERR_HTTP_BREAKER_OPEN");
+    ac.abort();
+    expect(await trial).toBe("AbortError");
+    // Slot freed, breaker still half-open (not re-opened): the next request is a trial again.
+    const next = await request(`${srv.url}/fail`, { dispatcher: api.value });
+    expect(next.statusCode).toBe(500);
+    await next.body.text();
+  });
+});
