@@ -10,7 +10,7 @@ import { getGlobalDispatcher, setGlobalDispatcher, type Dispatcher } from "undic
 import { createFallbackBreakerRegistry, type BreakerRegistryFactory, type BreakerRegistryLike } from "./Breaker.js";
 import { HttpInvalidSpecError, HttpListenFailedError } from "./errors.js";
 import { HttpAgent } from "./HttpAgent.js";
-import { serverTracker, ServerTracker } from "./HttpServer.js";
+import { serverTracker } from "./HttpServer.js";
 import { NodeAgentTracker } from "./NodeAgent.js";
 import { agentOptionsFromSpec, httpAgentSchema, httpNodeAgentSchema, httpPluginSchema, httpServerSchema, serverOptionsFromSpec } from "./schema.js";
 
@@ -31,7 +31,6 @@ interface AgentExtras {
 }
 
 const agentExtras = new WeakMap<HttpAgent, AgentExtras>();
-const serverTrackers = new WeakMap<Server, ServerTracker>();
 const nodeAgentTrackers = new WeakMap<NodeHttpAgent, NodeAgentTracker>();
 
 /** Gives the global dispatcher back to whoever had it, if it is still ours. */
@@ -139,7 +138,7 @@ export const httpPlugin = definePlugin<HttpPluginOptions>({
           }
           if (handler !== undefined) throw new HttpInvalidSpecError(`${subject}.handler`, "absent for an adopted server (it has its own listeners)", "a function");
           if (listen !== undefined && !given.listening) await listenOn(given, listen, ctx.signal);
-          serverTrackers.set(given, serverTracker(given, { clock: ctx.clock }));
+          serverTracker(given, { clock: ctx.clock });
           return given;
         }
         if (listen === undefined) throw new HttpInvalidSpecError(subject, "given listen: { host, port } (or, from code, server: an http.Server)", rest);
