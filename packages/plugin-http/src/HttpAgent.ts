@@ -260,6 +260,7 @@ export class HttpAgent extends Dispatcher {
         return pool;
       },
     });
+    this.#forwardEvents();
   }
 
   #originInfo(raw: string | URL | undefined): OriginInfo {
@@ -296,6 +297,17 @@ export class HttpAgent extends Dispatcher {
         : new TrackedLegacyRequest(this, handler as unknown as LegacyHandler, info, now, breaker);
     this.#link(tracked);
     return this.#agent.dispatch(opts, tracked as unknown as Handler);
+  }
+
+  /** Re-emits the inner Agent's events as this dispatcher's own (undici's Agent does the same for its Pools). */
+  #forwardEvents(): void {
+    for (const name of ["connect", "disconnect", "connectionError", "drain"] as const) {
+      // Typed per event in undici's d.ts; forwarded generically here.
+      const inner = this.#agent as unknown as NodeJS.EventEmitter;
+      inner.on(name, (origin: unknown, targets: unknown[], error?: unknown) => {
+        (this as unknown as NodeJS.EventEmitter).emit(name, origin, [this, ...targets.slice(1)], error);
+      });
+    }
   }
 
   #link(t: Tracked): void {

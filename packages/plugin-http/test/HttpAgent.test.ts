@@ -205,4 +205,15 @@ describe("HttpAgent", () => {
     expect(text).not.toContain("s3cret");
     expect(text).not.toContain("abc");
   });
+
+  it("re-emits connect/disconnect with itself as the first target", async () => {
+    const srv = await startServer((_req, res) => res.end("ok"));
+    const agent = new HttpAgent();
+    const seen: string[] = [];
+    agent.on("connect", (origin: URL, targets: unknown[]) => seen.push(`connect ${String(origin)} ${targets[0] === agent}`));
+    agent.on("disconnect", (origin: URL, targets: unknown[]) => seen.push(`disconnect ${String(origin)} ${targets[0] === agent}`));
+    await (await request(`${srv.url}/`, { dispatcher: agent })).body.text();
+    await agent.close();
+    expect(seen).toEqual([`connect ${srv.url}/ true`, `disconnect ${srv.url}/ true`]);
+  });
 });
