@@ -210,8 +210,8 @@ describe("HttpAgent", () => {
     const srv = await startServer((_req, res) => res.end("ok"));
     const agent = new HttpAgent();
     const seen: string[] = [];
-    agent.on("connect", (origin: URL, targets: unknown[]) => seen.push(`connect ${String(origin)} ${targets[0] === agent}`));
-    agent.on("disconnect", (origin: URL, targets: unknown[]) => seen.push(`disconnect ${String(origin)} ${targets[0] === agent}`));
+    agent.on("connect", (origin: URL, targets: readonly unknown[]) => seen.push(`connect ${String(origin)} ${targets[0] === agent}`));
+    agent.on("disconnect", (origin: URL, targets: readonly unknown[]) => seen.push(`disconnect ${String(origin)} ${targets[0] === agent}`));
     await (await request(`${srv.url}/`, { dispatcher: agent })).body.text();
     await agent.close();
     expect(seen).toEqual([`connect ${srv.url}/ true`, `disconnect ${srv.url}/ true`]);
