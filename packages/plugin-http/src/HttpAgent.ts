@@ -1,9 +1,10 @@
 /**
  * HttpAgent: an undici dispatcher whose forced phase really reaches every connection. It wraps an
  * undici Agent built with a tracking `factory`, so the per-origin Pools stay reachable after
- * `Agent.close()` has emptied the Agent's own map (the trap in LESSONS.md). Every request passes
- * one interceptor that counts it in flight, checks the origin's circuit breaker and fails fast,
- * with a typed error, when the agent is closing or the breaker is open.
+ * `Agent.close()` has emptied the Agent's own map (the trap in LESSONS.md). Every request enters
+ * through this dispatcher's own dispatch(), which counts it in flight (with a handler decorator in
+ * whichever handler API the caller used), checks the origin's circuit breaker, and fails fast with
+ * a typed error when the agent is closing or the breaker is open.
  */
 import type { Socket } from "node:net";
 import { Agent, buildConnector, Dispatcher, Pool } from "undici";
