@@ -196,6 +196,9 @@ describe("HttpAgent", () => {
     const origin = srv.url.replace("http://", "http://bob:hunter2@");
     const r = settle(request(`${origin}/x?token=abc`, { dispatcher: api.value, headers: { authorization: "Bearer s3cret" } }));
     await sleep(30);
+    const details = JSON.stringify(kernel.snapshot());
+    expect(details).toContain('"inFlight":1');
+    expect(details).not.toContain("hunter2");
     await api.value.destroy();
     await r;
     const failed = events.filter((e) => e.type === "plugin:event" && e.name === "request:failed");
