@@ -40,7 +40,8 @@ export interface WriteStreamSpec extends TrackedWriteStreamOptions {
 
 /** Spec of an `fs.tempdir` resource. */
 export interface TempdirSpec {
-  name?: string;
+  /** Relative path inside this process's folder of the managed root. Default: generated. */
+  subpath?: string;
   prefix?: string;
 }
 
@@ -199,7 +200,7 @@ export const fsPlugin = definePlugin<FsPluginOptions>({
     kernel.registerType<TempPath, TempdirSpec>("fs.tempdir", {
       schema: tempdirSchema,
       async create(spec) {
-        return Object.freeze({ path: await root.createDir(spec.name, spec.prefix ?? "tmp-") });
+        return Object.freeze({ path: await root.createDir(spec.subpath, spec.prefix ?? "tmp-") });
       },
       release: releaseTemp,
       describe: describeTemp,
@@ -208,7 +209,7 @@ export const fsPlugin = definePlugin<FsPluginOptions>({
     kernel.registerType<TempPath, TempfileSpec>("fs.tempfile", {
       schema: tempfileSchema,
       async create(spec) {
-        return Object.freeze({ path: await root.createFile(spec.name, spec.prefix ?? "tmp-", spec.suffix ?? "", spec.mode ?? 0o600) });
+        return Object.freeze({ path: await root.createFile(spec.subpath, spec.prefix ?? "tmp-", spec.suffix ?? "", spec.mode ?? 0o600) });
       },
       release: releaseTemp,
       describe: describeTemp,

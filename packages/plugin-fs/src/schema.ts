@@ -20,7 +20,7 @@ export const fsPluginSchema: Schema = {
   },
 };
 
-const name: Schema = {
+const subpath: Schema = {
   type: "string",
   minLength: 1,
   description: 'Relative name inside this process\'s folder of the managed root (no "..", no absolute path elsewhere). Default: generated.',
@@ -58,7 +58,7 @@ export const writeStreamSchema: Schema = {
 export const tempdirSchema: Schema = {
   type: "object",
   additionalProperties: false,
-  properties: { name, prefix },
+  properties: { subpath, prefix },
 };
 
 /** Spec of an `fs.tempfile` resource. */
@@ -66,7 +66,7 @@ export const tempfileSchema: Schema = {
   type: "object",
   additionalProperties: false,
   properties: {
-    name,
+    subpath,
     prefix,
     suffix: { type: "string", pattern: "^[A-Za-z0-9._-]{0,32}$", default: "", description: "Suffix of a generated name (e.g. .json)." },
     mode: { type: "integer", minimum: 0, maximum: 0o7777, default: 0o600 },
