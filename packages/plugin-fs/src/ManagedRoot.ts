@@ -4,7 +4,7 @@
  * start time; folders of processes that no longer exist are reaped when a plugin starts.
  */
 import { randomBytes } from "node:crypto";
-import { lstat, mkdir, open, readdir, readFile, realpath, rm, rmdir, unlink, writeFile } from "node:fs/promises";
+import { lstat, mkdir, open, readdir, readFile, realpath, rm, unlink, writeFile } from "node:fs/promises";
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
@@ -285,15 +285,17 @@ export class ManagedRoot {
     this.#owned.delete(path);
   }
 
-  /** Removes this process's folder when nothing is left in it but the marker. Returns true when removed. */
-  async removeProcessDirIfEmpty(): Promise<boolean> {
+  /**
+   * Removes this process's folder (with the intermediate folders a `subpath` created) once every
+   * entry created here has been removed. Returns true when removed; false while entries remain.
+   */
+  async removeProcessDir(): Promise<boolean> {
     const dir = this.#processDirReal;
     if (dir === undefined || this.#owned.size > 0) return false;
     try {
-      const names = await readdir(dir);
-      if (names.some((n) => n !== MARKER)) return false;
-      await unlink(join(dir, MARKER)).catch(() => {});
-      await rmdir(dir);
+      const st = await lstat(dir);
+      if (!st.isDirectory() || (await realpath(dir)) !== dir) return false;
+      await rm(dir, { recursive: true, force: true });
       this.#processDir = undefined;
       this.#processDirReal = undefined;
       return true;

@@ -193,7 +193,7 @@ export const fsPlugin = definePlugin<FsPluginOptions>({
 
     const releaseTemp = async (t: TempPath): Promise<void> => {
       await root.remove(t.path);
-      if (kernel.state !== "running") await root.removeProcessDirIfEmpty();
+      if (kernel.state !== "running") await root.removeProcessDir();
     };
     const describeTemp = (t: TempPath): Record<string, unknown> => ({ path: t.path });
 
@@ -261,7 +261,7 @@ export const fsPlugin = definePlugin<FsPluginOptions>({
 
     kernel.hooks.shutdown.tapPromise("fs", async () => {
       process.off("warning", onWarning);
-      if (root.size === 0) await root.removeProcessDirIfEmpty();
+      if (root.size === 0) await root.removeProcessDir();
     });
   },
 });
