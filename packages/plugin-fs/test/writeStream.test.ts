@@ -3,7 +3,7 @@ import { execFileSync } from "node:child_process";
 import { closeSync, constants, openSync } from "node:fs";
 import { open, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { isKernelError, type ResourceOutcome } from "@custodian/core";
 import type { TrackedWriteStream } from "../src/index.js";
 import { makeFsKernel, scratchDir } from "./helpers/fsKernel.js";
@@ -75,20 +75,29 @@ describe("fs.writeStream", () => {
     const dir = await scratchDir();
     const { kernel, clock, events } = await makeFsKernel({ root: join(dir, "root"), baseDir: dir }, { shutdown: { deadline: "1s" } });
     const h = await kernel.acquire<TrackedWriteStream>({ type: "fs.writeStream", path: join(dir, "short.bin") });
-    // Make the flush deterministically slower than the deadline: occupy libuv's 4 threadpool threads
-    // with FIFO opens that block until a writer appears, so the first write is queued, not done.
-    const fifos = [0, 1, 2, 3].map((i) => join(dir, `fifo${i}`));
+    // Make the flush deterministically slower than the deadline: occupy every libuv threadpool thread
+    // with a FIFO open that blocks until a writer appears, so the first write is queued, not done.
+    const threads = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
+    const fifos = Array.from({ length: threads }, (_, i) => join(dir, `fifo${i}`));
     for (const f of fifos) execFileSync("mkfifo", [f]);
     const blockers = fifos.map((f) => open(f, "r"));
+    let unblocked = false;
+    const unblock = async (): Promise<void> => {
+      if (unblocked) return;
+      unblocked = true;
+      const writers = fifos.map((f) => openSync(f, constants.O_WRONLY | constants.O_NONBLOCK));
+      const readers = await Promise.all(blockers);
+      for (const fd of writers) closeSync(fd);
+      for (const r of readers) await r.close();
+    };
+    // Whatever happens, never leave the threadpool blocked for the tests that follow.
+    onTestFinished(unblock);
     const rec = recorder(h.value);
     for (let i = 0; i < 50; i++) rec.write(chunkOf(i));
     const shutdown = kernel.shutdown();
     await clock.advance(900); // the force point: 1s minus the 10% reserve
     // Unblock the threadpool: the queued write completes, then the destroyed stream closes.
-    const writers = fifos.map((f) => openSync(f, constants.O_WRONLY | constants.O_NONBLOCK));
-    const readers = await Promise.all(blockers);
-    for (const fd of writers) closeSync(fd);
-    for (const r of readers) await r.close();
+    await unblock();
     const report = await shutdown;
 
     expect(report.ok).toBe(false);
