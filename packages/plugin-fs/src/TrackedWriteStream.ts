@@ -94,9 +94,8 @@ export class TrackedWriteStream extends WriteStreamCtor {
     if (!this.closed) {
       await new Promise<void>((resolve) => {
         this.once("close", () => resolve());
-        if (!this.writableEnded) this.end();
-        // A stream destroyed before it opened may never emit 'close' again; `closed` says so.
-        else if (this.destroyed && this.closed) resolve();
+        // Destroyed (by the user) but not yet closed: 'close' is on its way; end() would do nothing.
+        if (!this.writableEnded && !this.destroyed) this.end();
       });
     }
     await this.#check();

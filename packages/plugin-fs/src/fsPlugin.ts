@@ -80,6 +80,22 @@ export function fsPluginState(kernel: Kernel): FsPluginState | undefined {
 
 const GC_WARNING = /^Closing file descriptor (\d+) on garbage collection/;
 
+/** One process 'warning' listener shared by every kernel's fs plugin (no MaxListeners warning with many kernels). */
+const gcSubscribers = new Set<(fd: number) => void>();
+const onProcessWarning = (warning: Error): void => {
+  const m = GC_WARNING.exec(warning.message);
+  if (m === null) return;
+  const fd = Number(m[1]);
+  for (const fn of gcSubscribers) fn(fd);
+};
+function subscribeGcWarnings(fn: (fd: number) => void): () => void {
+  if (gcSubscribers.size === 0) process.on("warning", onProcessWarning);
+  gcSubscribers.add(fn);
+  return () => {
+    if (gcSubscribers.delete(fn) && gcSubscribers.size === 0) process.off("warning", onProcessWarning);
+  };
+}
+
 function requirePath(type: string, spec: { path?: unknown }): string {
   if (typeof spec.path !== "string" || spec.path === "") {
     throw new FsInvalidSpecError(`${type}: "path" must be a non-empty string; received ${JSON.stringify(spec.path)}`);
@@ -239,10 +255,7 @@ export const fsPlugin = definePlugin<FsPluginOptions>({
     });
 
     // DEP0137: Node closes a FileHandle that was garbage-collected while open, and warns with its fd.
-    const onWarning = (warning: Error): void => {
-      const m = GC_WARNING.exec(warning.message);
-      if (m === null) return;
-      const fd = Number(m[1]);
+    const unsubscribe = subscribeGcWarnings((fd) => {
       const known = openFds.get(fd);
       if (known !== undefined) openFds.delete(fd);
       kernel.emitPluginEvent("fs", "leak-suspected", {
@@ -256,11 +269,10 @@ export const fsPlugin = definePlugin<FsPluginOptions>({
             ? `a FileHandle on fd ${fd} was closed by garbage collection; it was not opened through Custodian, so its path is unknown`
             : `the FileHandle of ${known.path} (fd ${fd}) was closed by garbage collection instead of being released`,
       });
-    };
-    process.on("warning", onWarning);
+    });
 
     kernel.hooks.shutdown.tapPromise("fs", async () => {
-      process.off("warning", onWarning);
+      unsubscribe();
       if (root.size === 0) await root.removeProcessDir();
     });
   },

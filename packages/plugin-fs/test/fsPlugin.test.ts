@@ -153,4 +153,14 @@ describe("fsPlugin", () => {
     const known = pluginEvents(events, "leak-suspected")[1];
     expect(known.data).toMatchObject({ reason: "garbage-collected", fd: h.value.fd, path: join(dir, "known.txt"), id: h.id, name: "known" });
   });
+
+  it("many kernels share one process 'warning' listener, removed when the last one shuts down", async () => {
+    const dir = await scratchDir();
+    const before = process.listenerCount("warning");
+    const kernels = [];
+    for (let i = 0; i < 12; i++) kernels.push(await createKernel({ env: {}, config: {}, plugins: [{ plugin: fsPlugin, options: { root: join(dir, "root") } }] }));
+    expect(process.listenerCount("warning")).toBe(before + 1);
+    for (const k of kernels) expect((await k.shutdown()).ok).toBe(true);
+    expect(process.listenerCount("warning")).toBe(before);
+  });
 });
