@@ -2,7 +2,7 @@
  * An `fs.WriteStream` that counts every byte `write()` accepts, so that a release can prove
  * what reached the disk and a forced release can say exactly how much did not.
  */
-import { fstatSync, stat, WriteStream } from "node:fs";
+import { fstatSync, fsync, stat, WriteStream } from "node:fs";
 import { FsStreamClosingError, FsWriteIncompleteError } from "./errors.js";
 
 type WriteCallback = (error: Error | null | undefined) => void;
@@ -13,6 +13,8 @@ export interface TrackedWriteStreamOptions {
   mode?: number;
   encoding?: BufferEncoding;
   highWaterMark?: number;
+  /** fsync the file after the last write, before it closes, so that accepted bytes survive a power loss. */
+  fsync?: boolean;
 }
 
 // fs.WriteStream is a function constructor taking (path, options); its typings only show Writable's.
@@ -33,10 +35,13 @@ export class TrackedWriteStream extends WriteStreamCtor {
   #initialSize = 0;
   #lastError: Error | undefined;
   readonly #encoding: BufferEncoding;
+  readonly #fsync: boolean;
+  #synced = false;
 
   constructor(path: string, options: TrackedWriteStreamOptions = {}) {
     super(path, { flags: options.flags ?? "w", mode: options.mode, encoding: options.encoding, highWaterMark: options.highWaterMark });
     this.#encoding = options.encoding ?? "utf8";
+    this.#fsync = options.fsync === true;
     this.once("open", (fd: number) => {
       try {
         this.#initialSize = fstatSync(fd).size;
@@ -68,6 +73,28 @@ export class TrackedWriteStream extends WriteStreamCtor {
   /** The first error the stream emitted, if any. */
   get lastError(): Error | undefined {
     return this.#lastError;
+  }
+
+  /** True once the file was fsync'ed after its last write (with the `fsync` option). */
+  get synced(): boolean {
+    return this.#synced;
+  }
+
+  /** Runs after every accepted byte is written and before 'finish': the place for fsync. @internal */
+  override _final(callback: (error?: Error | null) => void): void {
+    // Node 20's fs.WriteStream has no _final; later versions may (the `flush` option).
+    const base = (WriteStream.prototype as { _final?: (cb: (error?: Error | null) => void) => void })._final;
+    const next = (error?: Error | null): void => {
+      if (error != null || base === undefined) callback(error);
+      else base.call(this, callback);
+    };
+    if (!this.#fsync) return next();
+    const fd = (this as unknown as { fd: number | null }).fd;
+    if (typeof fd !== "number") return next();
+    fsync(fd, (error) => {
+      if (error === null) this.#synced = true;
+      next(error);
+    });
   }
 
   override write(chunk: unknown, encoding?: BufferEncoding | WriteCallback, cb?: WriteCallback): boolean {

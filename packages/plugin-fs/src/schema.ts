@@ -51,6 +51,7 @@ export const writeStreamSchema: Schema = {
     mode: { type: "integer", minimum: 0, maximum: 0o7777 },
     encoding: { enum: ["utf8", "utf-8", "ascii", "latin1", "binary", "base64", "base64url", "hex", "ucs2", "ucs-2", "utf16le", "utf-16le"] },
     highWaterMark: { type: "integer", minimum: 1, description: "Bytes buffered before write() returns false." },
+    fsync: { type: "boolean", default: false, description: "fsync the file after the last write, before closing it at release." },
   },
 };
 

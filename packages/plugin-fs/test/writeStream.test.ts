@@ -149,4 +149,20 @@ describe("fs.writeStream", () => {
     await expect(kernel.acquire({ type: "fs.writeStream", path: "log.txt", flags: "wx" })).rejects.toMatchObject({ code: "EEXIST" });
     await expect(kernel.acquire({ type: "fs.writeStream", path: "missing/dir/x.txt" })).rejects.toMatchObject({ code: "ENOENT" });
   });
+
+  it("fsync: the file is fsync'ed after the last write and before close; without it, it is not", async () => {
+    const dir = await scratchDir();
+    const { kernel } = await makeFsKernel({ root: join(dir, "root"), baseDir: dir });
+    const synced = await kernel.acquire<TrackedWriteStream>({ type: "fs.writeStream", path: "durable.txt", fsync: true });
+    const plain = await kernel.acquire<TrackedWriteStream>({ type: "fs.writeStream", path: "plain.txt" });
+    const [s1, s2] = [synced.value, plain.value];
+    s1.write("durable");
+    s2.write("plain");
+    expect(s1.synced).toBe(false);
+    expect((await synced.release()).outcome).toBe("released");
+    expect((await plain.release()).outcome).toBe("released");
+    expect(s1.synced).toBe(true);
+    expect(s2.synced).toBe(false);
+    expect(await readFile(join(dir, "durable.txt"), "utf8")).toBe("durable");
+  });
 });
