@@ -209,14 +209,16 @@ export class ManagedRoot {
       }
     }
     const base = await this.#ensureProcessDir();
-    const target = name === undefined ? join(base, `${prefix}${randomBytes(6).toString("hex")}${suffix}`) : resolve(base, name);
-    if (!isInside(base, target)) throw new FsOutsideRootError(name ?? target, this.path, "resolves outside this process's folder");
+    // Fast path: a generated name sits directly in this process's folder (a real path we created).
+    if (name === undefined) return join(base, `${prefix}${randomBytes(6).toString("hex")}${suffix}`);
+    const target = resolve(base, name);
+    if (!isInside(base, target)) throw new FsOutsideRootError(name, this.path, "resolves outside this process's folder");
     // Symlinks: the deepest existing ancestor must really be inside the folder.
     let probe = dirname(target);
     for (;;) {
       try {
         const real = await realpath(probe);
-        if (real !== base && !isInside(base, real)) throw new FsOutsideRootError(name ?? target, this.path, `"${probe}" is a symlink to "${real}"`);
+        if (real !== base && !isInside(base, real)) throw new FsOutsideRootError(name, this.path, `"${probe}" is a symlink to "${real}"`);
         break;
       } catch (error) {
         if (errno(error) !== "ENOENT") throw error;
@@ -232,7 +234,7 @@ export class ManagedRoot {
    */
   async createDir(name?: string, prefix = "tmp-"): Promise<string> {
     const target = await this.resolveInside(name, prefix);
-    await mkdir(dirname(target), { recursive: true, mode: 0o700 });
+    if (name !== undefined) await mkdir(dirname(target), { recursive: true, mode: 0o700 });
     await mkdir(target, { mode: 0o700 });
     await this.#own(target, "dir");
     return target;
@@ -244,7 +246,7 @@ export class ManagedRoot {
    */
   async createFile(name?: string, prefix = "tmp-", suffix = "", mode = 0o600): Promise<string> {
     const target = await this.resolveInside(name, prefix, suffix);
-    await mkdir(dirname(target), { recursive: true, mode: 0o700 });
+    if (name !== undefined) await mkdir(dirname(target), { recursive: true, mode: 0o700 });
     const fh = await open(target, "wx", mode);
     await fh.close();
     await this.#own(target, "file");
