@@ -3,12 +3,17 @@ import { existsSync, readdirSync, realpathSync, type FSWatcher } from "node:fs";
 import { mkdir, open, readFile, rm, writeFile, type FileHandle } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { createKernel, ManualClock, type KernelEvent } from "@custodian/core";
 import { fileSchema, fsPlugin, fsPluginState, tempdirSchema, tempfileSchema, watcherSchema, writeStreamSchema, type TempPath } from "../src/index.js";
 import { makeFsKernel, scratchDir } from "./helpers/fsKernel.js";
+
+const distEntry = fileURLToPath(new URL("../dist/index.js", import.meta.url));
+const builtPlugin = existsSync(distEntry);
+if (!builtPlugin) console.warn("fsPlugin.test.ts: YAML module test skipped: packages are not built (run `npx tsc -b`)");
 
 const pluginEvents = (events: KernelEvent[], name: string) =>
   events.filter((e): e is Extract<KernelEvent, { type: "plugin:event" }> => e.type === "plugin:event" && e.name === name);
@@ -162,5 +167,22 @@ describe("fsPlugin", () => {
     expect(process.listenerCount("warning")).toBe(before + 1);
     for (const k of kernels) expect((await k.shutdown()).ok).toBe(true);
     expect(process.listenerCount("warning")).toBe(before);
+  });
+
+  it.skipIf(!builtPlugin && process.env.CI !== "true")("listed in YAML by module: options are checked by the plugin's schema and a relative root resolves against the file's folder", async () => {
+    const dir = await scratchDir();
+    const file = join(dir, "resource.config.yaml");
+    const yaml = (app: string): string =>
+      ["plugins:", `  - module: ${JSON.stringify(distEntry)}`, "    options:", "      root: ./tmp-root", `      app: ${JSON.stringify(app)}`, "resources:", "  scratch:", "    type: fs.tempfile", ""].join("\n");
+    await writeFile(file, yaml("ok-app"));
+    const kernel = await createKernel({ env: {}, config: file, clock: new ManualClock() });
+    onTestFinished(async () => void (await kernel.shutdown()));
+    const t = await kernel.acquire<TempPath>("scratch");
+    expect(t.value.path.startsWith(join(realpathSync(dir), "tmp-root") + "/")).toBe(true);
+    await writeFile(file, yaml("bad app!"));
+    await expect(createKernel({ env: {}, config: file, clock: new ManualClock() })).rejects.toMatchObject({
+      code: "ERR_CONFIG_INVALID",
+      issues: [expect.objectContaining({ path: "plugins[0].options.app", line: 5 })],
+    });
   });
 });
