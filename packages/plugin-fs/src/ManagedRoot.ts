@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { lstat, mkdir, open, readdir, readFile, realpath, rm, unlink, writeFile } from "node:fs/promises";
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { FsNotOwnedError, FsOutsideRootError, FsUnsafeRootError } from "./errors.js";
 
 /** Name of the marker file inside each process folder. */
@@ -208,11 +208,14 @@ export class ManagedRoot {
         throw new FsOutsideRootError(name, this.path, '".." escape');
       }
     }
+    for (const part of [prefix, suffix]) {
+      if (/[\\/\0]/.test(part) || part === "..") throw new FsOutsideRootError(part, this.path, "a prefix or suffix must not contain a path separator");
+    }
     const base = await this.#ensureProcessDir();
+    const target = name === undefined ? join(base, `${prefix}${randomBytes(6).toString("hex")}${suffix}`) : resolve(base, name);
+    if (!isInside(base, target)) throw new FsOutsideRootError(name ?? target, this.path, "resolves outside this process's folder");
     // Fast path: a generated name sits directly in this process's folder (a real path we created).
-    if (name === undefined) return join(base, `${prefix}${randomBytes(6).toString("hex")}${suffix}`);
-    const target = resolve(base, name);
-    if (!isInside(base, target)) throw new FsOutsideRootError(name, this.path, "resolves outside this process's folder");
+    if (name === undefined) return target;
     // Symlinks: the deepest existing ancestor must really be inside the folder.
     let probe = dirname(target);
     for (;;) {
@@ -316,7 +319,6 @@ async function readMarker(dir: string): Promise<ProcessMarker | undefined> {
     if (!mst.isFile()) return undefined;
     const data = JSON.parse(await readFile(file, "utf8")) as Partial<ProcessMarker>;
     if (typeof data.pid !== "number" || !Number.isInteger(data.pid) || data.pid <= 0) return undefined;
-    if (basename(dir) !== basename(dir).replace(/[^\w.-]/g, "")) return undefined;
     return { pid: data.pid, startTicks: typeof data.startTicks === "number" ? data.startTicks : null, startedAt: Number(data.startedAt), host: String(data.host) };
   } catch {
     return undefined;

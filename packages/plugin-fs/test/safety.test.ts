@@ -35,6 +35,9 @@ describe("path safety", () => {
       { type: "fs.tempfile", subpath: c.file },
       { type: "fs.tempdir", subpath: c.outside },
       { type: "fs.tempdir", subpath: "/etc" },
+      // prefix and suffix are checked by the YAML schema, but ad-hoc specs bypass it.
+      { type: "fs.tempdir", prefix: "../../outside/x" },
+      { type: "fs.tempfile", suffix: "/../../../outside/y" },
     ];
     for (const spec of attempts) {
       const err = await kernel.acquire(spec).then(
