@@ -30,4 +30,13 @@ describe("examples", () => {
     expect(r.stdout).toContain("after the requests: 1 live resource(s) (api)");
     expect(r.stdout).toMatch(/shutdown: ok in \d+ms/);
   });
+
+  it("custom-plugin: a JS plugin declared in YAML stops one child gracefully and forces the stubborn one", () => {
+    const r = run("custom-plugin");
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/stubborn: forced in \d+ms/);
+    expect(r.stdout).toMatch(/well-behaved: released in \d+ms/);
+    expect(r.stdout).toContain("no child process survived");
+  });
 });

@@ -1092,6 +1092,8 @@ export async function createKernel(options: CreateKernelOptions = {}): Promise<K
       const { plugin, options: pluginOptions } = normalizeEntry(entry);
       await kernel.plugins.register(plugin, pluginOptions);
     }
+    // Schema validation first, so that unknown flags and types come back as one positioned ConfigError.
+    await loaded.validate?.(kernel);
     kernel.featureRegistry.resolve(settings.features, env);
     checkDependencies(settings.resources);
     for (const [name, decl] of Object.entries(settings.resources)) {
@@ -1099,7 +1101,6 @@ export async function createKernel(options: CreateKernelOptions = {}): Promise<K
         throw new KernelError("ERR_KERNEL_UNKNOWN_TYPE", `resources.${name}: unknown type "${decl.type}"; registered types: ${kernel.types().join(", ") || "(none)"}. Add the plugin that provides it.`);
       }
     }
-    await loaded.validate?.(kernel);
   } catch (error) {
     await kernel.shutdown("createKernel failed");
     throw error;

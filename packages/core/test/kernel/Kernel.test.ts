@@ -546,11 +546,11 @@ describe("plugins", () => {
   it("refuses invalid, duplicate and out-of-order plugins", async () => {
     const a = definePlugin({ name: "a", apply() {} });
     const b = definePlugin({ name: "b", dependsOn: ["a"], apply() {} });
-    await expect(createKernel({ env: {}, plugins: [a, a] })).rejects.toMatchObject({ code: "ERR_PLUGIN_DUPLICATE" });
-    await expect(createKernel({ env: {}, plugins: [b, a] })).rejects.toMatchObject({ code: "ERR_PLUGIN_DEPENDENCY" });
-    await expect(createKernel({ env: {}, plugins: [{ name: "", apply() {} }] })).rejects.toMatchObject({ code: "ERR_PLUGIN_INVALID" });
-    await expect(createKernel({ env: {}, plugins: [{ name: "cb", apply(_k: unknown, _o: unknown, _done?: unknown) {} } as never] })).rejects.toMatchObject({ code: "ERR_PLUGIN_INVALID" });
-    const k = await createKernel({ env: {}, plugins: [a, b] });
+    await expect(createKernel({ env: {}, config: {}, plugins: [a, a] })).rejects.toMatchObject({ code: "ERR_PLUGIN_DUPLICATE" });
+    await expect(createKernel({ env: {}, config: {}, plugins: [b, a] })).rejects.toMatchObject({ code: "ERR_PLUGIN_DEPENDENCY" });
+    await expect(createKernel({ env: {}, config: {}, plugins: [{ name: "", apply() {} }] })).rejects.toMatchObject({ code: "ERR_PLUGIN_INVALID" });
+    await expect(createKernel({ env: {}, config: {}, plugins: [{ name: "cb", apply(_k: unknown, _o: unknown, _done?: unknown) {} } as never] })).rejects.toMatchObject({ code: "ERR_PLUGIN_INVALID" });
+    const k = await createKernel({ env: {}, config: {}, plugins: [a, b] });
     expect(k.plugins.names()).toEqual(["a", "b"]);
     await k.shutdown();
   });
@@ -560,7 +560,7 @@ describe("plugins", () => {
     const release = vi.fn();
     const first = definePlugin({ name: "first", apply: (k) => void k.adopt({}, { type: "t", release }) });
     const slow = definePlugin({ name: "slow", startTimeoutMs: 2_000, apply: () => never() });
-    const creating = createKernel({ clock, env: {}, plugins: [first, slow] });
+    const creating = createKernel({ clock, env: {}, config: {}, plugins: [first, slow] });
     const assertion = expect(creating).rejects.toMatchObject({ code: "ERR_PLUGIN_TIMEOUT", message: expect.stringContaining('"slow"') });
     await clock.advance(2_000);
     await assertion;
@@ -569,7 +569,7 @@ describe("plugins", () => {
 
   it("a plugin's feature flags are declared, resolved and listed; unknown flags are refused", async () => {
     const p = definePlugin({ name: "p", features: [{ name: "fastPath", default: false, description: "x" }], apply() {} });
-    const k = await createKernel({ env: { CUSTODIAN_FEATURE_FAST_PATH: "on" }, plugins: [p] });
+    const k = await createKernel({ env: { CUSTODIAN_FEATURE_FAST_PATH: "on" }, config: {}, plugins: [p] });
     expect(k.features.isEnabled("fastPath")).toBe(true);
     expect(k.features.list().map((f) => `${f.name}=${f.enabled}(${f.source})`)).toEqual(["deadlineCleanup=true(default)", "fastPath=true(env)"]);
     await k.shutdown();
