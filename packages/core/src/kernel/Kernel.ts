@@ -79,6 +79,8 @@ class Rec {
   releasing: Promise<ResourceOutcome | undefined> | undefined;
   /** Cuts the current release phase short (set while a release phase is pending). */
   escalate: (() => void) | undefined;
+  /** In its force window: the global force point leaves it alone (only the hard deadline cuts it). */
+  inForce = false;
   /** The one shared handle of a declared (singleton) resource. */
   sharedHandle: ResourceHandle | undefined;
   scope: ScopeImpl | undefined;
@@ -833,6 +835,7 @@ export class Kernel {
     this.#callDeadlineHook({ scope: "resource", resource: rec.info(), outstanding: 1 });
     const forceWork: Promise<unknown> = rec.force === undefined ? work : Promise.resolve().then(() => rec.force!(rec.value, ctx));
     const window = Math.max(0, Math.min(forceWindowMs, hardAt - this.clock.now()));
+    rec.inForce = true;
     const second = this.#forcing && window === 0 ? ({ timeout: true } as Settled) : await this.#within(forceWork, window, rec);
     if (!second.timeout) {
       if (!second.ok && rec.force !== undefined) {
@@ -931,7 +934,8 @@ export class Kernel {
               this.#emit({ type: "kernel:deadline-exceeded", at: this.clock.now(), scope: "global", outstanding: outstanding.length });
               this.#callDeadlineHook({ scope: "global", outstanding: outstanding.length });
             }
-            for (const r of outstanding) r.escalate?.();
+            // A resource already forcing keeps its window; escalating it here would abandon it.
+            for (const r of outstanding) if (!r.inForce) r.escalate?.();
           };
         });
         timers.push(this.clock.setTimeout(() => this.#forcePoint?.(), Math.max(0, forceAt - this.clock.now())));
