@@ -1,6 +1,7 @@
 /**
  * JSON Schema of the dashboard plugin's options in resource.config.yaml.
  */
+import { durationSchema } from "@custodian/core";
 
 /** Options of the dashboard plugin, as written in resource.config.yaml. */
 export interface DashboardPluginOptions {
@@ -18,19 +19,16 @@ export interface DashboardPluginOptions {
   sampleInterval?: string | number;
 }
 
-const duration = { anyOf: [{ type: "string", pattern: "^\\s*\\d+(\\.\\d+)?\\s*(ms|s|m|h|d)?\\s*$" }, { type: "number", minimum: 0 }] };
-
 /** JSON Schema of `DashboardPluginOptions`. */
 export const dashboardOptionsSchema = Object.freeze({
-  $id: "https://custodian.dev/schemas/plugin-dashboard.json",
   type: "object",
   additionalProperties: false,
   properties: {
     host: { type: "string", minLength: 1, default: "127.0.0.1", description: "Interface to bind; anything but loopback needs allowRemote: true" },
     port: { type: "integer", minimum: 0, maximum: 65535, default: 0, description: "0 picks a free port" },
-    token: { type: "string", minLength: 16, pattern: "^[\\x21-\\x2b\\x2d-\\x3a\\x3c-\\x7e]+$", description: "Access token; random when omitted" },
+    token: { "x-custodian": "secret", type: "string", minLength: 16, pattern: "^[\\x21-\\x2b\\x2d-\\x3a\\x3c-\\x7e]+$", description: "Access token; random when omitted" },
     allowRemote: { type: "boolean", default: false, description: "Allow a non-loopback host" },
-    window: { ...duration, default: "10m", description: "How much history the charts keep" },
-    sampleInterval: { ...duration, default: "1s", description: "Chart sampling interval" },
+    window: { ...durationSchema, default: "10m", description: "How much history the charts keep" },
+    sampleInterval: { ...durationSchema, default: "1s", description: "Chart sampling interval" },
   },
 });

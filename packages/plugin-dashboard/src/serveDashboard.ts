@@ -78,7 +78,7 @@ export async function serveDashboard(kernel: Kernel, options: DashboardOptions =
   if (kernel.state !== "running") throw new KernelError("ERR_KERNEL_CLOSED", "Cannot start the dashboard: the kernel is shutting down or closed");
   const assets = await loadAssets();
   const tokenDigest = digest(opts.token);
-  let selfId: string | undefined;
+  let selfId: string | undefined = undefined;
   const model = new DashboardModel(kernel, { windowMs: opts.windowMs, sampleMs: opts.sampleMs, maxResources: opts.maxResources, selfId: () => selfId });
   const clients = new Set<Client>();
   let cookieName = "custodian_dashboard";
