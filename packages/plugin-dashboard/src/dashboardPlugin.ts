@@ -4,7 +4,8 @@
  */
 import { definePlugin, parseDuration } from "@custodian/core";
 import { dashboardOptionsSchema, type DashboardPluginOptions } from "./schema.js";
-import { serveDashboard } from "./serveDashboard.js";
+import { listenForAttach } from "./attach.js";
+import { serveDashboard, type DashboardOptions } from "./serveDashboard.js";
 
 /**
  * Serves the live dashboard while the kernel runs; its server is a tracked `http.server` resource
@@ -19,13 +20,15 @@ export const dashboardPlugin = definePlugin<DashboardPluginOptions>({
   version: "0.1.0",
   schema: dashboardOptionsSchema,
   async apply(kernel, options) {
-    await serveDashboard(kernel, {
+    const dashboard: DashboardOptions = {
       host: options.host,
       port: options.port,
       token: options.token,
       allowRemote: options.allowRemote,
       windowMs: options.window === undefined ? undefined : parseDuration(options.window, "dashboard.window"),
       sampleMs: options.sampleInterval === undefined ? undefined : parseDuration(options.sampleInterval, "dashboard.sampleInterval"),
-    });
+    };
+    const current = options.start === false ? undefined : await serveDashboard(kernel, dashboard);
+    if (options.attach === true) await listenForAttach(kernel, { dashboard, current });
   },
 });

@@ -8,6 +8,7 @@ export const DashboardErrorCodes = Object.freeze({
   ERR_DASHBOARD_INVALID_OPTIONS: "ERR_DASHBOARD_INVALID_OPTIONS",
   ERR_DASHBOARD_REMOTE_BIND: "ERR_DASHBOARD_REMOTE_BIND",
   ERR_DASHBOARD_LISTEN: "ERR_DASHBOARD_LISTEN",
+  ERR_DASHBOARD_ATTACH: "ERR_DASHBOARD_ATTACH",
 } as const);
 
 export type DashboardErrorCode = keyof typeof DashboardErrorCodes;
@@ -29,10 +30,17 @@ export class DashboardRemoteBindError extends KernelError {
   }
 }
 
-/** The dashboard's HTTP server could not listen (port in use, address not available). */
+/** The dashboard's HTTP server (or its attach socket) could not listen: port in use, address not available. */
 export class DashboardListenError extends KernelError {
-  constructor(host: string, port: number, cause: unknown) {
-    super("ERR_DASHBOARD_LISTEN", `Dashboard could not listen on ${host}:${port}: ${cause instanceof Error ? cause.message : String(cause)}; choose another port (0 picks a free one)`, { cause });
+  constructor(address: string, cause: unknown, hint = "choose another port (0 picks a free one)") {
+    super("ERR_DASHBOARD_LISTEN", `Dashboard could not listen on ${address}: ${cause instanceof Error ? cause.message : String(cause)}; ${hint}`, { cause });
+  }
+}
+
+/** `attachDashboard` found no endpoint at the process, or the process answered an error. */
+export class DashboardAttachError extends KernelError {
+  constructor(target: string, reason: string, options?: ErrorOptions) {
+    super("ERR_DASHBOARD_ATTACH", `Cannot attach to ${target}: ${reason}. The process must run listenForAttach(kernel) (dashboard plugin option attach: true).`, options);
   }
 }
 

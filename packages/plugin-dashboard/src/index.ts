@@ -9,10 +9,12 @@ export { dashboardPlugin };
 export default dashboardPlugin;
 export { serveDashboard, isLoopback } from "./serveDashboard.js";
 export type { Dashboard, DashboardOptions } from "./serveDashboard.js";
+export { attachDashboard, attachSocketPath, listenForAttach } from "./attach.js";
+export type { AttachEndpoint, AttachOptions } from "./attach.js";
 export { dashboardOptionsSchema } from "./schema.js";
 export type { DashboardPluginOptions } from "./schema.js";
 export { REDACTED, isSecretKey, redact, redactString } from "./redact.js";
-export { DashboardErrorCodes, DashboardListenError, DashboardOptionsError, DashboardRemoteBindError } from "./errors.js";
+export { DashboardAttachError, DashboardErrorCodes, DashboardListenError, DashboardOptionsError, DashboardRemoteBindError } from "./errors.js";
 export type { DashboardErrorCode } from "./errors.js";
 export type {
   AlertView,

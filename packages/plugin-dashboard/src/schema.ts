@@ -17,6 +17,10 @@ export interface DashboardPluginOptions {
   window?: string | number;
   /** Chart sampling interval, a duration ("1s") or ms. Default "1s". */
   sampleInterval?: string | number;
+  /** Serve the dashboard when the kernel starts. Default true. */
+  start?: boolean;
+  /** Open the local attach endpoint for `custodian dashboard --pid N`. Default false. */
+  attach?: boolean;
 }
 
 /** JSON Schema of `DashboardPluginOptions`. */
@@ -30,5 +34,7 @@ export const dashboardOptionsSchema = Object.freeze({
     allowRemote: { type: "boolean", default: false, description: "Allow a non-loopback host" },
     window: { ...durationSchema, default: "10m", description: "How much history the charts keep" },
     sampleInterval: { ...durationSchema, default: "1s", description: "Chart sampling interval" },
+    start: { type: "boolean", default: true, description: "Serve the dashboard when the kernel starts" },
+    attach: { type: "boolean", default: false, description: "Open a local attach endpoint (a 0600 Unix socket) for `custodian dashboard --pid N`" },
   },
 });

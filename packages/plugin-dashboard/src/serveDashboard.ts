@@ -151,7 +151,7 @@ export async function serveDashboard(kernel: Kernel, options: DashboardOptions =
   });
 
   await new Promise<void>((resolve, reject) => {
-    const onError = (error: unknown): void => reject(new DashboardListenError(opts.host, opts.port, error));
+    const onError = (error: unknown): void => reject(new DashboardListenError(`${opts.host}:${opts.port}`, error));
     server.once("error", onError);
     server.listen(opts.port, opts.host, () => {
       server.off("error", onError);

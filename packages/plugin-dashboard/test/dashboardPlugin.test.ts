@@ -13,7 +13,7 @@ describe("dashboard plugin", () => {
     expect(dashboardPlugin.name).toBe("dashboard");
     expect(dashboardPlugin.schema).toBe(dashboardOptionsSchema);
     expect(dashboardOptionsSchema.additionalProperties).toBe(false);
-    expect(Object.keys(dashboardOptionsSchema.properties).sort()).toEqual(["allowRemote", "host", "port", "sampleInterval", "token", "window"]);
+    expect(Object.keys(dashboardOptionsSchema.properties).sort()).toEqual(["allowRemote", "attach", "host", "port", "sampleInterval", "start", "token", "window"]);
     expect(dashboardOptionsSchema.properties.host.default).toBe("127.0.0.1");
   });
 

@@ -25,7 +25,7 @@ describe("dashboard error codes", () => {
     );
     expect(new DashboardOptionsError("port", "an integer from 0 to 65535", 70000).message).toBe('Dashboard option "port" must be an integer from 0 to 65535; received 70000');
     const cause = new Error("listen EADDRINUSE: address already in use 127.0.0.1:80");
-    const listen = new DashboardListenError("127.0.0.1", 80, cause);
+    const listen = new DashboardListenError("127.0.0.1:80", cause);
     expect(listen.cause).toBe(cause);
     expect(listen.message).toContain("choose another port (0 picks a free one)");
   });
