@@ -211,10 +211,10 @@ describe("serveDashboard: live stream", () => {
     await sse.next("bye");
     const last = sse.seen.filter((m) => m.event === "state").at(-1)!;
     expect(last.data.shutdown.outcomes.map((o: { name: string; outcome: string }) => [o.name, o.outcome])).toEqual([["hung", "forced"]]);
-    expect(report.outcomes.map((o) => [o.name, o.outcome]).sort()).toEqual([
-      ["dashboard", "forced"],
-      ["hung", "forced"],
-    ]);
+    expect(report.outcomes.find((o) => o.name === "hung")?.outcome).toBe("forced");
+    // Released when hung's force lands before the dashboard's own budget ends, forced otherwise
+    // (the two timers end together); never abandoned: it closes before the hard deadline.
+    expect(["released", "forced"]).toContain(report.outcomes.find((o) => o.name === "dashboard")?.outcome);
     expect(report.elapsedMs).toBeLessThan(600);
   });
 });
