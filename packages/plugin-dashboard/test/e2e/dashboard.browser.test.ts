@@ -65,6 +65,8 @@ async function demoKernel(): Promise<Kernel> {
   return kernel;
 }
 
+// Chromium shares 2 cores with the rest of the suite: give every UI wait room.
+const poll = <T>(fn: () => Promise<T> | T) => expect.poll(fn, { timeout: 15_000, interval: 50 });
 const text = async (page: Page, testId: string): Promise<string> => (await page.getByTestId(testId).textContent())?.trim() ?? "";
 
 describe.skipIf(!haveChromium && !CI)("dashboard in Chromium", () => {
@@ -91,13 +93,13 @@ describe.skipIf(!haveChromium && !CI)("dashboard in Chromium", () => {
     const opened = await page.goto(dashboard.url);
     expect(opened?.status()).toBe(200);
     expect(page.url()).toBe(`${dashboard.origin}/`);
-    await expect.poll(() => text(page, "conn-status")).toBe("live");
-    await expect.poll(() => text(page, "count-total")).toBe("5"); // 4 + the dashboard itself
+    await poll(() => text(page, "conn-status")).toBe("live");
+    await poll(() => text(page, "count-total")).toBe("5"); // 4 + the dashboard itself
     expect(await page.getByTestId("count-state-active").locator(".n").textContent()).toBe("5");
     expect(await page.locator('[data-testid="count-type"][data-type="pg.pool"] [data-testid="count-type-total"]').textContent()).toBe("1");
 
     // The by-type chart draws one area per type.
-    await expect.poll(() => page.locator('[data-testid="chart-by-type"] svg path.series.area').count()).toBe(5);
+    await poll(() => page.locator('[data-testid="chart-by-type"] svg path.series.area').count()).toBe(5);
     expect(await page.locator('[data-testid="chart-by-type"] svg path.area[data-key="cache"]').getAttribute("d")).toMatch(/^M[\d.]+,[\d.]+L/);
 
     // Dependency graph: orders-consumer → db, sessions; sessions → db.
@@ -119,24 +121,24 @@ describe.skipIf(!haveChromium && !CI)("dashboard in Chromium", () => {
     kernel.emitPluginEvent("pool", "breaker:state", { key: "db", from: "closed", to: "open" });
     kernel.emitPluginEvent("alerts", "alert:state", { name: "PoolSaturated", state: "firing", labels: { pool: "db" }, value: 0.93 });
     kernel.emitPluginEvent("alerts", "alert:state", { name: "SlowShutdown", state: "pending", labels: {}, value: 4 });
-    await expect.poll(() => page.locator('[data-testid="breaker-row"][data-state="open"]').count()).toBe(1);
-    await expect.poll(() => page.locator('[data-testid="alert-row"]').count()).toBe(2);
+    await poll(() => page.locator('[data-testid="breaker-row"][data-state="open"]').count()).toBe(1);
+    await poll(() => page.locator('[data-testid="alert-row"]').count()).toBe(2);
     expect(await page.locator('[data-testid="alert-row"][data-state="firing"] td').first().textContent()).toBe("PoolSaturated");
 
     // Held past leakThreshold (1s): highlighted as suspected leaks.
-    await expect.poll(() => page.locator('[data-testid="resource-row"].leak').count(), { timeout: 10_000 }).toBeGreaterThanOrEqual(4);
+    await poll(() => page.locator('[data-testid="resource-row"].leak').count()).toBeGreaterThanOrEqual(4);
 
     // Acquire more: the page follows without a reload.
     const scope = kernel.scope("request-42");
     for (let i = 0; i < 3; i++) await scope.acquire({ type: "cache", name: `tmp-${i}` });
-    await expect.poll(() => text(page, "count-total")).toBe("8");
+    await poll(() => text(page, "count-total")).toBe("8");
     expect(await page.locator('[data-testid="count-type"][data-type="cache"] [data-testid="count-type-total"]').textContent()).toBe("4");
     expect(await page.locator('[data-testid="resource-row"]', { hasText: "tmp-1" }).locator("td").nth(5).textContent()).toBe("request-42");
     // The chart follows: its y axis grows to fit 8 live resources.
     const yMax = async (): Promise<number> => Math.max(...(await page.locator('[data-testid="chart-by-type"] svg text').allTextContents()).map(Number).filter(Number.isFinite));
-    await expect.poll(yMax).toBeGreaterThanOrEqual(8);
+    await poll(yMax).toBeGreaterThanOrEqual(8);
     await scope.close();
-    await expect.poll(() => text(page, "count-total")).toBe("5");
+    await poll(() => text(page, "count-total")).toBe("5");
 
     await mkdir(join(root, ".artifacts"), { recursive: true });
     await page.screenshot({ path: join(root, ".artifacts", "dashboard-live.png"), fullPage: true });
@@ -145,9 +147,9 @@ describe.skipIf(!haveChromium && !CI)("dashboard in Chromium", () => {
 
     // Shut down: the page shows each outcome as it settles, then the server says goodbye.
     const shutdown = kernel.shutdown("deploy");
-    await expect.poll(() => page.getByTestId("shutdown-panel").isVisible()).toBe(true);
-    await expect.poll(() => page.locator('[data-testid="outcome-row"][data-outcome="forced"]').count(), { timeout: 10_000 }).toBe(1);
-    await expect.poll(() => text(page, "conn-status"), { timeout: 10_000 }).toBe("disconnected: process shutting down");
+    await poll(() => page.getByTestId("shutdown-panel").isVisible()).toBe(true);
+    await poll(() => page.locator('[data-testid="outcome-row"][data-outcome="forced"]').count()).toBe(1);
+    await poll(() => text(page, "conn-status")).toBe("disconnected: process shutting down");
     const outcomes = Object.fromEntries(
       await page.locator('[data-testid="outcome-row"]').evaluateAll((rows) => rows.map((r) => [r.children[0].textContent, r.getAttribute("data-outcome")])),
     );
