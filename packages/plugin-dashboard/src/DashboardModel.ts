@@ -145,12 +145,13 @@ export class DashboardModel {
   readonly #kernel: Kernel;
   readonly #opts: DashboardModelOptions;
   readonly #series: Sample[] = [];
-  readonly #events: EventView[] = [];
+  readonly #events: KernelEvent[] = [];
+  #eventsNext = 0;
   readonly #leaks = new Map<string, { reason: string; at: number; ageMs: number }>();
   readonly #breakers = new Map<string, BreakerView>();
   readonly #alerts = new Map<string, AlertView>();
   readonly #released: Record<string, number> = { released: 0, failed: 0, forced: 0, abandoned: 0 };
-  readonly #listeners = new Set<(kind: "event" | "sample", event?: EventView) => void>();
+  readonly #listeners = new Set<(kind: "event" | "sample", event?: KernelEvent) => void>();
   #shutdown: ShutdownView | undefined;
   #settledWaiters: Array<() => void> = [];
   #timer: TimerHandle | undefined;
@@ -179,7 +180,7 @@ export class DashboardModel {
   }
 
   /** Calls `fn` after each kernel event and each sample. Returns the unsubscribe function. */
-  onChange(fn: (kind: "event" | "sample", event?: EventView) => void): () => void {
+  onChange(fn: (kind: "event" | "sample", event?: KernelEvent) => void): () => void {
     this.#listeners.add(fn);
     return () => this.#listeners.delete(fn);
   }
@@ -272,7 +273,8 @@ export class DashboardModel {
     };
     if (full) {
       state.series = this.#series.slice();
-      state.events = this.#events.slice(-50);
+      const ordered = this.#events.length < MAX_EVENTS ? this.#events : [...this.#events.slice(this.#eventsNext), ...this.#events.slice(0, this.#eventsNext)];
+      state.events = ordered.slice(-50).map(eventView);
     }
     return state;
   }
@@ -295,32 +297,28 @@ export class DashboardModel {
   }
 
   #onEvent(e: KernelEvent): void {
-    const view = this.#apply(e);
-    if (view !== undefined) {
-      this.#events.push(view);
-      if (this.#events.length > MAX_EVENTS) this.#events.splice(0, this.#events.length - MAX_EVENTS);
-    }
-    for (const fn of this.#listeners) fn("event", view);
+    this.#apply(e);
+    // Raw events in a ring; log lines are formatted only when someone reads them.
+    if (this.#events.length < MAX_EVENTS) this.#events.push(e);
+    else this.#events[this.#eventsNext] = e;
+    this.#eventsNext = (this.#eventsNext + 1) % MAX_EVENTS;
+    for (const fn of this.#listeners) fn("event", e);
     if (this.#othersSettled()) this.#wakeSettled();
   }
 
-  /** Folds one event into the state; returns its log line. */
-  #apply(e: KernelEvent): EventView | undefined {
+  /** Folds one event into the state. */
+  #apply(e: KernelEvent): void {
     const selfId = this.#opts.selfId();
     switch (e.type) {
-      case "resource:acquired":
-      case "resource:acquiring":
-        return { at: e.at, type: e.type, text: `${label(e)} ${e.type === "resource:acquired" ? "acquired" : "acquiring"}` };
       case "resource:acquire-failed":
         if (this.#shutdown !== undefined && this.#pendingShutdownIds.delete(e.id)) this.#shutdown.settled = this.#pendingShutdownIds.size === 0;
-        return { at: e.at, type: e.type, text: `${label(e)} failed to acquire: ${errorText(e.error)}` };
-      case "resource:releasing": {
+        return;
+      case "resource:releasing":
         if (this.#shutdown !== undefined && e.id !== selfId) this.#shutdown.releasing[e.id] = { atMs: e.at - this.#shutdown.startedAt, budgetMs: finite(e.budgetMs) };
-        return { at: e.at, type: e.type, text: `${label(e)} releasing (${e.reason}, budget ${fmtMs(e.budgetMs)})` };
-      }
+        return;
       case "resource:released": {
         this.#released[e.outcome] = (this.#released[e.outcome] ?? 0) + 1;
-        this.#leaks.delete(e.id);
+        if (this.#leaks.size > 0) this.#leaks.delete(e.id);
         const sd = this.#shutdown;
         if (sd !== undefined && e.id !== selfId) {
           const rel = sd.releasing[e.id];
@@ -335,14 +333,12 @@ export class DashboardModel {
           sd.outcomes.push(o);
           sd.settled = this.#pendingShutdownIds.size === 0;
         }
-        return { at: e.at, type: e.type, text: `${label(e)} ${e.outcome} in ${fmtMs(e.elapsedMs)}${e.error !== undefined ? `: ${errorText(e.error)}` : ""}` };
+        return;
       }
-      case "resource:settled-late":
-        return { at: e.at, type: e.type, text: `${label(e)} settled late (${e.settled})` };
       case "resource:leak-suspected":
         // The dashboard lives as long as the process on purpose: not a leak.
         if (e.id !== selfId) this.#leaks.set(e.id, { reason: e.reason, at: e.at, ageMs: e.ageMs });
-        return { at: e.at, type: e.type, text: `${label(e)} suspected leak (${e.reason}, held ${fmtMs(e.ageMs)})` };
+        return;
       case "kernel:shutdown-started": {
         const resources = this.#kernel
           .snapshot()
@@ -359,29 +355,17 @@ export class DashboardModel {
           outcomes: [],
           settled: resources.length === 0,
         };
-        return { at: e.at, type: e.type, text: `shutdown started (${redactString(e.reason)}, deadline ${fmtMs(e.deadlineMs)}, ${e.resources} resources)` };
+        return;
       }
       case "kernel:deadline-exceeded":
-        if (e.scope === "global") {
-          if (this.#shutdown !== undefined) this.#shutdown.deadlineExceededAtMs = e.at - this.#shutdown.startedAt;
-          return { at: e.at, type: e.type, text: `force point passed with ${e.outstanding} outstanding` };
-        }
-        return { at: e.at, type: e.type, text: `${label(e)} exceeded its budget` };
-      case "kernel:shutdown-completed":
-        return { at: e.at, type: e.type, text: `shutdown completed: ${e.report.ok ? "ok" : "not ok"} in ${fmtMs(e.report.elapsedMs)}` };
-      case "kernel:signal":
-        return { at: e.at, type: e.type, text: `signal ${e.signal} (#${e.count})` };
-      case "hook:error":
-        return { at: e.at, type: e.type, text: `hook ${e.hook} tap ${e.tap} failed: ${errorText(e.error)}` };
-      case "plugin:applied":
-        return { at: e.at, type: e.type, text: `plugin ${e.plugin} applied in ${fmtMs(e.elapsedMs)}` };
+        if (e.scope === "global" && this.#shutdown !== undefined) this.#shutdown.deadlineExceededAtMs = e.at - this.#shutdown.startedAt;
+        return;
       case "plugin:event":
         return this.#pluginEvent(e);
     }
-    return undefined;
   }
 
-  #pluginEvent(e: Extract<KernelEvent, { type: "plugin:event" }>): EventView {
+  #pluginEvent(e: Extract<KernelEvent, { type: "plugin:event" }>): void {
     const d = e.data ?? {};
     if (e.plugin === "pool" && e.name === "breaker:state" && typeof d.key === "string") {
       const prev = this.#breakers.get(d.key);
@@ -401,7 +385,6 @@ export class DashboardModel {
         this.#alerts.delete(d.name);
       }
     }
-    return { at: e.at, type: e.type, text: `${e.plugin}: ${e.name}`, data: redact(d) };
   }
 
   #othersSettled(): boolean {
@@ -413,6 +396,42 @@ export class DashboardModel {
     this.#settledWaiters = [];
     for (const w of waiters) w();
   }
+}
+
+/** @internal One kernel event as a redacted log line. */
+export function eventView(e: KernelEvent): EventView {
+  const line = (text: string): EventView => ({ at: e.at, type: e.type, text });
+  switch (e.type) {
+    case "resource:acquired":
+      return line(`${label(e)} acquired`);
+    case "resource:acquiring":
+      return line(`${label(e)} acquiring`);
+    case "resource:acquire-failed":
+      return line(`${label(e)} failed to acquire: ${errorText(e.error)}`);
+    case "resource:releasing":
+      return line(`${label(e)} releasing (${redactString(e.reason)}, budget ${fmtMs(e.budgetMs)})`);
+    case "resource:released":
+      return line(`${label(e)} ${e.outcome} in ${fmtMs(e.elapsedMs)}${e.error !== undefined ? `: ${errorText(e.error)}` : ""}`);
+    case "resource:settled-late":
+      return line(`${label(e)} settled late (${e.settled})`);
+    case "resource:leak-suspected":
+      return line(`${label(e)} suspected leak (${e.reason}, held ${fmtMs(e.ageMs)})`);
+    case "kernel:shutdown-started":
+      return line(`shutdown started (${redactString(e.reason)}, deadline ${fmtMs(e.deadlineMs)}, ${e.resources} resources)`);
+    case "kernel:deadline-exceeded":
+      return e.scope === "global" ? line(`force point passed with ${e.outstanding} outstanding`) : line(`${label(e)} exceeded its budget`);
+    case "kernel:shutdown-completed":
+      return line(`shutdown completed: ${e.report.ok ? "ok" : "not ok"} in ${fmtMs(e.report.elapsedMs)}`);
+    case "kernel:signal":
+      return line(`signal ${e.signal} (#${e.count})`);
+    case "hook:error":
+      return line(`hook ${e.hook} tap ${e.tap} failed: ${errorText(e.error)}`);
+    case "plugin:applied":
+      return line(`plugin ${e.plugin} applied in ${fmtMs(e.elapsedMs)}`);
+    case "plugin:event":
+      return { at: e.at, type: e.type, text: `${e.plugin}: ${e.name}`, data: redact(e.data ?? {}) };
+  }
+  return line((e as { type: string }).type);
 }
 
 function poolOf(r: ResourceSnapshot): PoolView | undefined {

@@ -7,9 +7,9 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { KernelError, type Kernel, type ReleaseContext, type ResourceHandle, type ResourceOutcome, type TimerHandle } from "@custodian/core";
+import { KernelError, type Kernel, type KernelEvent, type ReleaseContext, type ResourceHandle, type ResourceOutcome, type TimerHandle } from "@custodian/core";
 import { loadAssets, type Asset } from "./assets.js";
-import { DashboardModel, type EventView } from "./DashboardModel.js";
+import { DashboardModel, eventView } from "./DashboardModel.js";
 import { DashboardListenError, DashboardOptionsError, DashboardRemoteBindError } from "./errors.js";
 
 /** Options of `serveDashboard`. */
@@ -57,6 +57,9 @@ const SECURITY_HEADERS = {
   "x-frame-options": "DENY",
   "content-security-policy": "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
 } as const;
+
+/** Most kernel events sent per push; the rest are counted in one "dropped" line. */
+const MAX_LINES_PER_PUSH = 200;
 
 interface Client {
   res: ServerResponse;
@@ -128,25 +131,33 @@ export async function serveDashboard(kernel: Kernel, options: DashboardOptions =
   }
 
   function write(client: Client, event: string, data: unknown): void {
-    if (!client.writable && event === "state") return;
+    // A slow page is skipped, not buffered: it catches up with the next state after "drain".
+    if (!client.writable && event !== "bye") return;
     client.writable = client.res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   }
 
-  function broadcast(event: string, data: unknown): void {
-    for (const c of clients) write(c, event, data);
-  }
-
-  // State pushes: on every sample, and shortly after kernel events (coalesced).
+  // Kernel events become log lines, sent in one write with the next state push: on every
+  // sample, and at most 50 ms after a kernel event.
   let pushTimer: TimerHandle | undefined;
+  let lines: string[] = [];
+  let dropped = 0;
   const pushState = (): void => {
     kernel.clock.clearTimeout(pushTimer);
     pushTimer = undefined;
-    if (clients.size > 0) broadcast("state", model.state(false));
+    if (clients.size === 0) return void (lines = []);
+    let chunk = "";
+    for (const l of lines) chunk += `event: kernel\ndata: ${l}\n\n`;
+    if (dropped > 0) chunk += `event: kernel\ndata: ${JSON.stringify({ at: kernel.clock.now(), type: "dashboard:dropped", text: `${dropped} more events not shown` })}\n\n`;
+    chunk += `event: state\ndata: ${JSON.stringify(model.state(false))}\n\n`;
+    lines = [];
+    dropped = 0;
+    for (const c of clients) if (c.writable) c.writable = c.res.write(chunk);
   };
-  const stopListening = model.onChange((kind, view?: EventView) => {
+  const stopListening = model.onChange((kind, event?: KernelEvent) => {
     if (kind === "sample") return pushState();
-    if (clients.size === 0) return;
-    if (view !== undefined) broadcast("kernel", view);
+    if (clients.size === 0 || event === undefined) return;
+    if (lines.length < MAX_LINES_PER_PUSH) lines.push(JSON.stringify(eventView(event)));
+    else dropped++;
     pushTimer ??= kernel.clock.setTimeout(pushState, 50);
   });
 
@@ -172,15 +183,14 @@ export async function serveDashboard(kernel: Kernel, options: DashboardOptions =
   /** Sends a last state and a goodbye, ends the streams and closes the server. */
   const shutDownServer = (hard: boolean): Promise<void> => {
     closing = true;
+    pushState();
     model.stop();
     stopListening();
-    kernel.clock.clearTimeout(pushTimer);
     const done = new Promise<void>((resolve) => {
       if (!server.listening) return resolve();
       server.close(() => resolve());
     });
     for (const c of clients) {
-      write(c, "state", model.state(false));
       write(c, "bye", { reason: kernel.state === "running" ? "dashboard closed" : "process shutting down" });
       c.res.end();
     }

@@ -142,8 +142,6 @@ describe.skipIf(!haveChromium && !CI)("dashboard in Chromium", () => {
 
     await mkdir(join(root, ".artifacts"), { recursive: true });
     await page.screenshot({ path: join(root, ".artifacts", "dashboard-live.png"), fullPage: true });
-    // DASHBOARD_SCREENSHOT=1 refreshes the screenshots the README shows.
-    if (process.env.DASHBOARD_SCREENSHOT === "1") await page.screenshot({ path: join(root, "docs", "dashboard.png"), fullPage: true });
 
     // Shut down: the page shows each outcome as it settles, then the server says goodbye.
     const shutdown = kernel.shutdown("deploy");
@@ -156,7 +154,6 @@ describe.skipIf(!haveChromium && !CI)("dashboard in Chromium", () => {
     expect(outcomes).toEqual({ db: "released", sessions: "released", "orders-consumer": "forced", uploads: "failed" });
     expect(await page.locator('[data-testid="outcome-row"][data-outcome="failed"] td').last().textContent()).toContain("ERR_RELEASE_FAILED");
     await page.screenshot({ path: join(root, ".artifacts", "dashboard-shutdown.png"), fullPage: true });
-    if (process.env.DASHBOARD_SCREENSHOT === "1") await page.screenshot({ path: join(root, "docs", "dashboard-shutdown.png"), fullPage: true });
     // The deadline chart draws one bar per settled resource, colored by outcome.
     expect(await page.locator('[data-testid="deadline-chart"] rect[data-outcome]').evaluateAll((bars) => bars.map((b) => b.getAttribute("data-outcome")).sort())).toEqual(["failed", "forced", "released", "released"]);
 
