@@ -111,10 +111,10 @@ export async function serveDashboard(kernel: Kernel, options: DashboardOptions =
       });
     }
     if (url.pathname === "/api/state") return send(res, 200, "application/json; charset=utf-8", JSON.stringify(model.state(true)));
-    if (url.pathname === "/api/events") return openStream(req, res);
+    if (url.pathname === "/api/events") return req.method === "HEAD" ? send(res, 200, "text/event-stream; charset=utf-8", "") : openStream(req, res);
     const asset: Asset | undefined = assets.get(url.pathname);
     if (asset === undefined) return send(res, 404, "text/plain; charset=utf-8", "Not found\n");
-    return send(res, 200, asset.contentType, req.method === "HEAD" ? "" : asset.body);
+    return send(res, 200, asset.contentType, asset.body); // Node sends no body for HEAD
   }
 
   function openStream(req: IncomingMessage, res: ServerResponse): void {

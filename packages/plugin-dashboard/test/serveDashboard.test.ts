@@ -59,6 +59,11 @@ describe("serveDashboard: access", () => {
     expect(res.headers.get("x-content-type-options")).toBe("nosniff");
     expect(res.headers.get("content-security-policy")).toContain("default-src 'none'; script-src 'self'");
     expect((await fetch(dashboard.origin + "/api/state", { method: "POST", headers: auth })).status).toBe(405);
+    const head = await fetch(dashboard.origin + "/api/events", { method: "HEAD", headers: auth });
+    expect([head.status, head.headers.get("content-type"), await head.text()]).toEqual([200, "text/event-stream; charset=utf-8", ""]);
+    const headJs = await fetch(dashboard.origin + "/app.js", { method: "HEAD", headers: auth });
+    expect([headJs.status, await headJs.text()]).toEqual([200, ""]);
+    expect(Number(headJs.headers.get("content-length"))).toBeGreaterThan(1000);
     expect((await fetch(dashboard.origin + "/etc/passwd", { headers: auth })).status).toBe(404);
     expect((await fetch(dashboard.origin + "/../package.json", { headers: auth })).status).toBe(404);
   });

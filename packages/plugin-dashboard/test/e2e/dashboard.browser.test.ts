@@ -12,6 +12,7 @@ import { describe, expect, it, onTestFinished } from "vitest";
 import { serveDashboard } from "../../src/index.js";
 
 const CHROMIUM = "/usr/bin/chromium";
+const XSS = `<img src=x onerror="window.__xss=1">`;
 const CI = process.env.CI === "true";
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium && !CI) console.warn(`[plugin-dashboard] browser test skipped: ${CHROMIUM} is absent (run .ci/install-chromium.sh)`);
@@ -76,6 +77,7 @@ describe.skipIf(!haveChromium && !CI)("dashboard in Chromium", () => {
     await kernel.acquire({ type: "cache", name: "sessions", dependsOn: [db] });
     await kernel.acquire({ type: "queue.consumer", name: "orders-consumer", dependsOn: ["db", "sessions"] });
     await kernel.acquire({ type: "temp.dir", name: "uploads" });
+    kernel.adopt({}, { type: "cache", name: XSS, release: () => {} });
     const lines: string[] = [];
     const dashboard = await serveDashboard(kernel, { sampleMs: 200, log: (l) => lines.push(l) });
     expect(lines).toEqual([`custodian dashboard: ${dashboard.url}`]);
@@ -94,16 +96,16 @@ describe.skipIf(!haveChromium && !CI)("dashboard in Chromium", () => {
     expect(opened?.status()).toBe(200);
     expect(page.url()).toBe(`${dashboard.origin}/`);
     await poll(() => text(page, "conn-status")).toBe("live");
-    await poll(() => text(page, "count-total")).toBe("5"); // 4 + the dashboard itself
-    expect(await page.getByTestId("count-state-active").locator(".n").textContent()).toBe("5");
+    await poll(() => text(page, "count-total")).toBe("6"); // 5 + the dashboard itself
+    expect(await page.getByTestId("count-state-active").locator(".n").textContent()).toBe("6");
     expect(await page.locator('[data-testid="count-type"][data-type="pg.pool"] [data-testid="count-type-total"]').textContent()).toBe("1");
 
     // The by-type chart draws one area per type.
-    await poll(() => page.locator('[data-testid="chart-by-type"] svg path.series.area').count()).toBe(5);
+    await poll(() => page.locator('[data-testid="chart-by-type"] svg path.series.area').count()).toBe(5); // 5 types
     expect(await page.locator('[data-testid="chart-by-type"] svg path.area[data-key="cache"]').getAttribute("d")).toMatch(/^M[\d.]+,[\d.]+L/);
 
     // Dependency graph: orders-consumer → db, sessions; sessions → db.
-    expect(await page.locator('[data-testid="graph"] g.node').count()).toBe(5);
+    expect(await page.locator('[data-testid="graph"] g.node').count()).toBe(6);
     expect(await page.locator('[data-testid="graph"] path.edge').count()).toBe(3);
 
     // Pools come from details; credentials never reach the page.
@@ -112,6 +114,10 @@ describe.skipIf(!haveChromium && !CI)("dashboard in Chromium", () => {
     expect(html).not.toContain("hunter2");
     expect(html).toContain("postgres://app:[redacted]@db.internal:5432/orders");
     expect(html).not.toContain(dashboard.token);
+
+    // Names are text, never markup.
+    expect(await page.locator('[data-testid="resource-row"] td:nth-child(2)', { hasText: "onerror" }).textContent()).toContain(XSS);
+    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
 
     // Acquisition stacks point at this file.
     const dbRow = page.locator('[data-testid="resource-row"]', { hasText: "pg.pool" });
@@ -131,14 +137,14 @@ describe.skipIf(!haveChromium && !CI)("dashboard in Chromium", () => {
     // Acquire more: the page follows without a reload.
     const scope = kernel.scope("request-42");
     for (let i = 0; i < 3; i++) await scope.acquire({ type: "cache", name: `tmp-${i}` });
-    await poll(() => text(page, "count-total")).toBe("8");
-    expect(await page.locator('[data-testid="count-type"][data-type="cache"] [data-testid="count-type-total"]').textContent()).toBe("4");
+    await poll(() => text(page, "count-total")).toBe("9");
+    expect(await page.locator('[data-testid="count-type"][data-type="cache"] [data-testid="count-type-total"]').textContent()).toBe("5");
     expect(await page.locator('[data-testid="resource-row"]', { hasText: "tmp-1" }).locator("td").nth(5).textContent()).toBe("request-42");
     // The chart follows: its y axis grows to fit 8 live resources.
     const yMax = async (): Promise<number> => Math.max(...(await page.locator('[data-testid="chart-by-type"] svg text').allTextContents()).map(Number).filter(Number.isFinite));
-    await poll(yMax).toBeGreaterThanOrEqual(8);
+    await poll(yMax).toBeGreaterThanOrEqual(9);
     await scope.close();
-    await poll(() => text(page, "count-total")).toBe("5");
+    await poll(() => text(page, "count-total")).toBe("6");
 
     await mkdir(join(root, ".artifacts"), { recursive: true });
     await page.screenshot({ path: join(root, ".artifacts", "dashboard-live.png"), fullPage: true });
@@ -151,11 +157,11 @@ describe.skipIf(!haveChromium && !CI)("dashboard in Chromium", () => {
     const outcomes = Object.fromEntries(
       await page.locator('[data-testid="outcome-row"]').evaluateAll((rows) => rows.map((r) => [r.children[0].textContent, r.getAttribute("data-outcome")])),
     );
-    expect(outcomes).toEqual({ db: "released", sessions: "released", "orders-consumer": "forced", uploads: "failed" });
+    expect(outcomes).toEqual({ db: "released", sessions: "released", "orders-consumer": "forced", uploads: "failed", [XSS]: "released" });
     expect(await page.locator('[data-testid="outcome-row"][data-outcome="failed"] td').last().textContent()).toContain("ERR_RELEASE_FAILED");
     await page.screenshot({ path: join(root, ".artifacts", "dashboard-shutdown.png"), fullPage: true });
     // The deadline chart draws one bar per settled resource, colored by outcome.
-    expect(await page.locator('[data-testid="deadline-chart"] rect[data-outcome]').evaluateAll((bars) => bars.map((b) => b.getAttribute("data-outcome")).sort())).toEqual(["failed", "forced", "released", "released"]);
+    expect(await page.locator('[data-testid="deadline-chart"] rect[data-outcome]').evaluateAll((bars) => bars.map((b) => b.getAttribute("data-outcome")).sort())).toEqual(["failed", "forced", "released", "released", "released"]);
 
     const report = await shutdown;
     // The page and the report agree; the dashboard itself outlived the resources it watched.
