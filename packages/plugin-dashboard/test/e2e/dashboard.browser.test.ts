@@ -117,7 +117,7 @@ describe.skipIf(!haveChromium && !CI)("dashboard in Chromium", () => {
 
     // Names are text, never markup.
     expect(await page.locator('[data-testid="resource-row"] td:nth-child(2)', { hasText: "onerror" }).textContent()).toContain(XSS);
-    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+    expect(await page.evaluate(() => (globalThis as unknown as { __xss?: number }).__xss)).toBeUndefined();
 
     // Acquisition stacks point at this file.
     const dbRow = page.locator('[data-testid="resource-row"]', { hasText: "pg.pool" });
