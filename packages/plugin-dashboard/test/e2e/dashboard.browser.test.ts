@@ -11,7 +11,7 @@ import { createKernel, type Kernel, type ReleaseContext } from "@custodian/core"
 import { describe, expect, it, onTestFinished } from "vitest";
 import { serveDashboard } from "../../src/index.js";
 
-const CHROMIUM = "/usr/bin/chromium";
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const XSS = `<img src=x onerror="window.__xss=1">`;
 const CI = process.env.CI === "true";
 const haveChromium = existsSync(CHROMIUM);
