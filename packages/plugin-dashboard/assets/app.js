@@ -262,6 +262,7 @@
         h("td", { class: "num" }, o ? fmtMs(o.atMs) : "–"),
         h("td", { title: o && o.error ? errText(o.error) : undefined }, o && o.error ? short(errText(o.error), 100) : ""));
     });
+    if (sd.moreOutcomes > 0) rows.push(emptyRow(6, `…and ${sd.moreOutcomes} more outcomes`));
     fill($("outcomes"), rows.length === 0 ? [emptyRow(6, "nothing to release")] : rows);
   }
 

@@ -89,7 +89,9 @@ export interface ShutdownView {
   resources: Array<{ id: string; type: string; name: string | undefined }>;
   /** Releases under way: id → { atMs, budgetMs }. */
   releasing: Record<string, { atMs: number; budgetMs: number }>;
+  /** The first 1,000 outcomes; `moreOutcomes` counts the rest. */
   outcomes: OutcomeView[];
+  moreOutcomes: number;
   /** Ms since start when the global force point passed with work outstanding. */
   deadlineExceededAtMs?: number;
   /** True once every resource but the dashboard has settled. */
@@ -139,6 +141,9 @@ export interface DashboardModelOptions {
 
 const POOL_KEYS = ["size", "borrowed", "idle", "pending", "max"] as const;
 const MAX_EVENTS = 200;
+/** Breakers and alerts are keyed by whatever plugins send: keep the most recent ones only. */
+const MAX_KEYED = 500;
+const MAX_OUTCOMES = 1_000;
 
 /** @internal Collects the dashboard's state from a kernel; `onChange` fires on every kernel event. */
 export class DashboardModel {
@@ -330,7 +335,8 @@ export class DashboardModel {
             o.budgetMs = rel.budgetMs;
           }
           if (e.error !== undefined) o.error = redact(e.error);
-          sd.outcomes.push(o);
+          if (sd.outcomes.length < MAX_OUTCOMES) sd.outcomes.push(o);
+          else sd.moreOutcomes++;
           sd.settled = this.#pendingShutdownIds.size === 0;
         }
         return;
@@ -353,6 +359,7 @@ export class DashboardModel {
           resources: resources.slice(0, 500),
           releasing: {},
           outcomes: [],
+          moreOutcomes: 0,
           settled: resources.length === 0,
         };
         return;
@@ -369,6 +376,8 @@ export class DashboardModel {
     const d = e.data ?? {};
     if (e.plugin === "pool" && e.name === "breaker:state" && typeof d.key === "string") {
       const prev = this.#breakers.get(d.key);
+      this.#breakers.delete(d.key); // re-inserted last: Map order is recency order
+      if (this.#breakers.size >= MAX_KEYED) this.#breakers.delete(this.#breakers.keys().next().value!);
       this.#breakers.set(d.key, {
         key: redactString(d.key),
         state: String(d.to),
@@ -380,6 +389,8 @@ export class DashboardModel {
       const state = String(d.state);
       if (state === "firing" || state === "pending") {
         const prev = this.#alerts.get(d.name);
+        this.#alerts.delete(d.name);
+        if (this.#alerts.size >= MAX_KEYED) this.#alerts.delete(this.#alerts.keys().next().value!);
         this.#alerts.set(d.name, { name: redactString(d.name), state, labels: redact(d.labels), value: redact(d.value), since: prev?.state === state ? prev.since : e.at });
       } else {
         this.#alerts.delete(d.name);

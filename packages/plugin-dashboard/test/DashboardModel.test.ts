@@ -67,6 +67,16 @@ describe("DashboardModel", () => {
     expect(st.alerts.map((a) => a.name)).toEqual(["Saturated"]);
   });
 
+  it("keeps only the 500 most recently updated breakers (keys come from plugins, unbounded)", async () => {
+    const { kernel, model } = await setup();
+    for (let i = 0; i < 600; i++) kernel.emitPluginEvent("pool", "breaker:state", { key: `k${i}`, from: "closed", to: "open" });
+    kernel.emitPluginEvent("pool", "breaker:state", { key: "k100", from: "open", to: "half-open" });
+    const keys = model.state(false).breakers.map((b) => b.key);
+    expect(keys).toHaveLength(500);
+    expect(keys[0]).toBe("k101");
+    expect(keys.at(-1)).toBe("k100");
+  });
+
   it("marks suspected leaks, but never the dashboard's own resource", async () => {
     let self: string | undefined = undefined;
     const { kernel, clock, model } = await setup({ tracking: { leakThreshold: "1s" } }, () => self);
