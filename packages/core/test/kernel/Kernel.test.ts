@@ -141,6 +141,14 @@ describe("order and budgets", () => {
     const report = await p;
     expect(report.outcomes[0].outcome).toBe("forced");
     expect(report.outcomes[0].elapsedMs).toBe(915);
+  it("a force that started just before the global force point keeps its window (forced, not abandoned)", async () => {
+    const { kernel, clock } = await makeKernel({ config: { shutdown: { deadline: "1s", reserve: "200ms" } } });
+    // Budget 790 ms ends 10 ms before the force point (800 ms); its force needs 100 ms of the reserve.
+    kernel.adopt({}, { type: "t", name: "early", timeoutMs: 790, release: never, force: () => after(clock, 100) });
+    const p = kernel.shutdown();
+    await clock.advance(1000);
+    const report = await p;
+    expect(report.outcomes.map((o) => [o.name, o.outcome, o.elapsedMs])).toEqual([["early", "forced", 890]]);
   });
 
   it("releases dependents before their dependencies, along a chain", async () => {
