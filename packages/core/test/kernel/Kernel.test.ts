@@ -141,6 +141,8 @@ describe("order and budgets", () => {
     const report = await p;
     expect(report.outcomes[0].outcome).toBe("forced");
     expect(report.outcomes[0].elapsedMs).toBe(915);
+  });
+
   it("a force that started just before the global force point keeps its window (forced, not abandoned)", async () => {
     const { kernel, clock } = await makeKernel({ config: { shutdown: { deadline: "1s", reserve: "200ms" } } });
     // Budget 790 ms ends 10 ms before the force point (800 ms); its force needs 100 ms of the reserve.
