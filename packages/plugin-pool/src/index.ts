@@ -1,0 +1,36 @@
+/**
+ * @custodian/plugin-pool — a fast, safe resource pool, circuit breakers with a keyed, reaped
+ * registry, a bounded work queue, and the `pool` resource type for the Custodian kernel.
+ */
+export { createPool, Pool, PoolLease } from "./Pool.js";
+export type {
+  AcquireOptions,
+  CloseOptions,
+  DestroyReason,
+  PoolCallContext,
+  PoolCloseReport,
+  PoolEvent,
+  PoolOptions,
+  PoolStats,
+} from "./Pool.js";
+export { Breaker, createBreaker } from "./Breaker.js";
+export type { BreakerOptions, BreakerState, BreakerStateChange } from "./Breaker.js";
+export { BreakerRegistry } from "./BreakerRegistry.js";
+export type { BreakerRegistryEvent, BreakerRegistryOptions } from "./BreakerRegistry.js";
+export {
+  BreakerOpenError,
+  PoolAcquireAbortedError,
+  PoolAcquireTimeoutError,
+  PoolClosedError,
+  PoolCreateTimeoutError,
+  PoolCreateUnavailableError,
+  PoolErrorCodes,
+  PoolFactoryUnknownError,
+  PoolFullError,
+  PoolInvalidOptionError,
+  QueueCancelledError,
+  QueueClosedError,
+  QueueUnknownItemError,
+  QueueWaitTimeoutError,
+} from "./errors.js";
+export type { PoolErrorCode, PoolStatsSnapshot } from "./errors.js";
