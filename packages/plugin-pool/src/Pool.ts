@@ -147,6 +147,11 @@ class Entry<T> {
   state = IDLE;
   /** When it was last returned (or created). */
   lastUsedAt: number;
+  /** Borrow count; the reaper compares it between passes instead of stamping every return. */
+  uses = 0;
+  seenUses = 0;
+  /** Reaper's estimate of when the resource was last used (precision: one reap interval). */
+  idleSince: number;
   borrowedAt = 0;
   stack: string | undefined = undefined;
   leakReported = false;
@@ -158,6 +163,7 @@ class Entry<T> {
     readonly generation: number,
   ) {
     this.lastUsedAt = createdAt;
+    this.idleSince = createdAt;
   }
 }
 
@@ -260,6 +266,8 @@ export class Pool<T> {
   readonly #clock: Clock;
   readonly #random: () => number;
   readonly #breaker: Breaker | undefined;
+  /** Stamp lastUsedAt on every return (only when a lifetime or a validation skip window needs it). */
+  readonly #stampReturns: boolean;
 
   /** Every live resource (idle or borrowed), by value. */
   readonly #entries = new Map<T, Entry<T>>();
@@ -333,6 +341,7 @@ export class Pool<T> {
     this.#retryBaseMs = num(name, "createRetryBaseMs", options.createRetryBaseMs ?? 100, 1);
     this.#retryMaxMs = num(name, "createRetryMaxMs", options.createRetryMaxMs ?? 10_000, this.#retryBaseMs);
     this.#clock = options.clock ?? systemClock;
+    this.#stampReturns = this.#maxLifetimeMs > 0 || (this.#validate !== undefined && this.#validateAfterIdleMs > 0);
     this.#random = options.random ?? Math.random;
     const threshold = num(name, "createBreakerThreshold", options.createBreakerThreshold ?? 5, 0, true);
     const openMs = num(name, "createBreakerOpenMs", options.createBreakerOpenMs ?? 5_000, 0);
@@ -379,6 +388,7 @@ export class Pool<T> {
 
   #borrow(entry: Entry<T>, stack: string | undefined): void {
     entry.state = BORROWED;
+    entry.uses++;
     this.#borrowed++;
     this.#acquired++;
     if (this.#leakThresholdMs > 0) {
@@ -491,7 +501,7 @@ export class Pool<T> {
     if (!ok) {
       this.#validationFailures++;
       this.#emit({ type: "resource:validation-failed", pool: this.name, at: this.#clock.now(), error });
-      this.#retire(entry, "invalid");
+      void this.#retire(entry, "invalid");
       if (waiter.settled) return this.#fill();
       // Keep the waiter's place: front of its lane.
       if (this.#lanes.length === 0) this.#laneFor(0).push(waiter);
@@ -505,7 +515,7 @@ export class Pool<T> {
     entry.lastUsedAt = this.#clock.now();
     if (waiter.settled || this.#closed) {
       entry.state = IDLE;
-      if (this.#closed) this.#retire(entry, "close");
+      if (this.#closed) void this.#retire(entry, "close");
       else this.#returnEntry(entry);
       return;
     }
@@ -593,13 +603,21 @@ export class Pool<T> {
     if (this.#leakThresholdMs > 0) this.#noteReturn(entry);
     if (this.#closed) {
       this.#closeDestroyed++;
-      this.#retire(entry, "close");
+      void this.#retire(entry, "close");
       return;
     }
-    const now = this.#clock.now();
-    entry.lastUsedAt = now;
-    if (entry.retireAt <= now || entry.generation !== this.#generation) {
-      this.#retire(entry, entry.generation !== this.#generation ? "refresh" : "lifetime");
+    // Fast path: no clock read unless a lifetime or a validation skip window needs the time.
+    if (this.#stampReturns) {
+      const now = this.#clock.now();
+      entry.lastUsedAt = now;
+      if (entry.retireAt <= now) {
+        void this.#retire(entry, "lifetime");
+        this.#fill();
+        return;
+      }
+    }
+    if (entry.generation !== this.#generation) {
+      void this.#retire(entry, "refresh");
       this.#fill();
       return;
     }
@@ -719,7 +737,7 @@ export class Pool<T> {
     this.#entries.set(value, entry);
     this.#emit({ type: "resource:created", pool: this.name, at: now, elapsedMs: now - started });
     if (this.#closed) {
-      this.#retire(entry, "late");
+      void this.#retire(entry, "late");
       return;
     }
     this.#returnEntry(entry);
@@ -849,7 +867,11 @@ export class Pool<T> {
     for (let i = 0; i < this.#idle.length; ) {
       const e = this.#idle[i];
       const expired = e.retireAt <= now;
-      const idleTooLong = this.#idleTimeoutMs > 0 && now - e.lastUsedAt >= this.#idleTimeoutMs && this.#entries.size + this.#creating > this.min;
+      if (e.uses !== e.seenUses) {
+        e.seenUses = e.uses;
+        e.idleSince = this.#stampReturns ? e.lastUsedAt : now;
+      }
+      const idleTooLong = this.#idleTimeoutMs > 0 && now - e.idleSince >= this.#idleTimeoutMs && this.#entries.size + this.#creating > this.min;
       if (expired || idleTooLong) {
         this.#idle.splice(i, 1);
         void this.#retire(e, expired ? "lifetime" : "idle");
@@ -1008,7 +1030,7 @@ export class Pool<T> {
     const forced: PoolCloseReport["forced"] = [];
     if (this.#borrowed > 0 && deadlineMs > 0 && options.signal?.aborted !== true) {
       await new Promise<void>((resolve) => {
-        let timer: TimerHandle | undefined;
+        let timer: TimerHandle | undefined = undefined;
         const finish = (): void => {
           this.#onDrained = undefined;
           this.#clock.clearTimeout(timer);
