@@ -58,6 +58,10 @@ type Release<T> = (value: T, ctx: ReleaseContext) => void | Promise<void>;
 type Settled = { timeout: true } | { timeout: false; ok: true } | { timeout: false; ok: false; error: unknown };
 
 const noop = (): void => {};
+/** Shared by every resource without dependencies (never mutated). */
+const NO_DEPS: Rec[] = [];
+/** `isUsed()` also counts interceptors, and every hook carries the isolating one: count taps. */
+const hasTaps = (hook: { taps: unknown[] }): boolean => hook.taps.length > 0;
 const isPromiseLike = (v: unknown): v is PromiseLike<unknown> =>
   v !== null && (typeof v === "object" || typeof v === "function") && typeof (v as PromiseLike<unknown>).then === "function";
 
@@ -65,7 +69,8 @@ const isPromiseLike = (v: unknown): v is PromiseLike<unknown> =>
 class Rec {
   state: ResourceState;
   value: unknown = undefined;
-  readonly dependents = new Set<Rec>();
+  /** Live resources that depend on this one; made on first use (most resources have none). */
+  dependents: Set<Rec> | undefined = undefined;
   leakFlagged = false;
   stack: string | undefined;
   /** Resolves when creation has finished (either way). */
@@ -236,6 +241,8 @@ export class Kernel {
   #state: "running" | "closing" | "closed" = "running";
   #shutdown: Promise<ShutdownReport> | undefined;
   #forcing = false;
+  /** Abandoned releases still pending: events$ completes once they have settled too. */
+  #lateOutstanding = 0;
   #forcePoint: (() => void) | undefined;
   #forceReached: Promise<void> | undefined;
   #leakTimer: TimerHandle | undefined;
@@ -393,8 +400,8 @@ export class Kernel {
   /** Recently released resources (a bounded ring buffer, oldest first). */
   history(): HistoryEntry[] {
     const n = this.#history.length;
-    if (n < this.#settings.historySize) return this.#history.slice();
-    return [...this.#history.slice(this.#historyNext), ...this.#history.slice(0, this.#historyNext)];
+    const ordered = n < this.#settings.historySize ? this.#history : [...this.#history.slice(this.#historyNext), ...this.#history.slice(0, this.#historyNext)];
+    return ordered.map(({ id, type, name, outcome, acquiredAt, releasedAt }) => ({ id, type, name, outcome, acquiredAt, releasedAt }));
   }
 
   /**
@@ -436,7 +443,7 @@ export class Kernel {
       throw new KernelError("ERR_KERNEL_INVALID_ARGUMENT", `acquire() takes a declared resource name or a spec { type, name?, dependsOn?, ... }; received ${JSON.stringify(nameOrSpec)}`);
     }
     const { type, name, dependsOn, timeoutMs, ...spec } = nameOrSpec;
-    const deps = await this.#resolveDeps(dependsOn);
+    const deps = dependsOn === undefined || dependsOn.length === 0 ? [] : await this.#resolveDeps(dependsOn);
     return this.#create<T>(type, name, spec, deps, timeoutMs, scope, false);
   }
 
@@ -492,7 +499,7 @@ export class Kernel {
   }
 
   #resolveDepsSync(refs: ReadonlyArray<DependencyRef> | undefined): Rec[] {
-    if (refs === undefined || refs.length === 0) return [];
+    if (refs === undefined || refs.length === 0) return NO_DEPS;
     return refs.map((ref) => {
       const live = typeof ref === "string" ? this.#byName.get(ref) : ref !== null && typeof ref === "object" ? this.#live.get(ref.id) : undefined;
       if (live === undefined) {
@@ -518,7 +525,7 @@ export class Kernel {
     }
     const seq = ++this.#seq;
     const rec = new Rec(seq, "r" + seq, type, name, release, force, timeoutMs, describe, deps, this.clock.now(), state);
-    for (const d of deps) d.dependents.add(rec);
+    for (const d of deps) (d.dependents ??= new Set()).add(rec);
     const rate = this.#settings.stackSampleRate;
     if (rate > 0 && (rate >= 1 || Math.random() < rate)) rec.stack = new Error("acquired here").stack;
     this.#live.set(rec.id, rec);
@@ -551,6 +558,7 @@ export class Kernel {
     );
     rec.value = value;
     const handle = new Handle<T>(rec, this.#releaseHandle);
+    // Unregistered on release: a dead cell left for the GC costs ~4x an unregister.
     this.#finalizer.register(handle, rec.id, rec);
     if (this.#bus.observed) {
       const at = this.clock.now();
@@ -603,7 +611,7 @@ export class Kernel {
       this.#emit({ type: "resource:acquire-failed", at: this.clock.now(), id: rec.id, resourceType: type, name, error });
       throw error;
     }
-    if (this.hooks.acquire.isUsed()) {
+    if (hasTaps(this.hooks.acquire)) {
       try {
         await this.hooks.acquire.promise(rec.info());
       } catch (cause) {
@@ -631,10 +639,10 @@ export class Kernel {
 
   readonly #releaseHandle = (rec: Rec): Promise<ResourceOutcome> => {
     if (rec.releasing !== undefined) return rec.releasing.then((o) => o ?? this.#outcomeOf(rec));
-    if (!this.#legacy() && rec.dependents.size === 0 && rec.state === "active") {
+    if (!this.#legacy() && (rec.dependents === undefined || rec.dependents.size === 0) && rec.state === "active") {
       const budget = rec.timeoutMs ?? this.#settings.releaseTimeoutMs;
-      const p = this.#releaseOne(rec, budget, this.#settings.reserveMs, Infinity, "release");
-      return p.then((o) => o ?? this.#outcomeOf(rec));
+      // An active resource always yields an outcome: no extra promise on the hot path.
+      return this.#releaseOne(rec, budget, this.#settings.reserveMs, Infinity, "release") as Promise<ResourceOutcome>;
     }
     return this.#releaseGroup([rec], { reason: "release", deadlineAt: Infinity }).then((outs) => outs.find((o) => o.id === rec.id) ?? this.#outcomeOf(rec));
   };
@@ -689,7 +697,7 @@ export class Kernel {
       let p = memo.get(rec);
       if (p !== undefined) return p;
       p = (async () => {
-        const dependents = [...rec.dependents];
+        const dependents = rec.dependents === undefined ? [] : [...rec.dependents];
         if (dependents.length > 0) {
           const all = Promise.all(dependents.map(run));
           await (this.#forceReached === undefined ? all : Promise.race([all, this.#forceReached]));
@@ -704,15 +712,14 @@ export class Kernel {
       return p;
     };
     const ordered = [...recs].sort((a, b) => b.seq - a.seq);
-    const results = await Promise.all(ordered.map(run));
-    // Dependents released along the way are reported too.
-    const out: ResourceOutcome[] = [];
-    for (const p of memo.values()) {
+    await Promise.all(ordered.map(run));
+    // Dependents released along the way are reported too; newest first, as teardown reads.
+    const out: Array<[number, ResourceOutcome]> = [];
+    for (const [rec, p] of memo) {
       const o = await p;
-      if (o !== undefined) out.push(o);
+      if (o !== undefined) out.push([rec.seq, o]);
     }
-    void results;
-    return out;
+    return out.sort((a, b) => b[0] - a[0]).map(([, o]) => o);
   }
 
   /** Legacy cleanup: one at a time, reverse acquisition order, no deadline. */
@@ -721,7 +728,7 @@ export class Kernel {
     const add = (r: Rec): void => {
       if (closure.has(r)) return;
       closure.add(r);
-      for (const d of r.dependents) add(d);
+      if (r.dependents !== undefined) for (const d of r.dependents) add(d);
     };
     for (const r of recs) add(r);
     const out: ResourceOutcome[] = [];
@@ -759,7 +766,7 @@ export class Kernel {
    */
   #releaseOne(rec: Rec, budgetMs: number, forceWindowMs: number, hardAt: number, reason: string): Promise<ResourceOutcome | undefined> {
     if (rec.releasing !== undefined) return rec.releasing;
-    if (rec.state === "active" && !this.hooks.release.isUsed() && !this.#bus.observed) {
+    if (rec.state === "active" && !hasTaps(this.hooks.release) && !this.#bus.observed) {
       // Fast path: a synchronous release needs no timer, no promise race, no AbortController.
       const started = this.clock.now();
       const ctx = new LazyReleaseContext(this.clock, started + budgetMs, reason);
@@ -807,7 +814,7 @@ export class Kernel {
       work = Promise.resolve(pending);
     } else {
       work = (async () => {
-        if (this.hooks.release.isUsed()) await this.hooks.release.promise(rec.info(), ctx);
+        if (hasTaps(this.hooks.release)) await this.hooks.release.promise(rec.info(), ctx);
         await rec.release(rec.value, ctx);
       })();
     }
@@ -842,14 +849,19 @@ export class Kernel {
 
   /** Watches an abandoned promise: its late settling becomes an event, never an unhandled rejection. */
   #observeLate(rec: Rec, p: Promise<unknown>): void {
+    this.#lateOutstanding++;
+    const settled = (event: KernelEvent): void => {
+      this.#emit(event);
+      if (--this.#lateOutstanding === 0 && this.#state === "closed") this.#bus.complete();
+    };
     p.then(
-      () => this.#emit({ type: "resource:settled-late", at: this.clock.now(), id: rec.id, resourceType: rec.type, name: rec.name, settled: "fulfilled" }),
-      (error: unknown) => this.#emit({ type: "resource:settled-late", at: this.clock.now(), id: rec.id, resourceType: rec.type, name: rec.name, settled: "rejected", error }),
+      () => settled({ type: "resource:settled-late", at: this.clock.now(), id: rec.id, resourceType: rec.type, name: rec.name, settled: "fulfilled" }),
+      (error: unknown) => settled({ type: "resource:settled-late", at: this.clock.now(), id: rec.id, resourceType: rec.type, name: rec.name, settled: "rejected", error }),
     );
   }
 
   #callDeadlineHook(ctx: Parameters<KernelHooks["deadline"]["promise"]>[0]): void {
-    if (!this.hooks.deadline.isUsed()) return;
+    if (!hasTaps(this.hooks.deadline)) return;
     this.hooks.deadline.promise(ctx).catch((error: unknown) => this.#emit({ type: "hook:error", at: this.clock.now(), hook: "deadline", tap: "?", error }));
   }
 
@@ -857,7 +869,7 @@ export class Kernel {
     rec.state = state;
     this.#live.delete(rec.id);
     if (rec.name !== undefined && this.#byName.get(rec.name) === rec) this.#byName.delete(rec.name);
-    for (const d of rec.deps) d.dependents.delete(rec);
+    for (const d of rec.deps) d.dependents?.delete(rec);
     rec.scope?.recs.delete(rec);
     this.#finalizer.unregister(rec);
   }
@@ -866,20 +878,29 @@ export class Kernel {
     const now = this.clock.now();
     this.#drop(rec, outcome);
     rec.sharedHandle = undefined;
-    const entry: HistoryEntry = { id: rec.id, type: rec.type, name: rec.name, outcome, acquiredAt: rec.acquiredAt, releasedAt: now };
+    // One object serves as the caller's outcome and the history entry: one allocation, not two.
+    const result: ResourceOutcome & HistoryEntry = {
+      id: rec.id,
+      type: rec.type,
+      name: rec.name,
+      outcome,
+      elapsedMs: now - started,
+      acquiredAt: rec.acquiredAt,
+      releasedAt: now,
+    };
+    if (error !== undefined) result.error = error;
     const size = this.#settings.historySize;
     if (size > 0) {
-      if (this.#history.length < size) this.#history.push(entry);
-      else this.#history[this.#historyNext] = entry;
+      if (this.#history.length < size) this.#history.push(result);
+      else this.#history[this.#historyNext] = result;
       this.#historyNext = (this.#historyNext + 1) % size;
     }
-    const result: ResourceOutcome = { id: rec.id, type: rec.type, name: rec.name, outcome, elapsedMs: now - started };
-    if (error !== undefined) result.error = error;
     if (this.#bus.observed) this.#emit({ type: "resource:released", at: now, id: rec.id, resourceType: rec.type, name: rec.name, outcome, elapsedMs: now - started, error });
     // Keep the value only as long as something holds it.
     rec.value = undefined;
     return result;
   }
+
 
   // ---------------------------------------------------------------------------------------------
   // Shutdown
@@ -938,12 +959,12 @@ export class Kernel {
     this.#state = "closed";
     this.#removeSignalHandlers();
     this.#emit({ type: "kernel:shutdown-completed", at: this.clock.now(), report });
-    this.#bus.complete();
+    if (this.#lateOutstanding === 0) this.#bus.complete();
     return report;
   }
 
   async #runShutdownHook(reason: string, strategy: "deadline" | "legacy", start: number, hardAt: number): Promise<void> {
-    if (!this.hooks.shutdown.isUsed()) return;
+    if (!hasTaps(this.hooks.shutdown)) return;
     const ac = new AbortController();
     // Plugins get the share of one dependency level of what remains before the force point.
     const levels = 1 + Math.max(0, ...[...this.#live.values()].map((r) => 1 + this.#chainBelow(r, new Map())));
@@ -1071,6 +1092,8 @@ export async function createKernel(options: CreateKernelOptions = {}): Promise<K
       const { plugin, options: pluginOptions } = normalizeEntry(entry);
       await kernel.plugins.register(plugin, pluginOptions);
     }
+    // Schema validation first, so that unknown flags and types come back as one positioned ConfigError.
+    await loaded.validate?.(kernel);
     kernel.featureRegistry.resolve(settings.features, env);
     checkDependencies(settings.resources);
     for (const [name, decl] of Object.entries(settings.resources)) {
@@ -1078,7 +1101,6 @@ export async function createKernel(options: CreateKernelOptions = {}): Promise<K
         throw new KernelError("ERR_KERNEL_UNKNOWN_TYPE", `resources.${name}: unknown type "${decl.type}"; registered types: ${kernel.types().join(", ") || "(none)"}. Add the plugin that provides it.`);
       }
     }
-    await loaded.validate?.(kernel);
   } catch (error) {
     await kernel.shutdown("createKernel failed");
     throw error;
