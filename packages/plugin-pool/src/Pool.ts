@@ -1038,7 +1038,8 @@ export class Pool<T> {
           resolve();
         };
         this.#onDrained = finish;
-        timer = this.#clock.setTimeout(finish, deadlineMs);
+        // No timer for an unbounded close (Node would treat Infinity as 1ms): the signal ends it.
+        if (Number.isFinite(deadlineMs)) timer = this.#clock.setTimeout(finish, deadlineMs);
         options.signal?.addEventListener("abort", finish, { once: true });
       });
     }

@@ -34,3 +34,9 @@ export {
   QueueWaitTimeoutError,
 } from "./errors.js";
 export type { PoolErrorCode, PoolStatsSnapshot } from "./errors.js";
+export { poolPlugin, createPoolFromSpec } from "./poolPlugin.js";
+export type { PoolSpec } from "./poolPlugin.js";
+export { registerPoolFactory, resolvePoolFactory, poolFactoryNames } from "./factories.js";
+export type { PoolFactory } from "./factories.js";
+export { pgFactory } from "./pgFactory.js";
+export { poolSpecSchema } from "./schema.js";
