@@ -127,3 +127,30 @@ describe("poolPlugin", () => {
     pool.release(conn);
   });
 });
+
+describe("poolPlugin with resource.config.yaml", () => {
+  const yamlKernel = async (yaml: string) => {
+    const dir = mkdtempSync(join(tmpdir(), "pool-yaml-"));
+    const file = join(dir, "resource.config.yaml");
+    writeFileSync(file, yaml);
+    const clock = new ManualClock();
+    const kernel = await createKernel({ clock, config: file, plugins: [poolPlugin], exit: () => {} });
+    onTestFinished(async () => {
+      const p = kernel.shutdown("test end");
+      await clock.advance(60_000);
+      await p;
+    });
+    return kernel;
+  };
+
+  it("accepts a valid pool declaration", async () => {
+    const kernel = await yamlKernel("resources:\n  cache:\n    type: pool\n    factory: mem\n    max: 4\n    acquireTimeout: 2s\n    idleTimeout: 1m\n");
+    const pool = (await kernel.acquire<Pool<Conn>>("cache")).value;
+    expect(pool.stats().max).toBe(4);
+  });
+
+  it("rejects a bad spec with ERR_CONFIG_INVALID (unknown key, bad duration)", async () => {
+    await expect(yamlKernel("resources:\n  cache:\n    type: pool\n    factory: mem\n    maxConnections: 4\n")).rejects.toMatchObject({ code: "ERR_CONFIG_INVALID" });
+    await expect(yamlKernel("resources:\n  cache:\n    type: pool\n    factory: mem\n    acquireTimeout: soon\n")).rejects.toMatchObject({ code: "ERR_CONFIG_INVALID" });
+  });
+});
