@@ -16,6 +16,7 @@ export const PoolErrorCodes = Object.freeze({
   ERR_POOL_FACTORY_UNKNOWN: "ERR_POOL_FACTORY_UNKNOWN",
   ERR_BREAKER_OPEN: "ERR_BREAKER_OPEN",
   ERR_QUEUE_CLOSED: "ERR_QUEUE_CLOSED",
+  ERR_QUEUE_FULL: "ERR_QUEUE_FULL",
   ERR_QUEUE_WAIT_TIMEOUT: "ERR_QUEUE_WAIT_TIMEOUT",
   ERR_QUEUE_CANCELLED: "ERR_QUEUE_CANCELLED",
   ERR_QUEUE_UNKNOWN_ITEM: "ERR_QUEUE_UNKNOWN_ITEM",
@@ -120,6 +121,13 @@ export class BreakerOpenError extends KernelError {
 export class QueueClosedError extends KernelError {
   constructor(queue: string) {
     super("ERR_QUEUE_CLOSED", `Work queue "${queue}" is closed; push() is rejected after close()`);
+  }
+}
+
+/** push() while `maxQueued` items are already queued. */
+export class QueueFullError extends KernelError {
+  constructor(queue: string, maxQueued: number) {
+    super("ERR_QUEUE_FULL", `Work queue "${queue}" already has ${maxQueued} items queued (maxQueued=${maxQueued}); rejected at once. Raise concurrency or maxQueued, or shed load.`);
   }
 }
 

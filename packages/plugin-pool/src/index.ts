@@ -30,6 +30,7 @@ export {
   PoolInvalidOptionError,
   QueueCancelledError,
   QueueClosedError,
+  QueueFullError,
   QueueUnknownItemError,
   QueueWaitTimeoutError,
 } from "./errors.js";
@@ -40,3 +41,5 @@ export { registerPoolFactory, resolvePoolFactory, poolFactoryNames } from "./fac
 export type { PoolFactory } from "./factories.js";
 export { pgFactory } from "./pgFactory.js";
 export { poolSpecSchema } from "./schema.js";
+export { createWorkQueue, WorkQueue } from "./WorkQueue.js";
+export type { WorkContext, WorkItemState, WorkItemStatus, WorkQueueCloseReport, WorkQueueOptions } from "./WorkQueue.js";
