@@ -70,10 +70,10 @@ export class Breaker {
   readonly #halfOpenSuccesses: number;
   readonly #isFailure: ((error: unknown) => boolean) | undefined;
   #onStateChange: ((change: BreakerStateChange) => void) | undefined;
-  // Ring of integer buckets: #epoch[i] is the absolute bucket number slot i currently counts.
-  readonly #ok: Uint32Array;
-  readonly #bad: Uint32Array;
-  readonly #epoch: Float64Array;
+  // Ring of integer buckets in one typed array: [epoch, ok, bad] per slot, where epoch is the
+  // absolute bucket number the slot currently counts.
+  readonly #ring: Float64Array;
+  readonly #buckets: number;
   #state: BreakerState = "closed";
   #openUntil = 0;
   #consecutive = 0;
@@ -102,9 +102,9 @@ export class Breaker {
     this.#halfOpenSuccesses = positiveInt(this.name, "halfOpenSuccesses", options.halfOpenSuccesses ?? 1, 1);
     this.#isFailure = options.isFailure;
     this.#onStateChange = options.onStateChange;
-    this.#ok = new Uint32Array(buckets);
-    this.#bad = new Uint32Array(buckets);
-    this.#epoch = new Float64Array(buckets).fill(-1);
+    this.#buckets = buckets;
+    this.#ring = new Float64Array(buckets * 3);
+    this.#clearRing();
     this.lastUsedAt = this.#clock.now();
   }
 
@@ -145,7 +145,8 @@ export class Breaker {
   success(): void {
     if (this.#state === "closed") {
       this.#consecutive = 0;
-      this.#ok[this.#slot(this.#clock.now())]++;
+      // The clock was read by tryAcquire(): count the call in the bucket it started in.
+      this.#ring[this.#slot(this.lastUsedAt) + 1]++;
       return;
     }
     if (this.#state === "half-open") {
@@ -170,24 +171,15 @@ export class Breaker {
       return;
     }
     if (this.#state === "open") return;
-    this.#bad[this.#slot(now)]++;
+    this.#ring[this.#slot(now) + 2]++;
     this.#consecutive++;
     if (this.#consecutiveLimit > 0 && this.#consecutive >= this.#consecutiveLimit) {
       this.#open(now, error);
       return;
     }
     if (this.#rate > 0) {
-      let ok = 0;
-      let bad = 0;
-      const current = Math.floor(now / this.#bucketMs);
-      const n = this.#epoch.length;
-      for (let i = 0; i < n; i++) {
-        if (current - this.#epoch[i] < n) {
-          ok += this.#ok[i];
-          bad += this.#bad[i];
-        }
-      }
-      if (ok + bad >= this.#minimumCalls && bad / (ok + bad) >= this.#rate) this.#open(now, error);
+      const { calls, failures } = this.#sum(now);
+      if (calls >= this.#minimumCalls && failures / calls >= this.#rate) this.#open(now, error);
     }
   }
 
@@ -216,17 +208,8 @@ export class Breaker {
 
   /** Failures and calls counted in the current window. */
   counts(): { calls: number; failures: number; consecutiveFailures: number } {
-    let ok = 0;
-    let bad = 0;
-    const current = Math.floor(this.#clock.now() / this.#bucketMs);
-    const n = this.#epoch.length;
-    for (let i = 0; i < n; i++) {
-      if (current - this.#epoch[i] < n) {
-        ok += this.#ok[i];
-        bad += this.#bad[i];
-      }
-    }
-    return { calls: ok + bad, failures: bad, consecutiveFailures: this.#consecutive };
+    const { calls, failures } = this.#sum(this.#clock.now());
+    return { calls, failures, consecutiveFailures: this.#consecutive };
   }
 
   /** Opens the breaker now (manual trip). */
@@ -244,15 +227,39 @@ export class Breaker {
     this.#onStateChange = undefined;
   }
 
+  /** Index of the slot counting `now`'s bucket (reset when it held an older bucket). */
   #slot(now: number): number {
     const bucket = Math.floor(now / this.#bucketMs);
-    const i = bucket % this.#epoch.length;
-    if (this.#epoch[i] !== bucket) {
-      this.#epoch[i] = bucket;
-      this.#ok[i] = 0;
-      this.#bad[i] = 0;
+    const i = (bucket % this.#buckets) * 3;
+    const ring = this.#ring;
+    if (ring[i] !== bucket) {
+      ring[i] = bucket;
+      ring[i + 1] = 0;
+      ring[i + 2] = 0;
     }
     return i;
+  }
+
+  #sum(now: number): { calls: number; failures: number } {
+    const current = Math.floor(now / this.#bucketMs);
+    const ring = this.#ring;
+    let calls = 0;
+    let failures = 0;
+    for (let i = 0; i < ring.length; i += 3) {
+      if (current - ring[i] < this.#buckets) {
+        calls += ring[i + 1] + ring[i + 2];
+        failures += ring[i + 2];
+      }
+    }
+    return { calls, failures };
+  }
+
+  #clearRing(): void {
+    for (let i = 0; i < this.#ring.length; i += 3) {
+      this.#ring[i] = -Infinity;
+      this.#ring[i + 1] = 0;
+      this.#ring[i + 2] = 0;
+    }
   }
 
   #open(now: number, cause: unknown): void {
@@ -267,9 +274,7 @@ export class Breaker {
     this.#trialSuccesses = 0;
     if (to === "closed") {
       this.#consecutive = 0;
-      this.#ok.fill(0);
-      this.#bad.fill(0);
-      this.#epoch.fill(-1);
+      this.#clearRing();
     }
     if (from === to || this.#onStateChange === undefined) return;
     try {
