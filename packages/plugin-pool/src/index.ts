@@ -43,3 +43,4 @@ export { pgFactory } from "./pgFactory.js";
 export { poolSpecSchema } from "./schema.js";
 export { createWorkQueue, WorkQueue } from "./WorkQueue.js";
 export type { WorkContext, WorkItemState, WorkItemStatus, WorkQueueCloseReport, WorkQueueOptions } from "./WorkQueue.js";
+export { createKernelBreakerRegistry, leaseFrom } from "./kernelHelpers.js";
