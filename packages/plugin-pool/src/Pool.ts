@@ -276,6 +276,8 @@ export class Pool<T> {
   #lanes: Lane<T>[] = [];
   /** Live waiters (settled ones may linger in lanes until shifted). */
   #pending = 0;
+  /** Waiters whose resource is being validated (counted in #pending, not in any lane). */
+  #validating = 0;
   #borrowed = 0;
   /** Creates in flight or waiting for their retry. */
   #creating = 0;
@@ -383,7 +385,8 @@ export class Pool<T> {
   }
 
   #needsValidation(entry: Entry<T>): boolean {
-    return this.#validate !== undefined && (this.#validateAfterIdleMs === 0 || this.#clock.now() - entry.lastUsedAt >= this.#validateAfterIdleMs);
+    // A resource fresh from create() is not validated: it has never been used.
+    return this.#validate !== undefined && entry.uses > 0 && (this.#validateAfterIdleMs === 0 || this.#clock.now() - entry.lastUsedAt >= this.#validateAfterIdleMs);
   }
 
   #borrow(entry: Entry<T>, stack: string | undefined): void {
@@ -485,6 +488,7 @@ export class Pool<T> {
     }
     entry.state = BORROWED; // Reserved while validating: counts against max, invisible to others.
     this.#borrowed++;
+    this.#validating++;
     void this.#validateThenHand(waiter, entry);
   }
 
@@ -496,27 +500,37 @@ export class Pool<T> {
     } catch (e) {
       error = e;
     }
-    if (entry.state === GONE) return; // Forced by close() or destroyed meanwhile.
-    this.#borrowed--;
-    if (!ok) {
-      this.#validationFailures++;
-      this.#emit({ type: "resource:validation-failed", pool: this.name, at: this.#clock.now(), error });
-      void this.#retire(entry, "invalid");
-      if (waiter.settled) return this.#fill();
-      // Keep the waiter's place: front of its lane.
-      if (this.#lanes.length === 0) this.#laneFor(0).push(waiter);
-      else this.#lanes[0].queue.unshift(waiter);
-      if (this.#closed) return;
-      this.#dispatch();
-      this.#fill();
-      if (!waiter.settled && waiter.deadlineAt < this.#acquireTimerAt) this.#armAcquireTimer(waiter.deadlineAt);
+    this.#validating--;
+    // GONE: forced by close() or destroyed meanwhile; whoever did it already uncounted it.
+    const gone = entry.state === GONE;
+    if (!gone) this.#borrowed--;
+    if (this.#closed) {
+      if (!gone) void this.#retire(entry, "close");
+      if (!waiter.settled) {
+        this.#settle(waiter);
+        waiter.reject(new PoolClosedError(this.name));
+      }
       return;
     }
-    entry.lastUsedAt = this.#clock.now();
-    if (waiter.settled || this.#closed) {
-      entry.state = IDLE;
-      if (this.#closed) void this.#retire(entry, "close");
-      else this.#returnEntry(entry);
+    if (gone || !ok) {
+      if (!gone) {
+        this.#validationFailures++;
+        this.#emit({ type: "resource:validation-failed", pool: this.name, at: this.#clock.now(), error });
+        void this.#retire(entry, "invalid");
+      }
+      if (!waiter.settled) {
+        // Keep the waiter's place: front of the first lane.
+        if (this.#lanes.length === 0) this.#laneFor(0).push(waiter);
+        else this.#lanes[0].queue.unshift(waiter);
+        if (waiter.deadlineAt < this.#acquireTimerAt) this.#armAcquireTimer(waiter.deadlineAt);
+      }
+      this.#dispatch();
+      this.#fill();
+      return;
+    }
+    if (this.#stampReturns) entry.lastUsedAt = this.#clock.now();
+    if (waiter.settled) {
+      this.#returnEntry(entry);
       return;
     }
     this.#settle(waiter);
@@ -706,7 +720,7 @@ export class Pool<T> {
     for (;;) {
       const size = this.#entries.size + this.#creating;
       if (size >= this.max) return;
-      const demand = this.#pending - this.#idle.length - this.#creating;
+      const demand = this.#pending - this.#validating - this.#idle.length - this.#creating;
       if (demand <= 0 && size >= this.min) return;
       if (this.#breaker !== undefined && !this.#breaker.tryAcquire()) {
         // Open (or its half-open trial is running): waiters learn now, not at their deadline.
@@ -741,6 +755,8 @@ export class Pool<T> {
       return;
     }
     this.#returnEntry(entry);
+    // After a half-open trial only one create ran: start the rest now that the breaker closed.
+    if (this.#pending > this.#validating) this.#fill();
   }
 
   #createFailed(error: unknown): void {
@@ -749,7 +765,7 @@ export class Pool<T> {
     this.#createAttempt++;
     this.#breaker?.failure(error);
     const breakerOpen = this.#breaker !== undefined && this.#breaker.state === "open";
-    const demand = this.#pending - this.#idle.length - (this.#creating - 1) > 0 || this.#entries.size + this.#creating - 1 < this.min;
+    const demand = this.#pending - this.#validating - this.#idle.length - (this.#creating - 1) > 0 || this.#entries.size + this.#creating - 1 < this.min;
     let retryInMs: number | undefined;
     if (!this.#closed && !breakerOpen && demand) {
       // Exponential backoff with jitter; always through a timer, so a synchronously failing
@@ -759,7 +775,7 @@ export class Pool<T> {
       const timer = this.#clock.setTimeout(() => {
         this.#retryTimers.delete(timer);
         if (this.#closed) return;
-        const stillWanted = this.#pending - this.#idle.length - (this.#creating - 1) > 0 || this.#entries.size + this.#creating - 1 < this.min;
+        const stillWanted = this.#pending - this.#validating - this.#idle.length - (this.#creating - 1) > 0 || this.#entries.size + this.#creating - 1 < this.min;
         if (!stillWanted) {
           this.#creating--;
           return;

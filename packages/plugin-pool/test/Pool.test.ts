@@ -50,6 +50,8 @@ describe("createPool: options", () => {
   it("rejects unknown options and bad values with ERR_POOL_INVALID_OPTION", () => {
     const create = () => 1;
     expect(() => createPool({ create, acquireTimeoutMillis: 5 } as never)).toThrow(expect.objectContaining({ code: "ERR_POOL_INVALID_OPTION" }));
+    // generic-pool #290: an option that would be silently ignored is an error here.
+    expect(() => createPool({ create, testOnReturn: true } as never)).toThrow(expect.objectContaining({ code: "ERR_POOL_INVALID_OPTION" }));
     expect(() => createPool({ create, max: 0 })).toThrow(expect.objectContaining({ code: "ERR_POOL_INVALID_OPTION" }));
     expect(() => createPool({ create, min: 5, max: 2 })).toThrow(expect.objectContaining({ code: "ERR_POOL_INVALID_OPTION" }));
     expect(() => createPool({ create, order: "random" as never })).toThrow(expect.objectContaining({ code: "ERR_POOL_INVALID_OPTION" }));
@@ -357,6 +359,16 @@ describe("validation on borrow", () => {
     pool.release(b);
   });
 
+  it("does not validate a resource fresh from create(), validates it once it has been used", async () => {
+    let validations = 0;
+    const { pool } = setup({ validate: () => (validations++, true) });
+    const a = await pool.acquire();
+    expect(validations).toBe(0);
+    pool.release(a);
+    pool.release(await pool.acquire());
+    expect(validations).toBe(1);
+  });
+
   it("skips validation when the resource was used recently (validateAfterIdleMs)", async () => {
     let validations = 0;
     const { pool, clock } = setup({ validateAfterIdleMs: 1_000, validate: () => (validations++, true) });
@@ -378,6 +390,52 @@ describe("validation on borrow", () => {
     expect(f.destroyed).toEqual([1]);
     expect(s.value?.id).toBe(2);
     pool.release(s.value!);
+  });
+});
+
+describe("validation edge cases", () => {
+  it("close() during a validation rejects that caller with ERR_POOL_CLOSED (never left hanging)", async () => {
+    let release!: (v: boolean) => void;
+    let slow = false;
+    const { pool, clock } = setup({ validate: () => (slow ? new Promise<boolean>((r) => (release = r)) : true) });
+    pool.release(await pool.acquire());
+    slow = true;
+    const s = settled(pool.acquire());
+    await clock.tick();
+    const closing = pool.close({ deadlineMs: 0 });
+    release(true);
+    await clock.tick();
+    expect(s.error?.code).toBe("ERR_POOL_CLOSED");
+    expect((await closing).forced).toHaveLength(1);
+  });
+
+  it("a caller whose resource is being validated is not counted as demand for a new create", async () => {
+    let release!: (v: boolean) => void;
+    const { pool, clock, f } = setup({ max: 5, validate: (r) => (r.id === 1 ? new Promise<boolean>((res) => (release = res)) : true) });
+    pool.release(await pool.acquire()); // resource 1 idle (fresh resources are not validated)
+    const a = settled(pool.acquire()); // validating resource 1
+    const b = settled(pool.acquire()); // needs a create
+    await clock.tick();
+    expect(f.made).toBe(2);
+    release(true);
+    await clock.tick();
+    expect(a.value?.id).toBe(1);
+    expect(b.value?.id).toBe(2);
+  });
+});
+
+describe("create breaker recovery", () => {
+  it("serves every queued caller after a successful half-open trial", async () => {
+    const clock = new ManualClock();
+    let up = false;
+    let n = 0;
+    const pool = createPool({ clock, max: 5, createBreakerThreshold: 1, createBreakerOpenMs: 1_000, create: async () => (up ? { id: ++n } : Promise.reject(new Error("down"))) });
+    onTestFinished(() => pool.close({ deadlineMs: 0 }).then(() => undefined));
+    await expect(pool.acquire()).rejects.toMatchObject({ code: "ERR_POOL_CREATE_UNAVAILABLE" });
+    up = true;
+    await clock.advance(1_000);
+    const got = await Promise.all([pool.acquire(), pool.acquire(), pool.acquire()]);
+    expect(got.map((r) => r.id).sort()).toEqual([1, 2, 3]);
   });
 });
 
