@@ -65,7 +65,7 @@ describe.skipIf(absent !== undefined && !mustRun)("pg factory against real Postg
     const pool = createPool<pg.Client>({
       name: "pg-kill",
       max: 1,
-      create: (ctx) => pgFactory.create({ ...conn, application_name: app }, ctx),
+      create: async (ctx) => (await pgFactory.create({ ...conn, application_name: app }, ctx)) as unknown as pg.Client,
       validate: (c) => pgFactory.validate(c),
       destroy: (c) => pgFactory.destroy(c),
     });
