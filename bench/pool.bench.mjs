@@ -95,6 +95,22 @@ async function bytesPerOp(c) {
   return Math.max(0, median(xs));
 }
 
+// --- peak RSS: each contender runs the contended loop in its own process --------------------------
+if (process.argv[2] === "--rss") {
+  const name = process.argv[3];
+  const n = 300_000;
+  if (name === "raw") await fresh(`async (n) => { let left = n; const w = async () => { while (left-- > 0) { await Promise.resolve(); await Promise.resolve(); } }; await Promise.all(Array.from({ length: ${WORKERS} }, w)); }`)(n);
+  else {
+    const c = contenders[name]();
+    await fresh(contendedSrc)(c, name === "tarn" ? n / 4 : n);
+    await c.close();
+  }
+  console.log(process.resourceUsage().maxRSS * 1024);
+  process.exit(0);
+}
+const { spawnSync } = await import("node:child_process");
+const peakRss = (name) => Number(spawnSync(process.execPath, [new URL(import.meta.url).pathname, "--rss", name], { encoding: "utf8" }).stdout.trim());
+
 // --- 1. pool throughput -------------------------------------------------------------------------
 const poolRows = [];
 const N_SEQ = 300_000;
@@ -115,6 +131,8 @@ for (const [name, make] of Object.entries(contenders)) {
   await c.close();
   results[name] = { seq, con, bytes, rss };
 }
+const rssRaw = peakRss("raw");
+for (const name of Object.keys(results)) results[name].peak = peakRss(name);
 const cu = results.custodian;
 for (const [name, r] of Object.entries(results)) {
   poolRows.push([
@@ -125,13 +143,13 @@ for (const [name, r] of Object.entries(results)) {
     `${fmt(r.con)} ops/s`,
     name === "custodian" ? `${(r.con / rawCon).toFixed(2)}x raw` : `custodian ${(cu.con / r.con).toFixed(1)}x`,
     `${r.bytes.toFixed(0)} B`,
-    `${(r.rss / 1e6).toFixed(0)} MB`,
+    `${(r.peak / 1e6).toFixed(0)} MB (raw +${((r.peak - rssRaw) / 1e6).toFixed(0)} MB)`,
   ]);
 }
-poolRows.push(["raw await Promise.resolve()", `${fmt(rawSeq)} ops/s`, "1.00x", "", `${fmt(rawCon)} ops/s`, "(2 awaits/op)", "", ""]);
+poolRows.push(["raw await Promise.resolve()", `${fmt(rawSeq)} ops/s`, "1.00x", "", `${fmt(rawCon)} ops/s`, "(2 awaits/op)", "", `${(rssRaw / 1e6).toFixed(0)} MB`]);
 
 console.log(`### Pool: acquire/release, max ${MAX}, trivial resource (median of 3)\n`);
-console.log("| pool | sequential | vs raw | seq ratio | 100 workers | con ratio | bytes/op (seq) | RSS after |");
+console.log("| pool | sequential | vs raw | seq ratio | 100 workers | con ratio | bytes/op (seq) | peak RSS, 300k contended ops in its own process |");
 console.log("|---|---|---|---|---|---|---|---|");
 for (const r of poolRows) console.log(`| ${r.join(" | ")} |`);
 
