@@ -193,17 +193,19 @@ export class Breaker {
       this.failure(error);
       return Promise.reject(error);
     }
-    return Promise.resolve(result).then(this.#onResolved as (v: Awaited<R>) => Awaited<R>, this.#onRejected);
+    // The caller gets fn's own promise; the breaker records the outcome on a side branch, so a
+    // failure is not re-thrown (one exception per failure, as without a breaker).
+    const p = Promise.resolve(result);
+    p.then(this.#onResolved, this.#onRejected);
+    return p as Promise<Awaited<R>>;
   }
 
-  readonly #onResolved = (value: unknown): unknown => {
+  readonly #onResolved = (): void => {
     this.success();
-    return value;
   };
 
-  readonly #onRejected = (error: unknown): never => {
+  readonly #onRejected = (error: unknown): void => {
     this.failure(error);
-    throw error;
   };
 
   /** Failures and calls counted in the current window. */
