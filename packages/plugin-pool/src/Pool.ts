@@ -760,6 +760,11 @@ export class Pool<T> {
   }
 
   #createFailed(error: unknown): void {
+    if (this.#closed) {
+      // Aborted by close(): not a backend failure; nothing to retry.
+      this.#creating--;
+      return;
+    }
     this.#lastCreateError = error;
     this.#createFailures++;
     this.#createAttempt++;
