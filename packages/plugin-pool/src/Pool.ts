@@ -41,7 +41,7 @@ export interface PoolOptions<T> {
   max?: number;
   /** Default deadline of `acquire()`. Default 30_000. `Infinity` disables it. */
   acquireTimeoutMs?: number;
-  /** Most callers waiting; beyond it acquire fails at once with ERR_POOL_FULL. Default Infinity. */
+  /** Most callers waiting; beyond it acquire fails at once with ERR_POOL_FULL. Default 10_000 (the queue is always bounded unless you pass Infinity). */
   maxWaiting?: number;
   /** Deadline of one `create()`. Default 30_000. */
   createTimeoutMs?: number;
@@ -326,7 +326,7 @@ export class Pool<T> {
     this.min = num(name, "min", options.min ?? 0, 0, true);
     if (this.min > this.max) throw new PoolInvalidOptionError(`Pool "${name}"`, "min", `<= max (${this.max})`, this.min);
     this.#acquireTimeoutMs = num(name, "acquireTimeoutMs", options.acquireTimeoutMs ?? 30_000, 0);
-    this.#maxWaiting = num(name, "maxWaiting", options.maxWaiting ?? Infinity, 0, true);
+    this.#maxWaiting = num(name, "maxWaiting", options.maxWaiting ?? 10_000, 0, true);
     this.#createTimeoutMs = num(name, "createTimeoutMs", options.createTimeoutMs ?? 30_000, 1);
     this.#destroyTimeoutMs = num(name, "destroyTimeoutMs", options.destroyTimeoutMs ?? 5_000, 1);
     this.#validateTimeoutMs = num(name, "validateTimeoutMs", options.validateTimeoutMs ?? 5_000, 1);

@@ -127,6 +127,15 @@ describe("acquire / release", () => {
     pool.release(await w2);
   });
 
+  it("bounds the wait queue by default (maxWaiting 10,000)", async () => {
+    const { pool } = setup({ max: 1 });
+    const a = await pool.acquire();
+    const waiting = Array.from({ length: 10_000 }, () => pool.acquire({ timeoutMs: 1 }).catch(() => undefined));
+    await expect(pool.acquire()).rejects.toMatchObject({ code: "ERR_POOL_FULL" });
+    pool.release(a);
+    await Promise.race(waiting);
+  });
+
   it("a double release, or releasing an unknown value, is a no-op with an event", async () => {
     const { pool, events } = setup();
     const a = await pool.acquire();
