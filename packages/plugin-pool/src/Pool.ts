@@ -1,0 +1,1127 @@
+/**
+ * A resource pool built for speed and for the failure modes of generic-pool and tarn: `max` is a
+ * concurrency limit with a bounded FIFO wait queue, an acquire deadline that needs one shared timer
+ * (armed only while someone waits), create timeouts, retries with backoff, a circuit breaker on
+ * create failures, validation on borrow, time-driven idle reaping, max lifetime, leak detection and
+ * a close() that is bounded and says what it forced.
+ */
+import { systemClock } from "@custodian/core";
+import type { Clock, TimerHandle } from "@custodian/core";
+import { Breaker } from "./Breaker.js";
+import type { BreakerState } from "./Breaker.js";
+import {
+  PoolAcquireAbortedError,
+  PoolAcquireTimeoutError,
+  PoolClosedError,
+  PoolCreateTimeoutError,
+  PoolCreateUnavailableError,
+  PoolFullError,
+  PoolInvalidOptionError,
+} from "./errors.js";
+import type { PoolStatsSnapshot } from "./errors.js";
+
+/** What `create`, `validate` and `destroy` receive. */
+export interface PoolCallContext {
+  /** Aborts when the attempt times out or the pool closes. */
+  readonly signal: AbortSignal;
+}
+
+export interface PoolOptions<T> {
+  /** Shown in errors and events. Default "pool". */
+  name?: string;
+  /** Makes one resource. May throw or reject; retried with backoff while there is demand. */
+  create(ctx: PoolCallContext): T | Promise<T>;
+  /** Disposes of one resource. Bounded by `destroyTimeoutMs`; errors become events. */
+  destroy?(resource: T, ctx: PoolCallContext): void | Promise<void>;
+  /** Checks a resource before it is handed out; false or a throw destroys it and tries another. */
+  validate?(resource: T, ctx: PoolCallContext): boolean | Promise<boolean>;
+  /** Resources kept even when idle (created by `ready()` and after reaping). Default 0. */
+  min?: number;
+  /** Most resources at once (idle + borrowed + being created): the concurrency limit. Default 10. */
+  max?: number;
+  /** Default deadline of `acquire()`. Default 30_000. `Infinity` disables it. */
+  acquireTimeoutMs?: number;
+  /** Most callers waiting; beyond it acquire fails at once with ERR_POOL_FULL. Default 10_000 (the queue is always bounded unless you pass Infinity). */
+  maxWaiting?: number;
+  /** Deadline of one `create()`. Default 30_000. */
+  createTimeoutMs?: number;
+  /** Deadline of one `destroy()`. Default 5_000. */
+  destroyTimeoutMs?: number;
+  /** Deadline of one `validate()`. Default 5_000. */
+  validateTimeoutMs?: number;
+  /** Skip validation when the resource was returned less than this long ago. Default 0 (always validate). */
+  validateAfterIdleMs?: number;
+  /** An idle resource unused this long is destroyed (down to `min`). Default 30_000; 0 disables. */
+  idleTimeoutMs?: number;
+  /** How often idle reaping and leak checks run. Default 1_000. */
+  reapIntervalMs?: number;
+  /** A resource older than this (± `maxLifetimeJitter`) is retired when returned or idle. Default 0 (off). */
+  maxLifetimeMs?: number;
+  /** Fraction of `maxLifetimeMs` drawn at random per resource so they do not all retire at once. Default 0.1. */
+  maxLifetimeJitter?: number;
+  /** A resource borrowed longer than this emits `leak:suspected` with the borrower's stack. Default 0 (off). */
+  leakThresholdMs?: number;
+  /** Which idle resource goes out first. Default "lifo" (keeps the hot set small). */
+  order?: "lifo" | "fifo";
+  /** First retry delay after a failed create; doubles per failure, with jitter. Default 100. */
+  createRetryBaseMs?: number;
+  /** Longest retry delay. Default 10_000. */
+  createRetryMaxMs?: number;
+  /** Consecutive create failures that open the create breaker (acquire then fails fast). Default 5; 0 disables. */
+  createBreakerThreshold?: number;
+  /** How long the create breaker stays open before one trial create. Default 5_000. */
+  createBreakerOpenMs?: number;
+  clock?: Clock;
+  /** Source of randomness for jitter (tests pin it). Default Math.random. */
+  random?: () => number;
+}
+
+export interface AcquireOptions {
+  /** Aborts the wait (the error is ERR_POOL_ACQUIRE_ABORTED with the signal's reason as cause). */
+  signal?: AbortSignal;
+  /** Overrides `acquireTimeoutMs` for this call. */
+  timeoutMs?: number;
+  /** Absolute clock time to give up by (e.g. a kernel deadline's `at`); the earlier of the two wins. */
+  deadlineAt?: number;
+  /** Higher is served first; equal priorities are FIFO. Default 0. */
+  priority?: number;
+}
+
+/** Counters and gauges of a pool. */
+export interface PoolStats extends PoolStatsSnapshot {
+  created: number;
+  destroyed: number;
+  acquired: number;
+  timedOut: number;
+  rejectedFull: number;
+  createFailures: number;
+  validationFailures: number;
+  createBreaker: BreakerState | "disabled";
+  closed: boolean;
+}
+
+/** Every event a pool emits (through `pool.on(listener)`). */
+export type PoolEvent =
+  | { type: "resource:created"; pool: string; at: number; elapsedMs: number }
+  | { type: "resource:create-failed"; pool: string; at: number; error: unknown; attempt: number; retryInMs: number | undefined }
+  | { type: "resource:destroyed"; pool: string; at: number; reason: DestroyReason }
+  | { type: "resource:destroy-failed"; pool: string; at: number; reason: DestroyReason; error: unknown }
+  | { type: "resource:validation-failed"; pool: string; at: number; error?: unknown }
+  | { type: "release:ignored"; pool: string; at: number; reason: "not-borrowed" | "unknown" }
+  | { type: "leak:suspected"; pool: string; at: number; heldMs: number; stack: string | undefined }
+  | { type: "leak:returned"; pool: string; at: number; heldMs: number }
+  | { type: "breaker:state-changed"; pool: string; at: number; from: BreakerState; to: BreakerState; cause?: unknown }
+  | { type: "acquire:timed-out"; pool: string; at: number; waitedMs: number };
+
+export type DestroyReason = "idle" | "lifetime" | "invalid" | "refresh" | "requested" | "close" | "forced" | "late";
+
+/** What `close()` resolves with. */
+export interface PoolCloseReport {
+  pool: string;
+  elapsedMs: number;
+  /** Resources destroyed gracefully (idle at close, or returned before the deadline). */
+  destroyed: number;
+  /** Borrowed resources still out at the deadline and destroyed by force. */
+  forced: Array<{ heldMs: number; stack: string | undefined }>;
+  /** Waiters rejected with ERR_POOL_CLOSED. */
+  rejectedWaiters: number;
+  /** destroy() errors and timeouts. */
+  errors: unknown[];
+  /** True when nothing was forced and no destroy failed. */
+  ok: boolean;
+}
+
+export interface CloseOptions {
+  /** How long borrowed resources may take to come back. Default 30_000. */
+  deadlineMs?: number;
+  /** Forces at once when it aborts (e.g. the kernel's release signal). */
+  signal?: AbortSignal;
+}
+
+const IDLE = 0;
+const BORROWED = 1;
+const GONE = 2;
+
+/** One pooled resource's bookkeeping. */
+class Entry<T> {
+  state = IDLE;
+  /** When it was last returned (or created). */
+  lastUsedAt: number;
+  /** Borrow count; the reaper compares it between passes instead of stamping every return. */
+  uses = 0;
+  seenUses = 0;
+  /** Reaper's estimate of when the resource was last used (precision: one reap interval). */
+  idleSince: number;
+  borrowedAt = 0;
+  stack: string | undefined = undefined;
+  leakReported = false;
+  constructor(
+    readonly value: T,
+    readonly createdAt: number,
+    /** Retire when returned at or after this time. */
+    readonly retireAt: number,
+    readonly generation: number,
+  ) {
+    this.lastUsedAt = createdAt;
+    this.idleSince = createdAt;
+  }
+}
+
+/** A caller waiting for a resource. */
+class Waiter<T> {
+  settled = false;
+  stack: string | undefined = undefined;
+  onAbort: (() => void) | undefined = undefined;
+  constructor(
+    readonly resolve: (value: T) => void,
+    readonly reject: (error: unknown) => void,
+    readonly enqueuedAt: number,
+    readonly deadlineAt: number,
+    readonly signal: AbortSignal | undefined,
+  ) {}
+}
+
+/** An array-backed FIFO with an advancing head: no per-operation allocation. */
+class Queue<V> {
+  #items: (V | undefined)[] = [];
+  #head = 0;
+  get length(): number {
+    return this.#items.length - this.#head;
+  }
+  push(v: V): void {
+    this.#items.push(v);
+  }
+  unshift(v: V): void {
+    if (this.#head > 0) this.#items[--this.#head] = v;
+    else this.#items.unshift(v);
+  }
+  shift(): V | undefined {
+    if (this.#head >= this.#items.length) return undefined;
+    const v = this.#items[this.#head];
+    this.#items[this.#head++] = undefined;
+    if (this.#head === this.#items.length) {
+      this.#items.length = 0;
+      this.#head = 0;
+    } else if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
+      this.#head = 0;
+    }
+    return v;
+  }
+  *[Symbol.iterator](): IterableIterator<V> {
+    for (let i = this.#head; i < this.#items.length; i++) yield this.#items[i] as V;
+  }
+  clear(): void {
+    this.#items.length = 0;
+    this.#head = 0;
+  }
+}
+
+/** A priority lane of waiters. */
+interface Lane<T> {
+  priority: number;
+  queue: Queue<Waiter<T>>;
+}
+
+const noopDestroy = (): void => {};
+
+function num(name: string, option: string, value: unknown, min: number, integer = false): number {
+  if (typeof value !== "number" || Number.isNaN(value) || value < min || (integer && Number.isFinite(value) && !Number.isInteger(value))) {
+    throw new PoolInvalidOptionError(`Pool "${name}"`, option, `${integer ? "an integer" : "a number"} >= ${min}`, value);
+  }
+  return value;
+}
+
+const KNOWN_OPTIONS = new Set([
+  "name", "create", "destroy", "validate", "min", "max", "acquireTimeoutMs", "maxWaiting", "createTimeoutMs",
+  "destroyTimeoutMs", "validateTimeoutMs", "validateAfterIdleMs", "idleTimeoutMs", "reapIntervalMs", "maxLifetimeMs",
+  "maxLifetimeJitter", "leakThresholdMs", "order", "createRetryBaseMs", "createRetryMaxMs", "createBreakerThreshold",
+  "createBreakerOpenMs", "clock", "random",
+]);
+
+/**
+ * A resource pool. Create it with `createPool(options)`.
+ */
+export class Pool<T> {
+  readonly name: string;
+  readonly min: number;
+  readonly max: number;
+  readonly #create: PoolOptions<T>["create"];
+  readonly #destroy: NonNullable<PoolOptions<T>["destroy"]>;
+  readonly #validate: PoolOptions<T>["validate"];
+  readonly #acquireTimeoutMs: number;
+  readonly #maxWaiting: number;
+  readonly #createTimeoutMs: number;
+  readonly #destroyTimeoutMs: number;
+  readonly #validateTimeoutMs: number;
+  readonly #validateAfterIdleMs: number;
+  readonly #idleTimeoutMs: number;
+  readonly #reapIntervalMs: number;
+  readonly #maxLifetimeMs: number;
+  readonly #lifetimeJitter: number;
+  readonly #leakThresholdMs: number;
+  readonly #lifo: boolean;
+  readonly #retryBaseMs: number;
+  readonly #retryMaxMs: number;
+  readonly #clock: Clock;
+  readonly #random: () => number;
+  readonly #breaker: Breaker | undefined;
+  /** Stamp lastUsedAt on every return (only when a lifetime or a validation skip window needs it). */
+  readonly #stampReturns: boolean;
+
+  /** Every live resource (idle or borrowed), by value. */
+  readonly #entries = new Map<T, Entry<T>>();
+  /** Idle entries; the end is the most recently returned. */
+  readonly #idle: Entry<T>[] = [];
+  #lanes: Lane<T>[] = [];
+  /** Live waiters (settled ones may linger in lanes until shifted). */
+  #pending = 0;
+  /** Waiters whose resource is being validated (counted in #pending, not in any lane). */
+  #validating = 0;
+  #borrowed = 0;
+  /** Creates in flight or waiting for their retry. */
+  #creating = 0;
+  #generation = 0;
+  #lastCreateError: unknown = undefined;
+  #createAttempt = 0;
+  readonly #createAborts = new Set<AbortController>();
+  readonly #retryTimers = new Set<TimerHandle>();
+
+  #acquireTimer: TimerHandle | undefined;
+  #acquireTimerAt = Infinity;
+  #housekeeping: TimerHandle | undefined;
+
+  #closed = false;
+  #closing: Promise<PoolCloseReport> | undefined;
+  #onDrained: (() => void) | undefined;
+  #closeDestroyed = 0;
+
+  readonly #listeners = new Set<(event: PoolEvent) => void>();
+  readonly #pendingDestroys = new Set<Promise<void>>();
+
+  #created = 0;
+  #destroyed = 0;
+  #acquired = 0;
+  #timedOut = 0;
+  #rejectedFull = 0;
+  #createFailures = 0;
+  #validationFailures = 0;
+
+  constructor(options: PoolOptions<T>) {
+    if (options === null || typeof options !== "object") throw new PoolInvalidOptionError("createPool", "options", "an object", options);
+    const name = options.name ?? "pool";
+    if (typeof name !== "string" || name === "") throw new PoolInvalidOptionError("createPool", "name", "a non-empty string", name);
+    this.name = name;
+    for (const key of Object.keys(options)) {
+      if (!KNOWN_OPTIONS.has(key)) throw new PoolInvalidOptionError(`Pool "${name}"`, key, `one of ${[...KNOWN_OPTIONS].join(", ")} (unsupported option)`, key);
+    }
+    if (typeof options.create !== "function") throw new PoolInvalidOptionError(`Pool "${name}"`, "create", "a function", options.create);
+    if (options.destroy !== undefined && typeof options.destroy !== "function") throw new PoolInvalidOptionError(`Pool "${name}"`, "destroy", "a function", options.destroy);
+    if (options.validate !== undefined && typeof options.validate !== "function") throw new PoolInvalidOptionError(`Pool "${name}"`, "validate", "a function", options.validate);
+    this.#create = options.create;
+    this.#destroy = options.destroy ?? noopDestroy;
+    this.#validate = options.validate;
+    this.max = num(name, "max", options.max ?? 10, 1, true);
+    if (!Number.isFinite(this.max)) throw new PoolInvalidOptionError(`Pool "${name}"`, "max", "a finite integer >= 1", this.max);
+    this.min = num(name, "min", options.min ?? 0, 0, true);
+    if (this.min > this.max) throw new PoolInvalidOptionError(`Pool "${name}"`, "min", `<= max (${this.max})`, this.min);
+    this.#acquireTimeoutMs = num(name, "acquireTimeoutMs", options.acquireTimeoutMs ?? 30_000, 0);
+    this.#maxWaiting = num(name, "maxWaiting", options.maxWaiting ?? 10_000, 0, true);
+    this.#createTimeoutMs = num(name, "createTimeoutMs", options.createTimeoutMs ?? 30_000, 1);
+    this.#destroyTimeoutMs = num(name, "destroyTimeoutMs", options.destroyTimeoutMs ?? 5_000, 1);
+    this.#validateTimeoutMs = num(name, "validateTimeoutMs", options.validateTimeoutMs ?? 5_000, 1);
+    this.#validateAfterIdleMs = num(name, "validateAfterIdleMs", options.validateAfterIdleMs ?? 0, 0);
+    this.#idleTimeoutMs = num(name, "idleTimeoutMs", options.idleTimeoutMs ?? 30_000, 0);
+    this.#reapIntervalMs = num(name, "reapIntervalMs", options.reapIntervalMs ?? 1_000, 1);
+    this.#maxLifetimeMs = num(name, "maxLifetimeMs", options.maxLifetimeMs ?? 0, 0);
+    this.#lifetimeJitter = num(name, "maxLifetimeJitter", options.maxLifetimeJitter ?? 0.1, 0);
+    if (this.#lifetimeJitter >= 1) throw new PoolInvalidOptionError(`Pool "${name}"`, "maxLifetimeJitter", "a fraction in [0, 1)", this.#lifetimeJitter);
+    this.#leakThresholdMs = num(name, "leakThresholdMs", options.leakThresholdMs ?? 0, 0);
+    const order = options.order ?? "lifo";
+    if (order !== "lifo" && order !== "fifo") throw new PoolInvalidOptionError(`Pool "${name}"`, "order", '"lifo" or "fifo"', order);
+    this.#lifo = order === "lifo";
+    this.#retryBaseMs = num(name, "createRetryBaseMs", options.createRetryBaseMs ?? 100, 1);
+    this.#retryMaxMs = num(name, "createRetryMaxMs", options.createRetryMaxMs ?? 10_000, this.#retryBaseMs);
+    this.#clock = options.clock ?? systemClock;
+    this.#stampReturns = this.#maxLifetimeMs > 0 || (this.#validate !== undefined && this.#validateAfterIdleMs > 0);
+    this.#random = options.random ?? Math.random;
+    const threshold = num(name, "createBreakerThreshold", options.createBreakerThreshold ?? 5, 0, true);
+    const openMs = num(name, "createBreakerOpenMs", options.createBreakerOpenMs ?? 5_000, 0);
+    this.#breaker =
+      threshold === 0
+        ? undefined
+        : new Breaker({
+            name: `${name}:create`,
+            clock: this.#clock,
+            consecutiveFailures: threshold,
+            failureRate: 0,
+            openMs,
+            onStateChange: (c) => {
+              this.#emit({ type: "breaker:state-changed", pool: this.name, at: c.at, from: c.from, to: c.to, cause: c.cause });
+            },
+          });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Acquire
+
+  /**
+   * Borrows a resource. Resolves at once when one is idle; otherwise waits in FIFO order (by
+   * priority) until one is returned or created, the deadline passes, or the signal aborts.
+   * @throws ERR_POOL_CLOSED, ERR_POOL_FULL, ERR_POOL_ACQUIRE_TIMEOUT, ERR_POOL_ACQUIRE_ABORTED, ERR_POOL_CREATE_UNAVAILABLE
+   */
+  acquire(options?: AcquireOptions): Promise<T> {
+    if (this.#closed) return Promise.reject(new PoolClosedError(this.name));
+    // Fast path: an idle resource, nobody ahead, nothing to validate. No timer, no closure.
+    if (this.#pending === 0 && this.#idle.length > 0 && (options === undefined || options.signal === undefined || !options.signal.aborted)) {
+      const entry = this.#lifo ? this.#idle.pop()! : this.#idle.shift()!;
+      if (!this.#needsValidation(entry)) {
+        this.#borrow(entry, this.#leakThresholdMs > 0 ? new Error("borrowed here").stack : undefined);
+        return Promise.resolve(entry.value);
+      }
+      return this.#enqueue(options, entry);
+    }
+    return this.#enqueue(options, undefined);
+  }
+
+  #needsValidation(entry: Entry<T>): boolean {
+    // A resource fresh from create() is not validated: it has never been used.
+    return this.#validate !== undefined && entry.uses > 0 && (this.#validateAfterIdleMs === 0 || this.#clock.now() - entry.lastUsedAt >= this.#validateAfterIdleMs);
+  }
+
+  #borrow(entry: Entry<T>, stack: string | undefined): void {
+    entry.state = BORROWED;
+    entry.uses++;
+    this.#borrowed++;
+    this.#acquired++;
+    if (this.#leakThresholdMs > 0) {
+      entry.borrowedAt = this.#clock.now();
+      entry.leakReported = false;
+      entry.stack = stack;
+      if (this.#housekeeping === undefined) this.#armHousekeeping();
+    }
+  }
+
+  #enqueue(options: AcquireOptions | undefined, entry: Entry<T> | undefined): Promise<T> {
+    const signal = options?.signal;
+    if (signal?.aborted) {
+      if (entry !== undefined) this.#pushIdle(entry);
+      return Promise.reject(new PoolAcquireAbortedError(this.name, signal.reason));
+    }
+    if (entry === undefined && this.#pending >= this.#maxWaiting) {
+      this.#rejectedFull++;
+      return Promise.reject(new PoolFullError(this.snapshot(), this.#maxWaiting));
+    }
+    if (entry === undefined && this.#idle.length === 0 && this.#breaker !== undefined && this.#entries.size + this.#creating < this.max) {
+      // Nothing idle and a create would be needed: while the create breaker is open, fail fast.
+      if (this.#breaker.state === "open") return Promise.reject(new PoolCreateUnavailableError(this.snapshot(), this.#lastCreateError));
+    }
+    const now = this.#clock.now();
+    const timeoutMs = options?.timeoutMs ?? this.#acquireTimeoutMs;
+    let deadlineAt = now + timeoutMs;
+    if (options?.deadlineAt !== undefined && options.deadlineAt < deadlineAt) deadlineAt = options.deadlineAt;
+    let waiter!: Waiter<T>;
+    const promise = new Promise<T>((resolve, reject) => {
+      waiter = new Waiter(resolve, reject, now, deadlineAt, signal);
+    });
+    // Captured at the caller's acquire(), only when leak detection is on.
+    if (this.#leakThresholdMs > 0) waiter.stack = new Error("borrowed here").stack;
+    if (signal !== undefined) {
+      waiter.onAbort = () => this.#abortWaiter(waiter);
+      signal.addEventListener("abort", waiter.onAbort, { once: true });
+    }
+    this.#pending++;
+    if (entry !== undefined) {
+      // A validated hand-off: the waiter is not queued yet, it is re-queued at the front if invalid.
+      this.#handTo(waiter, entry);
+    } else {
+      this.#laneFor(options?.priority ?? 0).push(waiter);
+      if (this.#idle.length > 0) this.#dispatch();
+      else this.#fill();
+    }
+    if (!waiter.settled && deadlineAt < this.#acquireTimerAt) this.#armAcquireTimer(deadlineAt);
+    return promise;
+  }
+
+  #laneFor(priority: number): Queue<Waiter<T>> {
+    const lanes = this.#lanes;
+    for (let i = 0; i < lanes.length; i++) {
+      if (lanes[i].priority === priority) return lanes[i].queue;
+    }
+    const lane: Lane<T> = { priority, queue: new Queue() };
+    lanes.push(lane);
+    lanes.sort((a, b) => b.priority - a.priority);
+    return lane.queue;
+  }
+
+  /** Next live waiter in priority order, or undefined. */
+  #nextWaiter(): Waiter<T> | undefined {
+    const lanes = this.#lanes;
+    for (let i = 0; i < lanes.length; i++) {
+      const q = lanes[i].queue;
+      while (q.length > 0) {
+        const w = q.shift()!;
+        if (!w.settled) return w;
+      }
+    }
+    return undefined;
+  }
+
+  #settle(waiter: Waiter<T>): void {
+    waiter.settled = true;
+    if (--this.#pending === 0 && this.#acquireTimer !== undefined) {
+      // Nobody waits any more: leave no timer behind.
+      this.#clock.clearTimeout(this.#acquireTimer);
+      this.#acquireTimer = undefined;
+      this.#acquireTimerAt = Infinity;
+    }
+    if (waiter.onAbort !== undefined) waiter.signal!.removeEventListener("abort", waiter.onAbort);
+  }
+
+  /** Gives `entry` (already taken out of idle) to `waiter`, validating it first when needed. */
+  #handTo(waiter: Waiter<T>, entry: Entry<T>): void {
+    if (!this.#needsValidation(entry)) {
+      this.#settle(waiter);
+      this.#borrow(entry, waiter.stack);
+      waiter.resolve(entry.value);
+      return;
+    }
+    entry.state = BORROWED; // Reserved while validating: counts against max, invisible to others.
+    this.#borrowed++;
+    this.#validating++;
+    void this.#validateThenHand(waiter, entry);
+  }
+
+  async #validateThenHand(waiter: Waiter<T>, entry: Entry<T>): Promise<void> {
+    let ok = false;
+    let error: unknown;
+    try {
+      ok = (await this.#bounded((ctx) => this.#validate!(entry.value, ctx), this.#validateTimeoutMs, "validate")) === true;
+    } catch (e) {
+      error = e;
+    }
+    this.#validating--;
+    // GONE: forced by close() or destroyed meanwhile; whoever did it already uncounted it.
+    const gone = entry.state === GONE;
+    if (!gone) this.#borrowed--;
+    if (this.#closed) {
+      if (!gone) void this.#retire(entry, "close");
+      if (!waiter.settled) {
+        this.#settle(waiter);
+        waiter.reject(new PoolClosedError(this.name));
+      }
+      return;
+    }
+    if (gone || !ok) {
+      if (!gone) {
+        this.#validationFailures++;
+        this.#emit({ type: "resource:validation-failed", pool: this.name, at: this.#clock.now(), error });
+        void this.#retire(entry, "invalid");
+      }
+      if (!waiter.settled) {
+        // Keep the waiter's place: front of the first lane.
+        if (this.#lanes.length === 0) this.#laneFor(0).push(waiter);
+        else this.#lanes[0].queue.unshift(waiter);
+        if (waiter.deadlineAt < this.#acquireTimerAt) this.#armAcquireTimer(waiter.deadlineAt);
+      }
+      this.#dispatch();
+      this.#fill();
+      return;
+    }
+    if (this.#stampReturns) entry.lastUsedAt = this.#clock.now();
+    if (waiter.settled) {
+      this.#returnEntry(entry);
+      return;
+    }
+    this.#settle(waiter);
+    this.#borrow(entry, waiter.stack);
+    waiter.resolve(entry.value);
+  }
+
+  /** Hands idle resources to waiters while both exist. */
+  #dispatch(): void {
+    while (this.#pending > 0 && this.#idle.length > 0) {
+      const w = this.#nextWaiter();
+      if (w === undefined) return;
+      const entry = this.#lifo ? this.#idle.pop()! : this.#idle.shift()!;
+      this.#handTo(w, entry);
+    }
+  }
+
+  #abortWaiter(waiter: Waiter<T>): void {
+    if (waiter.settled) return;
+    waiter.onAbort = undefined; // `once` already removed it.
+    this.#settle(waiter);
+    waiter.reject(new PoolAcquireAbortedError(this.name, waiter.signal!.reason));
+  }
+
+  #armAcquireTimer(at: number): void {
+    if (this.#acquireTimer !== undefined) this.#clock.clearTimeout(this.#acquireTimer);
+    this.#acquireTimerAt = at;
+    this.#acquireTimer = this.#clock.setTimeout(this.#onAcquireTimer, at - this.#clock.now());
+  }
+
+  /** The one shared acquire timer: rejects every expired waiter, then re-arms for the earliest left. */
+  readonly #onAcquireTimer = (): void => {
+    this.#acquireTimer = undefined;
+    this.#acquireTimerAt = Infinity;
+    const now = this.#clock.now();
+    let next = Infinity;
+    for (const lane of this.#lanes) {
+      for (const w of lane.queue) {
+        if (w.settled) continue;
+        if (w.deadlineAt <= now) this.#timeOut(w, now);
+        else if (w.deadlineAt < next) next = w.deadlineAt;
+      }
+    }
+    if (next !== Infinity && !this.#closed) this.#armAcquireTimer(next);
+  };
+
+  #timeOut(w: Waiter<T>, now: number): void {
+    this.#settle(w);
+    this.#timedOut++;
+    const waited = now - w.enqueuedAt;
+    this.#emit({ type: "acquire:timed-out", pool: this.name, at: now, waitedMs: waited });
+    w.reject(new PoolAcquireTimeoutError(this.snapshot(), waited, this.#lastCreateError));
+  }
+
+  #rejectAllWaiters(make: () => unknown): number {
+    let n = 0;
+    for (const lane of this.#lanes) {
+      for (const w of lane.queue) {
+        if (w.settled) continue;
+        this.#settle(w);
+        w.reject(make());
+        n++;
+      }
+      lane.queue.clear();
+    }
+    return n;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Release
+
+  /**
+   * Returns a borrowed resource. Releasing something the pool does not hold as borrowed (a double
+   * release, an evicted or foreign value) is a no-op that emits `release:ignored`; it never throws.
+   */
+  release(resource: T): void {
+    const entry = this.#entries.get(resource);
+    if (entry === undefined || entry.state !== BORROWED) {
+      this.#emit({ type: "release:ignored", pool: this.name, at: this.#clock.now(), reason: entry === undefined ? "unknown" : "not-borrowed" });
+      return;
+    }
+    this.#borrowed--;
+    entry.state = IDLE;
+    if (this.#leakThresholdMs > 0) this.#noteReturn(entry);
+    if (this.#closed) {
+      this.#closeDestroyed++;
+      void this.#retire(entry, "close");
+      return;
+    }
+    // Fast path: no clock read unless a lifetime or a validation skip window needs the time.
+    if (this.#stampReturns) {
+      const now = this.#clock.now();
+      entry.lastUsedAt = now;
+      if (entry.retireAt <= now) {
+        void this.#retire(entry, "lifetime");
+        this.#fill();
+        return;
+      }
+    }
+    if (entry.generation !== this.#generation) {
+      void this.#retire(entry, "refresh");
+      this.#fill();
+      return;
+    }
+    this.#returnEntry(entry);
+  }
+
+  #returnEntry(entry: Entry<T>): void {
+    if (this.#pending > 0) {
+      const w = this.#nextWaiter();
+      if (w !== undefined) {
+        this.#handTo(w, entry);
+        return;
+      }
+    }
+    this.#pushIdle(entry);
+  }
+
+  #pushIdle(entry: Entry<T>): void {
+    entry.state = IDLE;
+    this.#idle.push(entry);
+    if (this.#housekeeping === undefined && (this.#idleTimeoutMs > 0 || this.#maxLifetimeMs > 0)) this.#armHousekeeping();
+  }
+
+  #noteReturn(entry: Entry<T>): void {
+    if (entry.leakReported) {
+      this.#emit({ type: "leak:returned", pool: this.name, at: this.#clock.now(), heldMs: this.#clock.now() - entry.borrowedAt });
+    }
+    entry.stack = undefined;
+    entry.leakReported = false;
+  }
+
+  /**
+   * Destroys a resource now, whether borrowed or idle; a replacement is created if there is demand.
+   * Unknown values are ignored (event `release:ignored`).
+   */
+  async destroy(resource: T): Promise<void> {
+    const entry = this.#entries.get(resource);
+    if (entry === undefined || entry.state === GONE) {
+      this.#emit({ type: "release:ignored", pool: this.name, at: this.#clock.now(), reason: "unknown" });
+      return;
+    }
+    if (entry.state === BORROWED) {
+      this.#borrowed--;
+      if (this.#leakThresholdMs > 0) this.#noteReturn(entry);
+    } else {
+      this.#removeIdle(entry);
+    }
+    const p = this.#retire(entry, "requested");
+    if (!this.#closed) this.#fill();
+    await p;
+  }
+
+  #removeIdle(entry: Entry<T>): void {
+    const i = this.#idle.indexOf(entry);
+    if (i >= 0) this.#idle.splice(i, 1);
+  }
+
+  /** Takes an entry out of the pool and destroys it within `destroyTimeoutMs`. Never rejects. */
+  #retire(entry: Entry<T>, reason: DestroyReason): Promise<void> {
+    entry.state = GONE;
+    this.#entries.delete(entry.value);
+    const p = this.#bounded((ctx) => this.#destroy(entry.value, ctx), this.#destroyTimeoutMs, "destroy").then(
+      () => {
+        this.#destroyed++;
+        this.#emit({ type: "resource:destroyed", pool: this.name, at: this.#clock.now(), reason });
+      },
+      (error: unknown) => {
+        this.#destroyErrors.push(error);
+        this.#emit({ type: "resource:destroy-failed", pool: this.name, at: this.#clock.now(), reason, error });
+      },
+    );
+    this.#pendingDestroys.add(p);
+    void p.then(() => this.#pendingDestroys.delete(p));
+    if (this.#onDrained !== undefined && this.#borrowed === 0) this.#onDrained();
+    return p;
+  }
+
+  readonly #destroyErrors: unknown[] = [];
+
+  // ---------------------------------------------------------------------------------------------
+  // Create
+
+  /** Starts creates while there is unmet demand (waiters or fewer than `min`) and room under `max`. */
+  #fill(): void {
+    if (this.#closed) return;
+    for (;;) {
+      const size = this.#entries.size + this.#creating;
+      if (size >= this.max) return;
+      const demand = this.#pending - this.#validating - this.#idle.length - this.#creating;
+      if (demand <= 0 && size >= this.min) return;
+      if (this.#breaker !== undefined && !this.#breaker.tryAcquire()) {
+        // Open (or its half-open trial is running): waiters learn now, not at their deadline.
+        if (this.#breaker.state === "open") this.#rejectAllWaiters(() => new PoolCreateUnavailableError(this.snapshot(), this.#lastCreateError));
+        return;
+      }
+      this.#creating++;
+      this.#attemptCreate();
+    }
+  }
+
+  #attemptCreate(): void {
+    const started = this.#clock.now();
+    this.#bounded(this.#create, this.#createTimeoutMs, "create").then(
+      (value) => this.#onCreated(value, started),
+      (error: unknown) => this.#createFailed(error),
+    );
+  }
+
+  #onCreated(value: T, started: number): void {
+    this.#creating--;
+    this.#createAttempt = 0;
+    this.#created++;
+    this.#breaker?.success();
+    const now = this.#clock.now();
+    const lifetime = this.#maxLifetimeMs > 0 ? this.#maxLifetimeMs * (1 - this.#lifetimeJitter * this.#random()) : Infinity;
+    const entry = new Entry(value, now, now + lifetime, this.#generation);
+    this.#entries.set(value, entry);
+    this.#emit({ type: "resource:created", pool: this.name, at: now, elapsedMs: now - started });
+    if (this.#closed) {
+      void this.#retire(entry, "late");
+      return;
+    }
+    this.#returnEntry(entry);
+    // After a half-open trial only one create ran: start the rest now that the breaker closed.
+    if (this.#pending > this.#validating) this.#fill();
+  }
+
+  #createFailed(error: unknown): void {
+    if (this.#closed) {
+      // Aborted by close(): not a backend failure; nothing to retry.
+      this.#creating--;
+      return;
+    }
+    this.#lastCreateError = error;
+    this.#createFailures++;
+    this.#createAttempt++;
+    this.#breaker?.failure(error);
+    const breakerOpen = this.#breaker !== undefined && this.#breaker.state === "open";
+    const demand = this.#pending - this.#validating - this.#idle.length - (this.#creating - 1) > 0 || this.#entries.size + this.#creating - 1 < this.min;
+    let retryInMs: number | undefined;
+    if (!this.#closed && !breakerOpen && demand) {
+      // Exponential backoff with jitter; always through a timer, so a synchronously failing
+      // create yields to the event loop (and to the acquire timer) between attempts.
+      const exp = Math.min(this.#retryMaxMs, this.#retryBaseMs * 2 ** Math.min(30, this.#createAttempt - 1));
+      retryInMs = Math.max(1, Math.round(exp / 2 + (exp / 2) * this.#random()));
+      const timer = this.#clock.setTimeout(() => {
+        this.#retryTimers.delete(timer);
+        if (this.#closed) return;
+        const stillWanted = this.#pending - this.#validating - this.#idle.length - (this.#creating - 1) > 0 || this.#entries.size + this.#creating - 1 < this.min;
+        if (!stillWanted) {
+          this.#creating--;
+          return;
+        }
+        if (this.#breaker !== undefined && !this.#breaker.tryAcquire()) {
+          this.#creating--;
+          this.#fill();
+          return;
+        }
+        this.#attemptCreate();
+      }, retryInMs);
+      this.#retryTimers.add(timer);
+    } else {
+      this.#creating--;
+    }
+    this.#emit({ type: "resource:create-failed", pool: this.name, at: this.#clock.now(), error, attempt: this.#createAttempt, retryInMs });
+    if (breakerOpen) this.#rejectAllWaiters(() => new PoolCreateUnavailableError(this.snapshot(), error));
+  }
+
+  /**
+   * Runs `fn` with a fresh AbortSignal, bounded by `ms` on the clock. A synchronous throw becomes
+   * a rejection. On timeout the signal aborts and a late value is destroyed.
+   */
+  #bounded<R>(fn: (ctx: PoolCallContext) => R | PromiseLike<R>, ms: number, what: "create" | "destroy" | "validate"): Promise<Awaited<R>> {
+    const ac = new AbortController();
+    let result: R | PromiseLike<R>;
+    try {
+      result = fn({ signal: ac.signal });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (result === null || typeof result !== "object" || typeof (result as PromiseLike<R>).then !== "function") return Promise.resolve(result as Awaited<R>);
+    if (what === "create") this.#createAborts.add(ac);
+    return new Promise<Awaited<R>>((resolve, reject) => {
+      let done = false;
+      const timer = this.#clock.setTimeout(() => {
+        if (done) return;
+        done = true;
+        this.#createAborts.delete(ac);
+        const error = what === "create" ? new PoolCreateTimeoutError(this.name, ms) : new Error(`Pool "${this.name}": ${what}() did not settle within ${ms}ms`);
+        ac.abort(error);
+        reject(error);
+      }, ms);
+      const onAbort = (): void => {
+        if (done) return;
+        done = true;
+        this.#clock.clearTimeout(timer);
+        this.#createAborts.delete(ac);
+        reject(ac.signal.reason);
+      };
+      ac.signal.addEventListener("abort", onAbort, { once: true });
+      (result as PromiseLike<R>).then(
+        (value) => {
+          if (done) {
+            if (what === "create") {
+              // Created after its deadline or after close: destroy it, never leak it.
+              void this.#bounded((ctx) => this.#destroy(value as unknown as T, ctx), this.#destroyTimeoutMs, "destroy").catch(() => {});
+            }
+            return;
+          }
+          done = true;
+          this.#clock.clearTimeout(timer);
+          this.#createAborts.delete(ac);
+          ac.signal.removeEventListener("abort", onAbort);
+          resolve(value as Awaited<R>);
+        },
+        (error: unknown) => {
+          if (done) return;
+          done = true;
+          this.#clock.clearTimeout(timer);
+          this.#createAborts.delete(ac);
+          ac.signal.removeEventListener("abort", onAbort);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Housekeeping: idle reaping, max lifetime, leak detection
+
+  #armHousekeeping(): void {
+    if (this.#closed) return;
+    this.#housekeeping = this.#clock.setTimeout(this.#onHousekeeping, this.#reapIntervalMs);
+  }
+
+  readonly #onHousekeeping = (): void => {
+    this.#housekeeping = undefined;
+    this.reap();
+    const wantIdle = (this.#idleTimeoutMs > 0 || this.#maxLifetimeMs > 0) && this.#idle.length > 0;
+    const wantLeak = this.#leakThresholdMs > 0 && this.#borrowed > 0;
+    if (wantIdle || wantLeak) this.#armHousekeeping();
+  };
+
+  /**
+   * Runs one housekeeping pass now: destroys idle resources past `idleTimeoutMs` (keeping `min`)
+   * or past their lifetime, and reports borrowed resources past `leakThresholdMs`. Borrowed
+   * resources are never touched. Returns how many resources were retired.
+   */
+  reap(): number {
+    if (this.#closed) return 0;
+    const now = this.#clock.now();
+    let retired = 0;
+    // Oldest-returned first, so the hot (recently used) set survives.
+    for (let i = 0; i < this.#idle.length; ) {
+      const e = this.#idle[i];
+      const expired = e.retireAt <= now;
+      if (e.uses !== e.seenUses) {
+        e.seenUses = e.uses;
+        e.idleSince = this.#stampReturns ? e.lastUsedAt : now;
+      }
+      const idleTooLong = this.#idleTimeoutMs > 0 && now - e.idleSince >= this.#idleTimeoutMs && this.#entries.size + this.#creating > this.min;
+      if (expired || idleTooLong) {
+        this.#idle.splice(i, 1);
+        void this.#retire(e, expired ? "lifetime" : "idle");
+        retired++;
+      } else {
+        i++;
+      }
+    }
+    if (this.#leakThresholdMs > 0 && this.#borrowed > 0) {
+      for (const e of this.#entries.values()) {
+        if (e.state === BORROWED && !e.leakReported && e.borrowedAt > 0 && now - e.borrowedAt >= this.#leakThresholdMs) {
+          e.leakReported = true;
+          this.#emit({ type: "leak:suspected", pool: this.name, at: now, heldMs: now - e.borrowedAt, stack: e.stack });
+        }
+      }
+    }
+    if (retired > 0) this.#fill();
+    return retired;
+  }
+
+  /**
+   * Retires every resource without closing: idle ones are destroyed now (and replaced up to
+   * `min`), borrowed ones when they come back. The pool keeps serving.
+   */
+  async refresh(): Promise<void> {
+    if (this.#closed) return;
+    this.#generation++;
+    const idle = this.#idle.splice(0, this.#idle.length);
+    const done = idle.map((e) => this.#retire(e, "refresh"));
+    this.#fill();
+    await Promise.all(done);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Conveniences
+
+  /** Creates `min` resources (by borrowing and returning them). Resolves when they exist. */
+  async ready(options?: AcquireOptions): Promise<void> {
+    const need = this.min - this.#entries.size;
+    if (need <= 0) return;
+    const got = await Promise.allSettled(Array.from({ length: need }, () => this.acquire(options)));
+    let failure: unknown;
+    for (const r of got) {
+      if (r.status === "fulfilled") this.release(r.value);
+      else failure ??= r.reason;
+    }
+    if (failure !== undefined) throw failure;
+  }
+
+  /**
+   * Borrows a resource as a disposable lease: `await using lease = await pool.lease()`.
+   * Disposal releases it; `lease.destroy()` destroys it instead.
+   */
+  async lease(options?: AcquireOptions): Promise<PoolLease<T>> {
+    const value = await this.acquire(options);
+    return new PoolLease(this, value);
+  }
+
+  /** Runs `fn` with a borrowed resource: released on success, destroyed when `fn` throws. */
+  async use<R>(fn: (resource: T) => R | Promise<R>, options?: AcquireOptions): Promise<R> {
+    const value = await this.acquire(options);
+    let result: R;
+    try {
+      result = await fn(value);
+    } catch (error) {
+      await this.destroy(value);
+      throw error;
+    }
+    this.release(value);
+    return result;
+  }
+
+  /** Listens to pool events. Returns the unsubscribe function. */
+  on(listener: (event: PoolEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #emit(event: PoolEvent): void {
+    for (const l of this.#listeners) {
+      try {
+        l(event);
+      } catch {
+        // A throwing listener never breaks the pool.
+      }
+    }
+  }
+
+  /** Gauges only: what errors carry. */
+  snapshot(): PoolStatsSnapshot {
+    return {
+      name: this.name,
+      size: this.#entries.size + this.#creating,
+      idle: this.#idle.length,
+      borrowed: this.#borrowed,
+      pending: this.#pending,
+      creating: this.#creating,
+      min: this.min,
+      max: this.max,
+    };
+  }
+
+  /** Gauges and counters. */
+  stats(): PoolStats {
+    return {
+      ...this.snapshot(),
+      created: this.#created,
+      destroyed: this.#destroyed,
+      acquired: this.#acquired,
+      timedOut: this.#timedOut,
+      rejectedFull: this.#rejectedFull,
+      createFailures: this.#createFailures,
+      validationFailures: this.#validationFailures,
+      createBreaker: this.#breaker === undefined ? "disabled" : this.#breaker.state,
+      closed: this.#closed,
+    };
+  }
+
+  /** True once close() was called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Close
+
+  /**
+   * Closes the pool: new acquires fail at once (ERR_POOL_CLOSED), waiters are rejected, pending
+   * creates and retries are cancelled, idle resources destroyed now; borrowed ones are awaited
+   * until `deadlineMs` (or `signal`), then destroyed by force. Idempotent: later calls return the
+   * same report.
+   */
+  close(options: CloseOptions = {}): Promise<PoolCloseReport> {
+    return (this.#closing ??= this.#close(options));
+  }
+
+  async #close(options: CloseOptions): Promise<PoolCloseReport> {
+    const started = this.#clock.now();
+    const deadlineMs = options.deadlineMs ?? 30_000;
+    this.#closed = true;
+    this.#clock.clearTimeout(this.#acquireTimer);
+    this.#acquireTimer = undefined;
+    this.#acquireTimerAt = Infinity;
+    this.#clock.clearTimeout(this.#housekeeping);
+    this.#housekeeping = undefined;
+    const rejectedWaiters = this.#rejectAllWaiters(() => new PoolClosedError(this.name));
+    for (const t of this.#retryTimers) this.#clock.clearTimeout(t);
+    this.#creating -= this.#retryTimers.size;
+    this.#retryTimers.clear();
+    for (const ac of [...this.#createAborts]) ac.abort(new PoolClosedError(this.name));
+    let destroyed = 0;
+    for (const e of this.#idle.splice(0, this.#idle.length)) {
+      void this.#retire(e, "close");
+      destroyed++;
+    }
+    const forced: PoolCloseReport["forced"] = [];
+    if (this.#borrowed > 0 && deadlineMs > 0 && options.signal?.aborted !== true) {
+      await new Promise<void>((resolve) => {
+        let timer: TimerHandle | undefined = undefined;
+        const finish = (): void => {
+          this.#onDrained = undefined;
+          this.#clock.clearTimeout(timer);
+          options.signal?.removeEventListener("abort", finish);
+          resolve();
+        };
+        this.#onDrained = finish;
+        // No timer for an unbounded close (Node would treat Infinity as 1ms): the signal ends it.
+        if (Number.isFinite(deadlineMs)) timer = this.#clock.setTimeout(finish, deadlineMs);
+        options.signal?.addEventListener("abort", finish, { once: true });
+      });
+    }
+    const now = this.#clock.now();
+    for (const e of [...this.#entries.values()]) {
+      if (e.state !== BORROWED) continue;
+      this.#borrowed--;
+      forced.push({ heldMs: e.borrowedAt > 0 ? now - e.borrowedAt : now - e.lastUsedAt, stack: e.stack });
+      void this.#retire(e, "forced");
+    }
+    destroyed += this.#closeDestroyed;
+    while (this.#pendingDestroys.size > 0) await Promise.all([...this.#pendingDestroys]);
+    const errors = this.#destroyErrors.slice();
+    return {
+      pool: this.name,
+      elapsedMs: this.#clock.now() - started,
+      destroyed,
+      forced,
+      rejectedWaiters,
+      errors,
+      ok: forced.length === 0 && errors.length === 0,
+    };
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+
+/** A borrowed resource that returns itself to the pool when disposed. */
+export class PoolLease<T> implements AsyncDisposable {
+  #done = false;
+  constructor(
+    readonly pool: Pool<T>,
+    readonly value: T,
+  ) {}
+  /** Returns the resource. Idempotent. */
+  release(): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.pool.release(this.value);
+  }
+  /** Destroys the resource instead of returning it. */
+  async destroy(): Promise<void> {
+    if (this.#done) return;
+    this.#done = true;
+    await this.pool.destroy(this.value);
+  }
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.release();
+  }
+}
+
+/**
+ * Creates a pool.
+ * @throws PoolInvalidOptionError ERR_POOL_INVALID_OPTION for a bad or unknown option.
+ * @example
+ *   const pool = createPool({ create: () => connect(), destroy: (c) => c.end(), max: 10 })
+ *   const n = await pool.use((c) => c.query("select 1"))
+ *   await pool.close({ deadlineMs: 5_000 })
+ */
+export function createPool<T>(options: PoolOptions<T>): Pool<T> {
+  return new Pool<T>(options);
+}

@@ -1,0 +1,46 @@
+/**
+ * @custodian/plugin-pool — a fast, safe resource pool, circuit breakers with a keyed, reaped
+ * registry, a bounded work queue, and the `pool` resource type for the Custodian kernel.
+ */
+export { createPool, Pool, PoolLease } from "./Pool.js";
+export type {
+  AcquireOptions,
+  CloseOptions,
+  DestroyReason,
+  PoolCallContext,
+  PoolCloseReport,
+  PoolEvent,
+  PoolOptions,
+  PoolStats,
+} from "./Pool.js";
+export { Breaker, createBreaker } from "./Breaker.js";
+export type { BreakerOptions, BreakerState, BreakerStateChange } from "./Breaker.js";
+export { BreakerRegistry } from "./BreakerRegistry.js";
+export type { BreakerRegistryEvent, BreakerRegistryOptions } from "./BreakerRegistry.js";
+export {
+  BreakerOpenError,
+  PoolAcquireAbortedError,
+  PoolAcquireTimeoutError,
+  PoolClosedError,
+  PoolCreateTimeoutError,
+  PoolCreateUnavailableError,
+  PoolErrorCodes,
+  PoolFactoryUnknownError,
+  PoolFullError,
+  PoolInvalidOptionError,
+  QueueCancelledError,
+  QueueClosedError,
+  QueueFullError,
+  QueueUnknownItemError,
+  QueueWaitTimeoutError,
+} from "./errors.js";
+export type { PoolErrorCode, PoolStatsSnapshot } from "./errors.js";
+export { poolPlugin, createPoolFromSpec } from "./poolPlugin.js";
+export type { PoolSpec } from "./poolPlugin.js";
+export { registerPoolFactory, resolvePoolFactory, poolFactoryNames } from "./factories.js";
+export type { PoolFactory } from "./factories.js";
+export { pgFactory } from "./pgFactory.js";
+export { poolSpecSchema } from "./schema.js";
+export { createWorkQueue, WorkQueue } from "./WorkQueue.js";
+export type { WorkContext, WorkItemState, WorkItemStatus, WorkQueueCloseReport, WorkQueueOptions } from "./WorkQueue.js";
+export { createKernelBreakerRegistry, leaseFrom } from "./kernelHelpers.js";

@@ -1,0 +1,41 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { isKernelError } from "@custodian/core";
+import * as api from "@custodian/plugin-pool";
+import { PoolAcquireTimeoutError, PoolClosedError, PoolErrorCodes } from "@custodian/plugin-pool";
+
+const docs = readFileSync(new URL("../../../docs/errors.md", import.meta.url), "utf8");
+const section = docs.slice(docs.indexOf("## @custodian/plugin-pool"));
+
+describe("plugin-pool error codes", () => {
+  it("every code is unique, equals its key, follows ERR_<AREA>_<PROBLEM>, and is documented in the package section", () => {
+    const values = Object.values(PoolErrorCodes);
+    expect(new Set(values).size).toBe(values.length);
+    for (const [key, code] of Object.entries(PoolErrorCodes)) {
+      expect(code).toBe(key);
+      expect(code).toMatch(/^ERR_[A-Z]+_[A-Z_]+$/);
+      expect(section).toContain(`### ${code}\n`);
+    }
+  });
+
+  it("every exported error class has a code from PoolErrorCodes and is a KernelError", () => {
+    const classes = Object.entries(api).filter(([name, v]) => typeof v === "function" && name.endsWith("Error"));
+    expect(classes.length).toBeGreaterThanOrEqual(14);
+    const codes = new Set<string>(Object.values(PoolErrorCodes));
+    for (const [name, Cls] of classes) {
+      const args = name === "PoolFactoryUnknownError" ? ["x", []] : ["x", 1, undefined];
+      const e = Reflect.construct(Cls as new (...a: unknown[]) => Error, args) as Error & { code: string };
+      expect(isKernelError(e), name).toBe(true);
+      expect(codes.has(e.code), `${name} -> ${e.code}`).toBe(true);
+    }
+  });
+
+  it("messages name the subject and how to fix it; a timeout never says unknown reason", () => {
+    expect(new PoolClosedError("db").message).toBe('Pool "db" is closed; acquire() is rejected after close(). Create a new pool or acquire before closing.');
+    const stats = { name: "db", size: 10, idle: 0, borrowed: 10, pending: 3, creating: 0, min: 0, max: 10 };
+    const e = new PoolAcquireTimeoutError(stats, 30_000, undefined);
+    expect(e.message).toContain("no create error was seen");
+    expect(e.message).toContain("borrowed=10");
+    expect(e.message).not.toMatch(/unknown reason/i);
+  });
+});
