@@ -374,12 +374,16 @@ export class DashboardModel {
 
   #pluginEvent(e: Extract<KernelEvent, { type: "plugin:event" }>): void {
     const d = e.data ?? {};
-    if (e.plugin === "pool" && e.name === "breaker:state" && typeof d.key === "string") {
-      const prev = this.#breakers.get(d.key);
-      this.#breakers.delete(d.key); // re-inserted last: Map order is recency order
+    // Breaker transitions: plugin-pool's registry (`key`) and plugin-http's per-origin breakers (`origin`).
+    const breakerKey = typeof d.key === "string" ? d.key : typeof d.origin === "string" ? d.origin : undefined;
+    if ((e.plugin === "pool" || e.plugin === "http") && e.name === "breaker:removed" && breakerKey !== undefined) {
+      this.#breakers.delete(breakerKey);
+    } else if ((e.plugin === "pool" || e.plugin === "http") && (e.name === "breaker:state" || e.name === "breaker:state-changed") && breakerKey !== undefined) {
+      const prev = this.#breakers.get(breakerKey);
+      this.#breakers.delete(breakerKey); // re-inserted last: Map order is recency order
       if (this.#breakers.size >= MAX_KEYED) this.#breakers.delete(this.#breakers.keys().next().value!);
-      this.#breakers.set(d.key, {
-        key: redactString(d.key),
+      this.#breakers.set(breakerKey, {
+        key: redactString(breakerKey),
         state: String(d.to),
         from: d.from === undefined ? undefined : String(d.from),
         at: e.at,

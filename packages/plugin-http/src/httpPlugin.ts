@@ -7,6 +7,7 @@ import http, { type Agent as NodeHttpAgent, type RequestListener, type Server } 
 import https from "node:https";
 import { definePlugin, type Kernel, type ReleaseContext, type ResourceHandle } from "@custodian/core";
 import { getGlobalDispatcher, setGlobalDispatcher, type Dispatcher } from "undici";
+import { createPoolBreakerRegistry } from "./poolBreakers.js";
 import { createFallbackBreakerRegistry, type BreakerRegistryFactory, type BreakerRegistryLike } from "./Breaker.js";
 import { HttpInvalidSpecError, HttpListenFailedError } from "./errors.js";
 import { HttpAgent } from "./HttpAgent.js";
@@ -86,7 +87,7 @@ export const httpPlugin = definePlugin<HttpPluginOptions>({
   version: "0.1.0",
   schema: httpPluginSchema as unknown as Record<string, unknown>,
   apply(kernel, options) {
-    const createRegistry = options.createBreakerRegistry ?? createFallbackBreakerRegistry;
+    const createRegistry = options.createBreakerRegistry ?? createPoolBreakerRegistry;
     const emit = (name: string, data: Record<string, unknown>): void => kernel.emitPluginEvent("http", name, data);
     const isObserved = (): boolean => kernel.observed;
 

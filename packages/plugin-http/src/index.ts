@@ -9,6 +9,7 @@ export type { HttpAgentOptions, HttpAgentStats } from "./HttpAgent.js";
 export { isDraining, setRequestHandler } from "./HttpServer.js";
 export type { DrainMode, HttpServerStats } from "./HttpServer.js";
 export type { NodeAgentStats } from "./NodeAgent.js";
+export { createPoolBreakerRegistry } from "./poolBreakers.js";
 export { createFallbackBreakerRegistry, DEFAULT_BREAKER_OPTIONS } from "./Breaker.js";
 export type { BreakerLike, BreakerOptions, BreakerRegistryFactory, BreakerRegistryLike, BreakerState } from "./Breaker.js";
 export { httpAgentSchema, httpServerSchema, httpNodeAgentSchema, breakerSchema } from "./schema.js";

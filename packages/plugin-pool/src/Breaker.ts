@@ -156,6 +156,14 @@ export class Breaker {
     // Open: a call admitted before the breaker opened finished late; it changes nothing.
   }
 
+  /**
+   * The call admitted by `tryAcquire()` ended without a verdict (cancelled by its caller or by
+   * shutdown): frees its half-open trial slot and counts neither way.
+   */
+  cancel(): void {
+    if (this.#state === "half-open" && this.#trials > 0) this.#trials--;
+  }
+
   /** Reports a failed call (ignored when `isFailure` says it is not a failure: counted as success). */
   failure(error?: unknown): void {
     if (this.#isFailure !== undefined && !this.#isFailure(error)) {

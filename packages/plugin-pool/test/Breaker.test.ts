@@ -86,4 +86,18 @@ describe("Breaker", () => {
     expect(() => createBreaker({ failureRate: 2 })).toThrow(expect.objectContaining({ code: "ERR_POOL_INVALID_OPTION" }));
     expect(() => createBreaker({ halfOpenMaxCalls: 0 })).toThrow(expect.objectContaining({ code: "ERR_POOL_INVALID_OPTION" }));
   });
+
+  it("cancel() frees a half-open trial slot without counting either way", async () => {
+    const clock = new ManualClock(0);
+    const b = createBreaker({ clock, consecutiveFailures: 1, openMs: 100, halfOpenMaxCalls: 1 });
+    expect(b.tryAcquire()).toBe(true);
+    b.failure(new Error("down"));
+    expect(b.state).toBe("open");
+    await clock.advance(100);
+    expect(b.tryAcquire()).toBe(true); // the one trial
+    expect(b.tryAcquire()).toBe(false); // slot taken
+    b.cancel();
+    expect(b.state).toBe("half-open"); // neither closed nor re-opened
+    expect(b.tryAcquire()).toBe(true); // the slot is free again
+  });
 });
