@@ -44,3 +44,4 @@ export { poolSpecSchema } from "./schema.js";
 export { createWorkQueue, WorkQueue } from "./WorkQueue.js";
 export type { WorkContext, WorkItemState, WorkItemStatus, WorkQueueCloseReport, WorkQueueOptions } from "./WorkQueue.js";
 export { createKernelBreakerRegistry, leaseFrom } from "./kernelHelpers.js";
+export { poolPlugin as default } from "./poolPlugin.js";
