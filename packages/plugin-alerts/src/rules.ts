@@ -1,0 +1,358 @@
+/**
+ * Compiles the five rule kinds (threshold, held_longer_than, forecast, transitions, event) into
+ * evaluators. Each evaluation returns the label groups whose condition holds now, with a value.
+ */
+import { parseDuration, type KernelEvent, type ResourceSnapshot } from "@custodian/core";
+import { AlertsConfigError } from "./errors.js";
+import type { AlertsConfig, EventMatcherConfig, Op, RuleConfig } from "./schema.js";
+import {
+  compare,
+  compileBy,
+  compileMatcher,
+  compileMeasure,
+  compileSelector,
+  labelValue,
+  parseMeasure,
+  readPath,
+  resourceField,
+  type GroupKey,
+  type ResourceView,
+  type Selector,
+} from "./selector.js";
+
+/** One group whose condition holds: its labels (from `by`), its value, and extra template values. */
+export interface Sample {
+  labels: Record<string, string>;
+  value: number;
+  vars?: Record<string, string>;
+}
+
+/** What one evaluation reads: the kernel snapshot, indexed by type, at `now`. */
+export interface EvalContext {
+  readonly now: number;
+  readonly resources: readonly ResourceView[];
+  readonly byType: ReadonlyMap<string, readonly ResourceView[]>;
+}
+
+/** A compiled rule. */
+export interface CompiledRule {
+  readonly name: string;
+  readonly kind: RuleConfig["kind"];
+  readonly config: RuleConfig;
+  readonly forMs: number;
+  readonly keepFiringForMs: number;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+  evaluate(ctx: EvalContext): Sample[];
+  /** Event rules only: records a matching kernel event. */
+  observe?(event: EventView): void;
+}
+
+/** A kernel event as event rules see it (`by` paths read these fields). */
+export interface EventView {
+  at: number;
+  event: string;
+  type: string | undefined;
+  name: string | undefined;
+  id: string | undefined;
+  plugin: string | undefined;
+  /** A plugin event's own name (`breaker:state-changed`). */
+  eventName: string | undefined;
+  outcome: string | undefined;
+  reason: string | undefined;
+  data: Record<string, unknown> | undefined;
+  labels: Record<string, string>;
+}
+
+/** Flattens a kernel event; resource labels come from `labelsOf(name)`. */
+export function toEventView(e: KernelEvent, labelsOf: (name: string | undefined) => Record<string, string>): EventView {
+  const r = e as Partial<{ resourceType: string; name: string; id: string; outcome: string; reason: string; plugin: string; data: Record<string, unknown> }>;
+  const isPlugin = e.type === "plugin:event";
+  return {
+    at: e.at,
+    event: e.type,
+    type: r.resourceType,
+    name: isPlugin ? undefined : r.name,
+    id: r.id,
+    plugin: isPlugin ? r.plugin : undefined,
+    eventName: isPlugin ? (e as { name: string }).name : undefined,
+    outcome: r.outcome,
+    reason: r.reason ?? (e.type === "kernel:shutdown-started" ? e.reason : undefined),
+    data: isPlugin ? r.data : undefined,
+    labels: isPlugin ? {} : labelsOf(r.name),
+  };
+}
+
+const EVENT_BUFFER_MAX = 10_000;
+const DEFAULT_EVENT_WINDOW_MS = 5 * 60_000;
+const DEFAULT_MIN_SAMPLES = 5;
+
+type Aggregate = "count" | "sum" | "max" | "min" | "avg";
+
+interface Acc {
+  labels: Record<string, string>;
+  n: number;
+  sum: number;
+  max: number;
+  min: number;
+}
+
+const groupOf = (by: GroupKey[], read: (path: readonly string[]) => unknown): { key: string; labels: Record<string, string> } => {
+  if (by.length === 0) return { key: "", labels: {} };
+  const labels: Record<string, string> = {};
+  let key = "";
+  for (const g of by) {
+    const v = labelValue(read(g.path));
+    labels[g.label] = v;
+    key += v + "\u0000";
+  }
+  return { key, labels };
+};
+
+const result = (agg: Aggregate, a: Acc): number =>
+  agg === "count" ? a.n : agg === "sum" ? a.sum : agg === "max" ? a.max : agg === "min" ? a.min : a.sum / a.n;
+
+/** Aggregates `measure` over selected resources, per group. Ungrouped count/sum over nothing is 0. */
+function aggregate(
+  ctx: EvalContext,
+  selector: Selector,
+  measure: ((r: ResourceView) => number) | undefined,
+  agg: Aggregate,
+  by: GroupKey[],
+): Map<string, { labels: Record<string, string>; value: number }> {
+  const accs = new Map<string, Acc>();
+  const visit = (r: ResourceView): void => {
+    if (!selector.test(r)) return;
+    const v = measure === undefined ? 1 : measure(r);
+    if (Number.isNaN(v)) return;
+    const { key, labels } = groupOf(by, (p) => resourceField(r, p));
+    let a = accs.get(key);
+    if (a === undefined) accs.set(key, (a = { labels, n: 0, sum: 0, max: -Infinity, min: Infinity }));
+    a.n++;
+    a.sum += v;
+    if (v > a.max) a.max = v;
+    if (v < a.min) a.min = v;
+  };
+  if (selector.types === undefined) for (const r of ctx.resources) visit(r);
+  else for (const t of selector.types) for (const r of ctx.byType.get(t) ?? []) visit(r);
+  const out = new Map<string, { labels: Record<string, string>; value: number }>();
+  for (const [key, a] of accs) out.set(key, { labels: a.labels, value: result(agg, a) });
+  if (by.length === 0 && accs.size === 0 && (agg === "count" || agg === "sum")) out.set("", { labels: {}, value: 0 });
+  return out;
+}
+
+/** Formats a duration in ms for annotations: "90s", "5m30s", "2h". */
+export function humanDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  let s = Math.floor(ms / 1000);
+  const h = Math.floor(s / 3600);
+  s -= h * 3600;
+  const m = Math.floor(s / 60);
+  s -= m * 60;
+  return `${h > 0 ? `${h}h` : ""}${m > 0 ? `${m}m` : ""}${s > 0 || (h === 0 && m === 0) ? `${s}s` : ""}`;
+}
+
+function compileEventMatcher(on: EventMatcherConfig): (e: EventView) => boolean {
+  const tests: Array<(e: EventView) => boolean> = [(e) => e.event === on.event];
+  if (on.plugin !== undefined) tests.push((e) => e.plugin === on.plugin);
+  if (on.name !== undefined) {
+    const t = compileMatcher(on.name);
+    // For plugin events `name` is the event's name; for resource events, the resource's name.
+    tests.push((e) => t(e.event === "plugin:event" ? e.eventName : e.name));
+  }
+  if (on.outcome !== undefined) {
+    const t = compileMatcher(on.outcome);
+    tests.push((e) => t(e.outcome));
+  }
+  if (on.select !== undefined) {
+    const sel = compileSelector(on.select, { defaultState: null });
+    tests.push((e) => sel.test({ snap: { id: e.id ?? "", type: e.type ?? "", name: e.name, state: "active" } as ResourceSnapshot, labels: e.labels }));
+  }
+  return (e) => tests.every((t) => t(e));
+}
+
+const eventField = (e: EventView, path: readonly string[]): unknown => {
+  const [head, ...rest] = path;
+  if (head === "data") return readPath(e.data, rest);
+  if (head === "labels") return rest.length === 1 ? e.labels[rest[0]] : undefined;
+  if (rest.length > 0) return undefined;
+  return (e as unknown as Record<string, unknown>)[head];
+};
+
+const ms = (d: string | number | undefined, fallback: number, where: string): number => (d === undefined ? fallback : parseDuration(d, where));
+
+/**
+ * Compiles the rules of an `alerts` section.
+ * @throws AlertsConfigError ERR_ALERTS_INVALID_RULE (bad measure expression).
+ */
+export function compileRules(cfg: AlertsConfig): CompiledRule[] {
+  return (cfg.rules ?? []).map((rule, index) => {
+    try {
+      return compileRule(rule);
+    } catch (error) {
+      if (error instanceof AlertsConfigError) throw error;
+      const path = /measure/.test(String((error as Error).message)) ? `/rules/${index}/measure` : `/rules/${index}`;
+      throw new AlertsConfigError([{ path, rule: rule.name, message: (error as Error).message }]);
+    }
+  });
+}
+
+function measureOf(src: string | undefined): ((r: ResourceView) => number) | undefined {
+  if (src === undefined) return undefined;
+  try {
+    return compileMeasure(parseMeasure(src));
+  } catch (error) {
+    throw new Error(`measure: ${(error as Error).message}`);
+  }
+}
+
+function compileRule(rule: RuleConfig): CompiledRule {
+  const base = {
+    name: rule.name,
+    kind: rule.kind,
+    config: rule,
+    forMs: ms(rule.for, 0, `rule "${rule.name}" for`),
+    keepFiringForMs: ms(rule.keep_firing_for, 0, `rule "${rule.name}" keep_firing_for`),
+    labels: Object.freeze({ ...(rule.labels ?? {}) }),
+    annotations: Object.freeze({ ...(rule.annotations ?? {}) }),
+  };
+  switch (rule.kind) {
+    case "threshold": {
+      const selector = compileSelector(rule.select);
+      const measure = measureOf(rule.measure);
+      const agg: Aggregate = rule.aggregate ?? (measure === undefined ? "count" : "max");
+      const by = compileBy(rule.by);
+      const op: Op = rule.op ?? ">";
+      return {
+        ...base,
+        evaluate(ctx) {
+          const out: Sample[] = [];
+          for (const g of aggregate(ctx, selector, measure, agg, by).values()) if (compare(op, g.value, rule.threshold)) out.push(g);
+          return out;
+        },
+      };
+    }
+    case "held_longer_than": {
+      const selector = compileSelector(rule.select);
+      const limit = parseDuration(rule.duration, `rule "${rule.name}" duration`);
+      const by = compileBy(rule.by ?? ["type"]);
+      return {
+        ...base,
+        evaluate(ctx) {
+          const groups = new Map<string, { labels: Record<string, string>; n: number; oldest: ResourceView }>();
+          const visit = (r: ResourceView): void => {
+            if (r.snap.ageMs < limit || !selector.test(r)) return;
+            const { key, labels } = groupOf(by, (p) => resourceField(r, p));
+            const g = groups.get(key);
+            if (g === undefined) groups.set(key, { labels, n: 1, oldest: r });
+            else {
+              g.n++;
+              if (r.snap.ageMs > g.oldest.snap.ageMs) g.oldest = r;
+            }
+          };
+          if (selector.types === undefined) for (const r of ctx.resources) visit(r);
+          else for (const t of selector.types) for (const r of ctx.byType.get(t) ?? []) visit(r);
+          return [...groups.values()].map((g) => ({
+            labels: g.labels,
+            value: g.n,
+            vars: { oldest: g.oldest.snap.name ?? g.oldest.snap.id, oldestId: g.oldest.snap.id, oldestAge: humanDuration(g.oldest.snap.ageMs) },
+          }));
+        },
+      };
+    }
+    case "forecast": {
+      const selector = compileSelector(rule.select);
+      const measure = measureOf(rule.measure);
+      const agg: Aggregate = rule.aggregate ?? (measure === undefined ? "count" : "max");
+      const by = compileBy(rule.by);
+      const windowMs = parseDuration(rule.window, `rule "${rule.name}" window`);
+      const horizonMs = parseDuration(rule.horizon, `rule "${rule.name}" horizon`);
+      const minSamples = rule.minSamples ?? DEFAULT_MIN_SAMPLES;
+      const op: Op = rule.op ?? ">=";
+      const series = new Map<string, { labels: Record<string, string>; t: number[]; v: number[] }>();
+      return {
+        ...base,
+        evaluate(ctx) {
+          const current = aggregate(ctx, selector, measure, agg, by);
+          const out: Sample[] = [];
+          for (const [key, g] of current) {
+            let s = series.get(key);
+            if (s === undefined) series.set(key, (s = { labels: g.labels, t: [], v: [] }));
+            s.t.push(ctx.now);
+            s.v.push(g.value);
+          }
+          for (const [key, s] of series) {
+            let drop = 0;
+            while (drop < s.t.length && s.t[drop] < ctx.now - windowMs) drop++;
+            if (drop > 0) {
+              s.t.splice(0, drop);
+              s.v.splice(0, drop);
+            }
+            if (s.t.length === 0) {
+              series.delete(key);
+              continue;
+            }
+            if (!current.has(key) || s.t.length < minSamples) continue;
+            const predicted = predictLinear(s.t, s.v, ctx.now + horizonMs);
+            if (compare(op, predicted, rule.limit)) out.push({ labels: s.labels, value: predicted, vars: { current: formatValue(s.v[s.v.length - 1]) } });
+          }
+          return out;
+        },
+      };
+    }
+    case "transitions":
+    case "event": {
+      const match = compileEventMatcher(rule.on);
+      const by = compileBy(rule.by);
+      const windowMs = ms(rule.window, DEFAULT_EVENT_WINDOW_MS, `rule "${rule.name}" window`);
+      const min = rule.kind === "transitions" ? rule.count : 1;
+      const buffer: Array<{ at: number; key: string; labels: Record<string, string> }> = [];
+      return {
+        ...base,
+        observe(e) {
+          if (!match(e)) return;
+          const { key, labels } = groupOf(by, (p) => eventField(e, p));
+          buffer.push({ at: e.at, key, labels });
+          if (buffer.length > EVENT_BUFFER_MAX) buffer.shift();
+        },
+        evaluate(ctx) {
+          let drop = 0;
+          while (drop < buffer.length && buffer[drop].at <= ctx.now - windowMs) drop++;
+          if (drop > 0) buffer.splice(0, drop);
+          const counts = new Map<string, { labels: Record<string, string>; value: number }>();
+          for (const b of buffer) {
+            const c = counts.get(b.key);
+            if (c === undefined) counts.set(b.key, { labels: b.labels, value: 1 });
+            else c.value++;
+          }
+          return [...counts.values()].filter((c) => c.value >= min);
+        },
+      };
+    }
+  }
+}
+
+/** Least-squares fit of (t, v), evaluated at `at` (like PromQL's predict_linear). */
+export function predictLinear(t: readonly number[], v: readonly number[], at: number): number {
+  const n = t.length;
+  const t0 = t[0];
+  let sx = 0;
+  let sy = 0;
+  let sxx = 0;
+  let sxy = 0;
+  for (let i = 0; i < n; i++) {
+    const x = (t[i] - t0) / 1000;
+    sx += x;
+    sy += v[i];
+    sxx += x * x;
+    sxy += x * v[i];
+  }
+  const denom = n * sxx - sx * sx;
+  if (denom === 0) return v[n - 1];
+  const slope = (n * sxy - sx * sy) / denom;
+  const intercept = (sy - slope * sx) / n;
+  return intercept + slope * ((at - t0) / 1000);
+}
+
+/** Formats a value for annotations: integers as is, others with up to 4 significant decimals. */
+export const formatValue = (v: number): string => (Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(4))));
