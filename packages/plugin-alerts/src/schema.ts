@@ -381,7 +381,7 @@ function ruleNameAt(config: unknown, path: string): string | undefined {
  * @throws AlertsConfigError ERR_ALERTS_INVALID_RULE naming each problem's path and rule.
  */
 export function validateAlertsConfig(config: unknown): AlertsConfig {
-  validator ??= new Ajv({ allErrors: true, strict: false }).compile(alertsSchema);
+  validator ??= new Ajv({ allErrors: true, strict: false, verbose: true }).compile(alertsSchema);
   if (!validator(config)) throw new AlertsConfigError(toProblems(config, validator.errors ?? []));
   const cfg = config as AlertsConfig;
   const problems: AlertsConfigProblem[] = [];

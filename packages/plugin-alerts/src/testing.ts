@@ -10,7 +10,8 @@ import type { AlertsConfig, Duration } from "./schema.js";
 
 /**
  * A value series, promtool-style, one value per evaluation step: `"1 2 3"`, `"0+10x5"` (0, 10, …, 50),
- * `"100-5x3"`, `"_"` (no value at that step), or a constant number. Past its end, the value is absent.
+ * `"100-5x3"`, `"_"` (no value at that step), or a number (constant at every step). Past its end, a string
+ * series is absent.
  */
 export type Series = string | number;
 
@@ -94,7 +95,7 @@ export async function runRuleTest(test: RuleTest): Promise<string[]> {
       r,
       from: parseDuration(r.from ?? 0, "from"),
       until: r.until === undefined ? Infinity : parseDuration(r.until, "until"),
-      series: Object.entries(r.details ?? {}).map(([k, s]) => [k, expandSeries(s)] as const),
+      series: Object.entries(r.details ?? {}).map(([k, s]) => [k, typeof s === "number" ? s : expandSeries(s)] as const),
       handle: undefined as ResourceHandle | undefined,
     }));
     const events = (test.events ?? []).map((e) => ({ e, at: parseDuration(e.at, "at") })).sort((a, b) => a.at - b.at);
@@ -124,7 +125,7 @@ export async function runRuleTest(test: RuleTest): Promise<string[]> {
                 const d: Record<string, unknown> = {};
                 if (res.r.labels !== undefined) d.labels = res.r.labels;
                 for (const [k, values] of res.series) {
-                  const v = values[step()];
+                  const v = typeof values === "number" ? values : values[step()];
                   if (v !== undefined) d[k] = v;
                 }
                 return d;
