@@ -156,13 +156,15 @@ export class WebhookSink implements Sink {
     g.timer = undefined;
     const now = this.#ctx.clock.now();
     const alerts = [...g.alerts.values()];
-    const signature = alerts
-      .map((a) => `${a.fingerprint}:${a.state}`)
-      .sort()
-      .join(",");
-    if (alerts.length > 0 && (signature !== g.lastSignature || now - g.lastSentAt >= this.#repeatMs)) {
+    const signatureOf = (list: Alert[]): string =>
+      list
+        .map((a) => `${a.fingerprint}:${a.state}`)
+        .sort()
+        .join(",");
+    if (alerts.length > 0 && (signatureOf(alerts) !== g.lastSignature || now - g.lastSentAt >= this.#repeatMs)) {
       this.#send(g, alerts);
-      g.lastSignature = signature;
+      // Resolved alerts leave the group once sent: what was notified is the firing set.
+      g.lastSignature = signatureOf(alerts.filter((a) => a.state === "firing"));
       g.lastSentAt = now;
     }
     for (const a of alerts) if (a.state === "resolved") g.alerts.delete(a.fingerprint);
