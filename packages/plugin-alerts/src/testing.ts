@@ -28,7 +28,10 @@ export interface RuleTestResource {
 /** An event at `at`: a plugin event (`plugin` + `name`), or any kernel event object. */
 export type RuleTestEvent =
   | { at: Duration; plugin: string; name: string; data?: Record<string, unknown> }
-  | { at: Duration; event: Omit<KernelEvent, "at"> };
+  | { at: Duration; event: KernelEventWithoutTime };
+
+/** A kernel event without its `at` (the harness stamps it). */
+export type KernelEventWithoutTime = KernelEvent extends infer E ? (E extends KernelEvent ? Omit<E, "at"> : never) : never;
 
 /** Alerts of one rule expected at one time (firing by default), labels without `alertname`. */
 export interface RuleTestExpectation {

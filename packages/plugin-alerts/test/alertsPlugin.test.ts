@@ -75,7 +75,7 @@ describe("alerts plugin", () => {
     await clock.advance(3_000);
     await h.release();
     await clock.advance(1_000);
-    const parsed = lines.map(([stream, l]) => ({ stream, ...(JSON.parse(l) as Record<string, unknown>) }));
+    const parsed: Array<Record<string, unknown>> = lines.map(([stream, l]) => ({ stream, ...(JSON.parse(l) as Record<string, unknown>) }));
     expect(parsed.map((p) => [p.stream, p.from, p.state, p.level])).toEqual([
       ["stdout", "inactive", "pending", "info"],
       ["stdout", "pending", "firing", "warn"],
