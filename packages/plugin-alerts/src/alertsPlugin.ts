@@ -156,7 +156,7 @@ export function createAlertsPlugin(runtime: AlertsRuntimeOptions = {}): PluginDe
           if (list === undefined) byType.set(snap.type, [view]);
           else list.push(view);
         }
-        const evalCtx: EvalContext = { now: clock.now(), resources, byType };
+        const evalCtx: EvalContext = { now: clock.now(), resources, byType, memo: new Map() };
         const changes = engine.evaluate(evalCtx);
         evaluations++;
         lastEvaluationMs = performance.now() - started;

@@ -32,6 +32,8 @@ export interface EvalContext {
   readonly now: number;
   readonly resources: readonly ResourceView[];
   readonly byType: ReadonlyMap<string, readonly ResourceView[]>;
+  /** Per-evaluation cache of aggregations shared by rules with the same selection. */
+  readonly memo?: Map<string, unknown>;
 }
 
 /** A compiled rule. */
@@ -91,53 +93,96 @@ type Aggregate = "count" | "sum" | "max" | "min" | "avg";
 
 interface Acc {
   labels: Record<string, string>;
+  value: number;
   n: number;
   sum: number;
   max: number;
   min: number;
 }
 
-const groupOf = (by: GroupKey[], read: (path: readonly string[]) => unknown): { key: string; labels: Record<string, string> } => {
-  if (by.length === 0) return { key: "", labels: {} };
-  const labels: Record<string, string> = {};
-  let key = "";
-  for (const g of by) {
-    const v = labelValue(read(g.path));
-    labels[g.label] = v;
-    key += v + "\u0000";
-  }
-  return { key, labels };
+const newAcc = (labels: Record<string, string>): Acc => ({ labels, value: 0, n: 0, sum: 0, max: -Infinity, min: Infinity });
+
+const add = (a: Acc, v: number): void => {
+  a.n++;
+  a.sum += v;
+  if (v > a.max) a.max = v;
+  if (v < a.min) a.min = v;
 };
+
+type Field<T> = (item: T, path: readonly string[]) => unknown;
+
+/** The group of one item: key first, labels only for a new group (the hot loop allocates nothing else). */
+function groupKey<T>(by: GroupKey[], item: T, field: Field<T>): string {
+  if (by.length === 1) return labelValue(field(item, by[0].path));
+  let key = "";
+  for (const g of by) key += labelValue(field(item, g.path)) + "\u0000";
+  return key;
+}
+
+function groupLabels<T>(by: GroupKey[], item: T, field: Field<T>): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const g of by) labels[g.label] = labelValue(field(item, g.path));
+  return labels;
+}
 
 const result = (agg: Aggregate, a: Acc): number =>
   agg === "count" ? a.n : agg === "sum" ? a.sum : agg === "max" ? a.max : agg === "min" ? a.min : a.sum / a.n;
 
-/** Aggregates `measure` over selected resources, per group. Ungrouped count/sum over nothing is 0. */
-function aggregate(
-  ctx: EvalContext,
-  selector: Selector,
-  measure: ((r: ResourceView) => number) | undefined,
-  agg: Aggregate,
-  by: GroupKey[],
-): Map<string, { labels: Record<string, string>; value: number }> {
+type Groups = Map<string, { labels: Record<string, string>; value: number }>;
+
+
+/** Calls `fn` for every resource the selector picks, through the type index when it can. */
+function eachSelected(ctx: EvalContext, selector: Selector, fn: (r: ResourceView) => void): void {
+  for (const list of selectedLists(ctx, selector)) for (const r of list) if (selector.testIndexed(r)) fn(r);
+}
+
+/** The per-type lists (oldest first) whose type the selector accepts: the type is tested once per type. */
+function selectedLists(ctx: EvalContext, selector: Selector): Array<readonly ResourceView[]> {
+  const out: Array<readonly ResourceView[]> = [];
+  if (selector.types !== undefined) {
+    for (const t of selector.types) {
+      const list = ctx.byType.get(t);
+      if (list !== undefined) out.push(list);
+    }
+  } else if (selector.typeTest !== undefined) {
+    for (const [t, list] of ctx.byType) if (selector.typeTest(t)) out.push(list);
+  } else {
+    for (const list of ctx.byType.values()) out.push(list);
+  }
+  return out;
+}
+
+/**
+ * Aggregates `measure` over selected resources, per group. Ungrouped count/sum over nothing is 0.
+ * Results are shared within one evaluation by rules with the same selection (a warning and a
+ * critical rule over one expression cost one pass).
+ */
+function aggregate(ctx: EvalContext, signature: string, selector: Selector, measure: ((r: ResourceView) => number) | undefined, agg: Aggregate, by: GroupKey[]): Groups {
+  const memo = ctx.memo?.get(signature);
+  if (memo !== undefined) return memo as Groups;
   const accs = new Map<string, Acc>();
-  const visit = (r: ResourceView): void => {
-    if (!selector.test(r)) return;
-    const v = measure === undefined ? 1 : measure(r);
-    if (Number.isNaN(v)) return;
-    const { key, labels } = groupOf(by, (p) => resourceField(r, p));
-    let a = accs.get(key);
-    if (a === undefined) accs.set(key, (a = { labels, n: 0, sum: 0, max: -Infinity, min: Infinity }));
-    a.n++;
-    a.sum += v;
-    if (v > a.max) a.max = v;
-    if (v < a.min) a.min = v;
-  };
-  if (selector.types === undefined) for (const r of ctx.resources) visit(r);
-  else for (const t of selector.types) for (const r of ctx.byType.get(t) ?? []) visit(r);
-  const out = new Map<string, { labels: Record<string, string>; value: number }>();
-  for (const [key, a] of accs) out.set(key, { labels: a.labels, value: result(agg, a) });
+  if (by.length === 0) {
+    const a = newAcc({});
+    eachSelected(ctx, selector, (r) => {
+      const v = measure === undefined ? 1 : measure(r);
+      if (!Number.isNaN(v)) add(a, v);
+    });
+    if (a.n > 0) accs.set("", a);
+  } else {
+    eachSelected(ctx, selector, (r) => {
+      const v = measure === undefined ? 1 : measure(r);
+      if (Number.isNaN(v)) return;
+      const key = groupKey(by, r, resourceField);
+      let a = accs.get(key);
+      if (a === undefined) accs.set(key, (a = newAcc(groupLabels(by, r, resourceField))));
+      add(a, v);
+    });
+  }
+  // The accumulators become the groups in place: no second allocation per group.
+  const out = accs as unknown as Groups;
+  for (const a of accs.values()) a.value = result(agg, a);
   if (by.length === 0 && accs.size === 0 && (agg === "count" || agg === "sum")) out.set("", { labels: {}, value: 0 });
+  ctx.memo?.set(signature, out);
   return out;
 }
 
@@ -223,11 +268,12 @@ function compileRule(rule: RuleConfig): CompiledRule {
       const agg: Aggregate = rule.aggregate ?? (measure === undefined ? "count" : "max");
       const by = compileBy(rule.by);
       const op: Op = rule.op ?? ">";
+      const signature = JSON.stringify(["agg", rule.select ?? {}, rule.measure ?? "", agg, rule.by ?? []]);
       return {
         ...base,
         evaluate(ctx) {
           const out: Sample[] = [];
-          for (const g of aggregate(ctx, selector, measure, agg, by).values()) if (compare(op, g.value, rule.threshold)) out.push(g);
+          for (const g of aggregate(ctx, signature, selector, measure, agg, by).values()) if (compare(op, g.value, rule.threshold)) out.push({ labels: g.labels, value: g.value });
           return out;
         },
       };
@@ -241,17 +287,21 @@ function compileRule(rule: RuleConfig): CompiledRule {
         evaluate(ctx) {
           const groups = new Map<string, { labels: Record<string, string>; n: number; oldest: ResourceView }>();
           const visit = (r: ResourceView): void => {
-            if (r.snap.ageMs < limit || !selector.test(r)) return;
-            const { key, labels } = groupOf(by, (p) => resourceField(r, p));
+            const key = groupKey(by, r, resourceField);
             const g = groups.get(key);
-            if (g === undefined) groups.set(key, { labels, n: 1, oldest: r });
+            if (g === undefined) groups.set(key, { labels: groupLabels(by, r, resourceField), n: 1, oldest: r });
             else {
               g.n++;
               if (r.snap.ageMs > g.oldest.snap.ageMs) g.oldest = r;
             }
           };
-          if (selector.types === undefined) for (const r of ctx.resources) visit(r);
-          else for (const t of selector.types) for (const r of ctx.byType.get(t) ?? []) visit(r);
+          // The snapshot is oldest first, so is each type's list: stop at the first young one.
+          for (const list of selectedLists(ctx, selector)) {
+            for (const r of list) {
+              if (r.snap.ageMs < limit) break;
+              if (selector.testIndexed(r)) visit(r);
+            }
+          }
           return [...groups.values()].map((g) => ({
             labels: g.labels,
             value: g.n,
@@ -270,10 +320,11 @@ function compileRule(rule: RuleConfig): CompiledRule {
       const minSamples = rule.minSamples ?? DEFAULT_MIN_SAMPLES;
       const op: Op = rule.op ?? ">=";
       const series = new Map<string, { labels: Record<string, string>; t: number[]; v: number[] }>();
+      const signature = JSON.stringify(["agg", rule.select ?? {}, rule.measure ?? "", agg, rule.by ?? []]);
       return {
         ...base,
         evaluate(ctx) {
-          const current = aggregate(ctx, selector, measure, agg, by);
+          const current = aggregate(ctx, signature, selector, measure, agg, by);
           const out: Sample[] = [];
           for (const [key, g] of current) {
             let s = series.get(key);
@@ -311,8 +362,7 @@ function compileRule(rule: RuleConfig): CompiledRule {
         ...base,
         observe(e) {
           if (!match(e)) return;
-          const { key, labels } = groupOf(by, (p) => eventField(e, p));
-          buffer.push({ at: e.at, key, labels });
+          buffer.push({ at: e.at, key: groupKey(by, e, eventField), labels: groupLabels(by, e, eventField) });
           if (buffer.length > EVENT_BUFFER_MAX) buffer.shift();
         },
         evaluate(ctx) {

@@ -13,6 +13,22 @@ export interface ResourceView {
 
 export type ValueTest = (value: string | undefined) => boolean;
 
+const REGEX_CACHE_MAX = 1024;
+
+/** A regex test remembered per value: types and states repeat, so most tests are a Map lookup. */
+function cached(re: RegExp, negate: boolean): ValueTest {
+  const memo = new Map<string, boolean>();
+  return (v) => {
+    if (v === undefined) return negate;
+    let hit = memo.get(v);
+    if (hit === undefined) {
+      hit = re.test(v) !== negate;
+      if (memo.size < REGEX_CACHE_MAX) memo.set(v, hit);
+    }
+    return hit;
+  };
+}
+
 /** Compiles a matcher; regexes are fully anchored, as in PromQL. */
 export function compileMatcher(m: Matcher): ValueTest {
   if (typeof m === "string") return (v) => v === m;
@@ -20,14 +36,8 @@ export function compileMatcher(m: Matcher): ValueTest {
     const set = new Set(m);
     return (v) => v !== undefined && set.has(v);
   }
-  if ("regex" in m) {
-    const re = new RegExp(`^(?:${m.regex})$`);
-    return (v) => v !== undefined && re.test(v);
-  }
-  if ("notRegex" in m) {
-    const re = new RegExp(`^(?:${m.notRegex})$`);
-    return (v) => v === undefined || !re.test(v);
-  }
+  if ("regex" in m) return cached(new RegExp(`^(?:${m.regex})$`), false);
+  if ("notRegex" in m) return cached(new RegExp(`^(?:${m.notRegex})$`), true);
   const not = new Set(Array.isArray(m.not) ? m.not : [m.not]);
   return (v) => v === undefined || !not.has(v);
 }
@@ -39,34 +49,49 @@ export const exactValues = (m: Matcher | undefined): string[] | undefined =>
 /** A compiled resource selector. `types` is set when the selector names its types exactly. */
 export interface Selector {
   readonly types: readonly string[] | undefined;
+  /** The type matcher when types are not exact (regex, not): tested once per type, not per resource. */
+  readonly typeTest: ValueTest | undefined;
   test(r: ResourceView): boolean;
+  /** The test without the type check: for resources already taken from the `types` index. */
+  testIndexed(r: ResourceView): boolean;
 }
+
+const all = (tests: Array<(r: ResourceView) => boolean>): ((r: ResourceView) => boolean) => {
+  if (tests.length === 0) return () => true;
+  if (tests.length === 1) return tests[0];
+  if (tests.length === 2) {
+    const [a, b] = tests;
+    return (r) => a(r) && b(r);
+  }
+  return (r) => tests.every((t) => t(r));
+};
 
 /** Compiles `{ type, state, name, labels }`; an omitted field matches everything. */
 export function compileSelector(cfg: SelectorConfig | undefined, options: { defaultState?: Matcher | null } = {}): Selector {
-  const tests: Array<(r: ResourceView) => boolean> = [];
-  if (cfg?.type !== undefined) {
-    const t = compileMatcher(cfg.type);
-    tests.push((r) => t(r.snap.type));
-  }
+  const rest: Array<(r: ResourceView) => boolean> = [];
   // Rules look at live resources: by default the ones in use, not those being created or released.
   const stateMatcher = cfg?.state ?? (options.defaultState === undefined ? "active" : options.defaultState);
-  if (stateMatcher !== null) {
+  if (stateMatcher === "active") rest.push((r) => r.snap.state === "active");
+  else if (stateMatcher !== null) {
     const state = compileMatcher(stateMatcher);
-    tests.push((r) => state(r.snap.state));
+    rest.push((r) => state(r.snap.state));
   }
   if (cfg?.name !== undefined) {
     const t = compileMatcher(cfg.name);
-    tests.push((r) => t(r.snap.name));
+    rest.push((r) => t(r.snap.name));
   }
   for (const [key, m] of Object.entries(cfg?.labels ?? {})) {
     const t = compileMatcher(m);
-    tests.push((r) => t(r.labels[key]));
+    rest.push((r) => t(r.labels[key]));
   }
-  return {
-    types: exactValues(cfg?.type),
-    test: tests.length === 0 ? () => true : tests.length === 1 ? tests[0] : (r) => tests.every((t) => t(r)),
-  };
+  const testIndexed = all(rest);
+  let test = testIndexed;
+  let typeTest: ValueTest | undefined;
+  if (cfg?.type !== undefined) {
+    const t = (typeTest = compileMatcher(cfg.type));
+    test = all([(r) => t(r.snap.type), testIndexed]);
+  }
+  return { types: exactValues(cfg?.type), typeTest, test, testIndexed };
 }
 
 /** Reads a dotted path (`details.pool.max`) from an object; undefined when absent. */
@@ -79,9 +104,10 @@ export function readPath(obj: unknown, path: readonly string[]): unknown {
   return cur;
 }
 
-/** The value of a `by` or `measure` path on a resource. */
+/** The value of a `by` or `measure` path on a resource. Hot: no allocation. */
 export function resourceField(r: ResourceView, path: readonly string[]): unknown {
-  const [head, ...rest] = path;
+  const head = path[0];
+  const n = path.length;
   switch (head) {
     case "type":
     case "state":
@@ -89,13 +115,19 @@ export function resourceField(r: ResourceView, path: readonly string[]): unknown
     case "id":
     case "scope":
     case "ageMs":
-      return rest.length === 0 ? r.snap[head] : undefined;
+      return n === 1 ? r.snap[head] : undefined;
     case "age":
-      return rest.length === 0 ? r.snap.ageMs / 1000 : undefined;
-    case "details":
-      return readPath(r.snap.details, rest);
+      return n === 1 ? r.snap.ageMs / 1000 : undefined;
+    case "details": {
+      let cur: unknown = r.snap.details;
+      for (let i = 1; i < n; i++) {
+        if (cur === null || typeof cur !== "object" || !Object.hasOwn(cur, path[i])) return undefined;
+        cur = (cur as Record<string, unknown>)[path[i]];
+      }
+      return cur;
+    }
     case "labels":
-      return rest.length === 1 ? r.labels[rest[0]] : undefined;
+      return n === 2 ? r.labels[path[1]] : undefined;
     default:
       return undefined;
   }
@@ -181,6 +213,16 @@ export function compileMeasure(node: MeasureNode): (r: ResourceView) => number {
     }
     case "path": {
       const path = node.path;
+      if (path.length === 2 && path[0] === "details") {
+        // Fast path for the common `details.<field>`; a non-number (or an inherited key) is NaN.
+        const key = path[1];
+        return (r) => {
+          const d = r.snap.details;
+          if (d === undefined) return NaN;
+          const v = d[key];
+          return typeof v === "number" ? v : typeof v === "boolean" ? Number(v) : NaN;
+        };
+      }
       return (r) => {
         const v = resourceField(r, path);
         return typeof v === "number" ? v : typeof v === "boolean" ? Number(v) : NaN;
