@@ -85,6 +85,24 @@ describe("alerts plugin", () => {
     expect(pluginEvents(events, "alerts", "alert:state-changed").map((d) => d.to)).toEqual(["pending", "firing", "resolved"]);
   });
 
+  it("event rules read kernel.events$: a real leak suspicion fires, then resolves after the window", async () => {
+    const { kernel, clock } = await makeKernel({
+      config: {
+        tracking: { leakThreshold: "30s" },
+        alerts: { evaluationInterval: "10s", rules: [{ name: "Leak", kind: "event", on: { event: "resource:leak-suspected" }, by: ["type", "name"], window: "1m" }] },
+      },
+      plugins: [alertsPlugin],
+    });
+    kernel.adopt({}, { type: "http.socket", name: "s1", release: () => {} });
+    await clock.advance(29_999);
+    expect(alertsOf(kernel).active()).toEqual([]);
+    // The leak timer (armed at adopt) and the 30s tick (armed at 20s) fall due together: leak first.
+    await clock.advance(1);
+    expect(alertsOf(kernel).active()).toEqual([expect.objectContaining({ name: "Leak", state: "firing", labels: { alertname: "Leak", type: "http.socket", name: "s1" } })]);
+    await clock.advance(60_000);
+    expect(alertsOf(kernel).active()).toEqual([]);
+  });
+
   it("stops evaluating at shutdown and completes alerts$", async () => {
     const clock = new ManualClock();
     const kernel = await createKernel({ clock, env: {}, config: { alerts: socketRule }, plugins: [alertsPlugin] });
