@@ -91,24 +91,6 @@ const DEFAULT_MIN_SAMPLES = 5;
 
 type Aggregate = "count" | "sum" | "max" | "min" | "avg";
 
-interface Acc {
-  labels: Record<string, string>;
-  value: number;
-  n: number;
-  sum: number;
-  max: number;
-  min: number;
-}
-
-const newAcc = (labels: Record<string, string>): Acc => ({ labels, value: 0, n: 0, sum: 0, max: -Infinity, min: Infinity });
-
-const add = (a: Acc, v: number): void => {
-  a.n++;
-  a.sum += v;
-  if (v > a.max) a.max = v;
-  if (v < a.min) a.min = v;
-};
-
 type Field<T> = (item: T, path: readonly string[]) => unknown;
 
 /** The group of one item: key first, labels only for a new group (the hot loop allocates nothing else). */
@@ -123,17 +105,6 @@ function groupLabels<T>(by: GroupKey[], item: T, field: Field<T>): Record<string
   const labels: Record<string, string> = {};
   for (const g of by) labels[g.label] = labelValue(field(item, g.path));
   return labels;
-}
-
-const result = (agg: Aggregate, a: Acc): number =>
-  agg === "count" ? a.n : agg === "sum" ? a.sum : agg === "max" ? a.max : agg === "min" ? a.min : a.sum / a.n;
-
-type Groups = Map<string, { labels: Record<string, string>; value: number }>;
-
-
-/** Calls `fn` for every resource the selector picks, through the type index when it can. */
-function eachSelected(ctx: EvalContext, selector: Selector, fn: (r: ResourceView) => void): void {
-  for (const list of selectedLists(ctx, selector)) for (const r of list) if (selector.testIndexed(r)) fn(r);
 }
 
 /** The per-type lists (oldest first) whose type the selector accepts: the type is tested once per type. */
@@ -152,38 +123,91 @@ function selectedLists(ctx: EvalContext, selector: Selector): Array<readonly Res
   return out;
 }
 
+/** Selected resources and the group of each: built once per evaluation per (selection, by). */
+interface Grouping {
+  readonly items: ResourceView[];
+  /** Group index of each item. */
+  readonly groupOf: Int32Array;
+  readonly keys: string[];
+  readonly labels: Array<Record<string, string>>;
+}
+
+function grouping(ctx: EvalContext, signature: string, selector: Selector, by: GroupKey[]): Grouping {
+  const memoKey = `grouping:${signature}`;
+  const memo = ctx.memo?.get(memoKey);
+  if (memo !== undefined) return memo as Grouping;
+  const items: ResourceView[] = [];
+  for (const list of selectedLists(ctx, selector)) for (const r of list) if (selector.testIndexed(r)) items.push(r);
+  const groupOf = new Int32Array(items.length);
+  const keys: string[] = [];
+  const labels: Array<Record<string, string>> = [];
+  if (by.length === 0) {
+    keys.push("");
+    labels.push({});
+  } else {
+    const index = new Map<string, number>();
+    for (let i = 0; i < items.length; i++) {
+      const key = groupKey(by, items[i], resourceField);
+      let k = index.get(key);
+      if (k === undefined) {
+        k = keys.length;
+        index.set(key, k);
+        keys.push(key);
+        labels.push(groupLabels(by, items[i], resourceField));
+      }
+      groupOf[i] = k;
+    }
+  }
+  const g: Grouping = { items, groupOf, keys, labels };
+  ctx.memo?.set(memoKey, g);
+  return g;
+}
+
+/** Aggregated values per group; `present[k]` is 0 for a group with no usable value. */
+interface Groups {
+  readonly keys: readonly string[];
+  readonly labels: ReadonlyArray<Record<string, string>>;
+  readonly values: Float64Array;
+  readonly present: Uint8Array;
+}
+
 /**
  * Aggregates `measure` over selected resources, per group. Ungrouped count/sum over nothing is 0.
- * Results are shared within one evaluation by rules with the same selection (a warning and a
- * critical rule over one expression cost one pass).
+ * The selection and grouping are built once per evaluation and shared by every rule with the same
+ * `select` and `by`; each rule then only computes its measure into typed arrays (no allocation
+ * per resource or per group).
  */
-function aggregate(ctx: EvalContext, signature: string, selector: Selector, measure: ((r: ResourceView) => number) | undefined, agg: Aggregate, by: GroupKey[]): Groups {
-  const memo = ctx.memo?.get(signature);
-  if (memo !== undefined) return memo as Groups;
-  const accs = new Map<string, Acc>();
-  if (by.length === 0) {
-    const a = newAcc({});
-    eachSelected(ctx, selector, (r) => {
-      const v = measure === undefined ? 1 : measure(r);
-      if (!Number.isNaN(v)) add(a, v);
-    });
-    if (a.n > 0) accs.set("", a);
-  } else {
-    eachSelected(ctx, selector, (r) => {
-      const v = measure === undefined ? 1 : measure(r);
-      if (Number.isNaN(v)) return;
-      const key = groupKey(by, r, resourceField);
-      let a = accs.get(key);
-      if (a === undefined) accs.set(key, (a = newAcc(groupLabels(by, r, resourceField))));
-      add(a, v);
-    });
+function aggregate(ctx: EvalContext, selectionSignature: string, selector: Selector, measure: ((r: ResourceView) => number) | undefined, agg: Aggregate, by: GroupKey[]): Groups {
+  const g = grouping(ctx, selectionSignature, selector, by);
+  const n = g.keys.length;
+  const count = new Float64Array(n);
+  const acc = new Float64Array(n);
+  if (agg === "max") acc.fill(-Infinity);
+  else if (agg === "min") acc.fill(Infinity);
+  const { items, groupOf } = g;
+  for (let i = 0; i < items.length; i++) {
+    const v = measure === undefined ? 1 : measure(items[i]);
+    if (v !== v) continue; // NaN: the resource lacks the fields
+    const k = groupOf[i];
+    count[k]++;
+    if (agg === "max") {
+      if (v > acc[k]) acc[k] = v;
+    } else if (agg === "min") {
+      if (v < acc[k]) acc[k] = v;
+    } else acc[k] += v;
   }
-  // The accumulators become the groups in place: no second allocation per group.
-  const out = accs as unknown as Groups;
-  for (const a of accs.values()) a.value = result(agg, a);
-  if (by.length === 0 && accs.size === 0 && (agg === "count" || agg === "sum")) out.set("", { labels: {}, value: 0 });
-  ctx.memo?.set(signature, out);
-  return out;
+  const present = new Uint8Array(n);
+  const values = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    if (count[k] === 0) {
+      // Ungrouped count/sum over nothing is 0 (so `op: "<"` alerts on absence).
+      if (by.length === 0 && (agg === "count" || agg === "sum")) present[k] = 1;
+      continue;
+    }
+    present[k] = 1;
+    values[k] = agg === "count" ? count[k] : agg === "avg" ? acc[k] / count[k] : acc[k];
+  }
+  return { keys: g.keys, labels: g.labels, values, present };
 }
 
 /** Formats a duration in ms for annotations: "90s", "5m30s", "2h". */
@@ -268,12 +292,13 @@ function compileRule(rule: RuleConfig): CompiledRule {
       const agg: Aggregate = rule.aggregate ?? (measure === undefined ? "count" : "max");
       const by = compileBy(rule.by);
       const op: Op = rule.op ?? ">";
-      const signature = JSON.stringify(["agg", rule.select ?? {}, rule.measure ?? "", agg, rule.by ?? []]);
+      const signature = JSON.stringify([rule.select ?? {}, rule.by ?? []]);
       return {
         ...base,
         evaluate(ctx) {
           const out: Sample[] = [];
-          for (const g of aggregate(ctx, signature, selector, measure, agg, by).values()) if (compare(op, g.value, rule.threshold)) out.push({ labels: g.labels, value: g.value });
+          const g = aggregate(ctx, signature, selector, measure, agg, by);
+          for (let k = 0; k < g.keys.length; k++) if (g.present[k] === 1 && compare(op, g.values[k], rule.threshold)) out.push({ labels: g.labels[k], value: g.values[k] });
           return out;
         },
       };
@@ -320,17 +345,21 @@ function compileRule(rule: RuleConfig): CompiledRule {
       const minSamples = rule.minSamples ?? DEFAULT_MIN_SAMPLES;
       const op: Op = rule.op ?? ">=";
       const series = new Map<string, { labels: Record<string, string>; t: number[]; v: number[] }>();
-      const signature = JSON.stringify(["agg", rule.select ?? {}, rule.measure ?? "", agg, rule.by ?? []]);
+      const signature = JSON.stringify([rule.select ?? {}, rule.by ?? []]);
       return {
         ...base,
         evaluate(ctx) {
-          const current = aggregate(ctx, signature, selector, measure, agg, by);
+          const g = aggregate(ctx, signature, selector, measure, agg, by);
+          const current = new Set<string>();
           const out: Sample[] = [];
-          for (const [key, g] of current) {
+          for (let k = 0; k < g.keys.length; k++) {
+            if (g.present[k] === 0) continue;
+            const key = g.keys[k];
+            current.add(key);
             let s = series.get(key);
-            if (s === undefined) series.set(key, (s = { labels: g.labels, t: [], v: [] }));
+            if (s === undefined) series.set(key, (s = { labels: g.labels[k], t: [], v: [] }));
             s.t.push(ctx.now);
-            s.v.push(g.value);
+            s.v.push(g.values[k]);
           }
           for (const [key, s] of series) {
             let drop = 0;
