@@ -204,7 +204,6 @@ const sinkSchema = {
 
 /** JSON Schema of the `alerts` section (the alerts plugin's options). */
 export const alertsSchema = {
-  $id: "https://custodian.dev/schemas/alerts.json",
   type: "object",
   additionalProperties: false,
   properties: {

@@ -20,7 +20,6 @@ export interface MetricsOptions {
 
 /** JSON Schema of the metrics plugin's options. */
 export const metricsSchema = {
-  $id: "https://custodian.dev/schemas/metrics.json",
   type: "object",
   additionalProperties: false,
   properties: {
