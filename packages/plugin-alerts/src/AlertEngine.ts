@@ -90,11 +90,16 @@ export class AlertEngine {
   readonly #inhibit: readonly InhibitRuleConfig[];
   readonly #byRule = new Map<CompiledRule, Map<string, Rec>>();
   readonly #eventRules: CompiledRule[];
+  /** Per rule: group key → fingerprint, so a steady alert costs a lookup per evaluation. */
+  readonly #keys = new Map<CompiledRule, Map<string, string>>();
 
   constructor(rules: readonly CompiledRule[], inhibit: readonly InhibitRuleConfig[] = []) {
     this.rules = rules;
     this.#inhibit = inhibit;
-    for (const r of rules) this.#byRule.set(r, new Map());
+    for (const r of rules) {
+      this.#byRule.set(r, new Map());
+      this.#keys.set(r, new Map());
+    }
     this.#eventRules = rules.filter((r) => r.observe !== undefined);
   }
 
@@ -122,14 +127,22 @@ export class AlertEngine {
     for (const rule of this.rules) {
       const alerts = this.#byRule.get(rule)!;
       const seen = new Set<string>();
+      const byKey = this.#keys.get(rule)!;
       for (const s of rule.evaluate(ctx)) {
-        // Rule labels override group labels; alertname overrides both (as in Prometheus).
-        const labels: Record<string, string> = Object.freeze({ ...s.labels, ...rule.labels, alertname: rule.name });
-        const fp = fingerprint(labels);
+        // Fast path: a group seen before maps straight to its fingerprint (no label merge, no hash).
+        let fp = s.key === undefined ? undefined : byKey.get(s.key);
+        let labels: Record<string, string> | undefined;
+        if (fp === undefined || !alerts.has(fp)) {
+          // Rule labels override group labels; alertname overrides both (as in Prometheus).
+          labels = Object.freeze({ ...s.labels, ...rule.labels, alertname: rule.name });
+          fp = fingerprint(labels);
+          if (s.key !== undefined) byKey.set(s.key, fp);
+        }
         if (seen.has(fp)) continue;
         seen.add(fp);
         let a = alerts.get(fp);
         if (a === undefined) {
+          labels ??= Object.freeze({ ...s.labels, ...rule.labels, alertname: rule.name });
           a = { fingerprint: fp, rule, labels, annotations: {}, state: "pending", value: s.value, activeAt: now, firedAt: undefined, keepFiringSince: undefined, inhibited: false };
           alerts.set(fp, a);
           a.annotations = renderAll(rule.annotations, labels, s.value, s.vars);
@@ -137,7 +150,7 @@ export class AlertEngine {
         } else {
           a.value = s.value;
           a.keepFiringSince = undefined;
-          a.annotations = renderAll(rule.annotations, labels, s.value, s.vars);
+          if (rule.templated) a.annotations = renderAll(rule.annotations, a.labels, s.value, s.vars);
         }
         if (a.state === "pending" && now - a.activeAt >= rule.forMs) {
           a.state = "firing";
@@ -159,6 +172,8 @@ export class AlertEngine {
         alerts.delete(fp);
         changes.push({ from: "firing", alert: view(a, "resolved", now) });
       }
+      // Groups whose alert is gone lose their key: the map never outgrows the live alerts by much.
+      if (byKey.size > 2 * alerts.size + 64) for (const [k, f] of byKey) if (!alerts.has(f)) byKey.delete(k);
     }
     this.#applyInhibition();
     return changes.map((c) => (c.alert.state === "firing" ? { from: c.from, alert: Object.freeze({ ...c.alert, inhibited: this.#isInhibited(c.alert.fingerprint) }) } : c));

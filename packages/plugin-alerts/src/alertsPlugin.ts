@@ -116,6 +116,7 @@ export function createAlertsPlugin(runtime: AlertsRuntimeOptions = {}): PluginDe
       const labelsByName = configLabels(kernel);
       const labelsOf = (name: string | undefined): Record<string, string> => (name === undefined ? EMPTY : (labelsByName.get(name) ?? EMPTY));
 
+      const labelCache = new Map<string, Map<string, Record<string, string>>>();
       let evaluations = 0;
       let lastEvaluationMs = 0;
       let undelivered = 0;
@@ -148,7 +149,7 @@ export function createAlertsPlugin(runtime: AlertsRuntimeOptions = {}): PluginDe
         for (let i = 0; i < snaps.length; i++) {
           const snap = snaps[i];
           const detailLabels = snap.details?.labels;
-          const base = labelsOf(snap.name);
+          const base = labelsByName.size === 0 ? EMPTY : labelsOf(snap.name);
           const labels = detailLabels !== null && typeof detailLabels === "object" ? { ...base, ...(detailLabels as Record<string, string>) } : base;
           const view: ResourceView = { snap, labels };
           resources[i] = view;
@@ -156,7 +157,7 @@ export function createAlertsPlugin(runtime: AlertsRuntimeOptions = {}): PluginDe
           if (list === undefined) byType.set(snap.type, [view]);
           else list.push(view);
         }
-        const evalCtx: EvalContext = { now: clock.now(), resources, byType, memo: new Map() };
+        const evalCtx: EvalContext = { now: clock.now(), resources, byType, memo: new Map(), labelCache };
         const changes = engine.evaluate(evalCtx);
         evaluations++;
         lastEvaluationMs = performance.now() - started;

@@ -24,6 +24,8 @@ import {
 export interface Sample {
   labels: Record<string, string>;
   value: number;
+  /** The group's key within its rule (identifies the group without hashing labels). */
+  key?: string;
   vars?: Record<string, string>;
 }
 
@@ -32,8 +34,10 @@ export interface EvalContext {
   readonly now: number;
   readonly resources: readonly ResourceView[];
   readonly byType: ReadonlyMap<string, readonly ResourceView[]>;
-  /** Per-evaluation cache of aggregations shared by rules with the same selection. */
+  /** Per-evaluation cache of selections and groupings shared by rules. */
   readonly memo?: Map<string, unknown>;
+  /** Group labels kept across evaluations, by selection signature and group key. */
+  readonly labelCache?: Map<string, Map<string, Record<string, string>>>;
 }
 
 /** A compiled rule. */
@@ -45,6 +49,8 @@ export interface CompiledRule {
   readonly keepFiringForMs: number;
   readonly labels: Readonly<Record<string, string>>;
   readonly annotations: Readonly<Record<string, string>>;
+  /** True when an annotation has a template, so it is re-rendered on each evaluation. */
+  readonly templated: boolean;
   evaluate(ctx: EvalContext): Sample[];
   /** Event rules only: records a matching kernel event. */
   observe?(event: EventView): void;
@@ -132,33 +138,54 @@ interface Grouping {
   readonly labels: Array<Record<string, string>>;
 }
 
+/** True when every `by` path is the resource type: the key is the same for a whole type list. */
+const byTypeOnly = (by: GroupKey[]): boolean => by.length > 0 && by.every((g) => g.path.length === 1 && g.path[0] === "type");
+
 function grouping(ctx: EvalContext, signature: string, selector: Selector, by: GroupKey[]): Grouping {
   const memoKey = `grouping:${signature}`;
   const memo = ctx.memo?.get(memoKey);
   if (memo !== undefined) return memo as Grouping;
   const items: ResourceView[] = [];
-  for (const list of selectedLists(ctx, selector)) for (const r of list) if (selector.testIndexed(r)) items.push(r);
-  const groupOf = new Int32Array(items.length);
+  const groupOf: number[] = [];
   const keys: string[] = [];
   const labels: Array<Record<string, string>> = [];
-  if (by.length === 0) {
-    keys.push("");
-    labels.push({});
-  } else {
-    const index = new Map<string, number>();
-    for (let i = 0; i < items.length; i++) {
-      const key = groupKey(by, items[i], resourceField);
-      let k = index.get(key);
-      if (k === undefined) {
-        k = keys.length;
-        index.set(key, k);
-        keys.push(key);
-        labels.push(groupLabels(by, items[i], resourceField));
+  // Group labels outlive one evaluation: a steady group reuses its labels object.
+  let cache = ctx.labelCache?.get(signature);
+  if (cache === undefined && ctx.labelCache !== undefined) ctx.labelCache.set(signature, (cache = new Map()));
+  const index = new Map<string, number>();
+  const groupFor = (r: ResourceView): number => {
+    const key = by.length === 0 ? "" : groupKey(by, r, resourceField);
+    let k = index.get(key);
+    if (k === undefined) {
+      k = keys.length;
+      index.set(key, k);
+      keys.push(key);
+      let l = cache?.get(key);
+      if (l === undefined) {
+        l = by.length === 0 ? {} : groupLabels(by, r, resourceField);
+        cache?.set(key, l);
       }
-      groupOf[i] = k;
+      labels.push(l);
+    }
+    return k;
+  };
+  if (by.length === 0) groupFor(undefined as unknown as ResourceView);
+  const perList = by.length === 0 || byTypeOnly(by);
+  for (const list of selectedLists(ctx, selector)) {
+    let listGroup = by.length === 0 ? 0 : -1;
+    for (const r of list) {
+      if (!selector.testIndexed(r)) continue;
+      items.push(r);
+      if (perList) {
+        if (listGroup === -1) listGroup = groupFor(r);
+        groupOf.push(listGroup);
+      } else groupOf.push(groupFor(r));
     }
   }
-  const g: Grouping = { items, groupOf, keys, labels };
+  if (cache !== undefined && cache.size > 2 * keys.length + 64) {
+    for (const k of cache.keys()) if (!index.has(k)) cache.delete(k);
+  }
+  const g: Grouping = { items, groupOf: Int32Array.from(groupOf), keys, labels };
   ctx.memo?.set(memoKey, g);
   return g;
 }
@@ -284,6 +311,7 @@ function compileRule(rule: RuleConfig): CompiledRule {
     keepFiringForMs: ms(rule.keep_firing_for, 0, `rule "${rule.name}" keep_firing_for`),
     labels: Object.freeze({ ...(rule.labels ?? {}) }),
     annotations: Object.freeze({ ...(rule.annotations ?? {}) }),
+    templated: Object.values(rule.annotations ?? {}).some((t) => t.includes("{{")),
   };
   switch (rule.kind) {
     case "threshold": {
@@ -298,7 +326,7 @@ function compileRule(rule: RuleConfig): CompiledRule {
         evaluate(ctx) {
           const out: Sample[] = [];
           const g = aggregate(ctx, signature, selector, measure, agg, by);
-          for (let k = 0; k < g.keys.length; k++) if (g.present[k] === 1 && compare(op, g.values[k], rule.threshold)) out.push({ labels: g.labels[k], value: g.values[k] });
+          for (let k = 0; k < g.keys.length; k++) if (g.present[k] === 1 && compare(op, g.values[k], rule.threshold)) out.push({ labels: g.labels[k], value: g.values[k], key: g.keys[k] });
           return out;
         },
       };
@@ -321,13 +349,31 @@ function compileRule(rule: RuleConfig): CompiledRule {
             }
           };
           // The snapshot is oldest first, so is each type's list: stop at the first young one.
+          const perList = byTypeOnly(by);
           for (const list of selectedLists(ctx, selector)) {
+            if (perList) {
+              // Grouped by type only: one group per list, no key per resource.
+              let g: { labels: Record<string, string>; n: number; oldest: ResourceView } | undefined;
+              for (const r of list) {
+                if (r.snap.ageMs < limit) break;
+                if (!selector.testIndexed(r)) continue;
+                if (g === undefined) {
+                  const key = groupKey(by, r, resourceField);
+                  g = groups.get(key);
+                  if (g === undefined) groups.set(key, (g = { labels: groupLabels(by, r, resourceField), n: 0, oldest: r }));
+                }
+                g.n++;
+                if (r.snap.ageMs > g.oldest.snap.ageMs) g.oldest = r;
+              }
+              continue;
+            }
             for (const r of list) {
               if (r.snap.ageMs < limit) break;
               if (selector.testIndexed(r)) visit(r);
             }
           }
-          return [...groups.values()].map((g) => ({
+          return [...groups].map(([key, g]) => ({
+            key,
             labels: g.labels,
             value: g.n,
             vars: { oldest: g.oldest.snap.name ?? g.oldest.snap.id, oldestId: g.oldest.snap.id, oldestAge: humanDuration(g.oldest.snap.ageMs) },
