@@ -9,9 +9,6 @@ import { loadavg } from "node:os";
 
 const loadAtStart = loadavg();
 
-// A tick runs every evaluationInterval (15 s by default): collect the previous iteration's garbage
-// first, so a pause caused by other code is not charged to the tick. Garbage the tick makes counts.
-const gc = globalThis.gc ?? (() => {});
 const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const p95 = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length * 0.95)];
 const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
@@ -70,11 +67,9 @@ const evalTimes = [];
 const snapTimes = [];
 for (let i = 0; i < 60; i++) {
   await clock.advance(15_000);
-  gc();
   let t0 = process.hrtime.bigint();
   kernel.snapshot();
   snapTimes.push(ms(t0));
-  gc();
   t0 = process.hrtime.bigint();
   api.evaluate();
   evalTimes.push(ms(t0));
@@ -84,7 +79,6 @@ const engine = new AlertEngine(compileRules({ rules }));
 const unsharedTimes = [];
 for (let i = 0; i < 40; i++) {
   await clock.advance(15_000);
-  gc();
   const t0 = process.hrtime.bigint();
   const snaps = kernel.snapshot();
   const resources = [];
@@ -132,7 +126,6 @@ for (let i = 0; i < 5; i++) await m.metrics();
 const scrapeTimes = [];
 let size = 0;
 for (let i = 0; i < 30; i++) {
-  gc();
   const t0 = process.hrtime.bigint();
   size = (await m.metrics()).length;
   scrapeTimes.push(ms(t0));
@@ -142,7 +135,6 @@ const bare = new Registry();
 const gauges = ["size", "in_use", "idle", "pending", "capacity"].map((f) => new Gauge({ name: `bare_pool_${f}`, help: f, labelNames: ["type", "name"], registers: [bare] }));
 const bareTimes = [];
 for (let i = 0; i < 35; i++) {
-  gc();
   const t0 = process.hrtime.bigint();
   for (let p = 0; p < POOLS; p++) for (const g of gauges) g.set({ type: "pool", name: `pool-${p}` }, p % 10);
   await bare.metrics();
