@@ -179,7 +179,7 @@ export class AlertEngine {
     return changes.map((c) => (c.alert.state === "firing" ? { from: c.from, alert: Object.freeze({ ...c.alert, inhibited: this.#isInhibited(c.alert.fingerprint) }) } : c));
   }
 
-  /** Resolves every firing alert now (shutdown); returns the changes. */
+  /** Resolves every firing alert (pending ones go inactive) at `now`, as after a reset; returns the changes. */
   resolveAll(now: number): AlertChange[] {
     const changes: AlertChange[] = [];
     for (const alerts of this.#byRule.values()) {
