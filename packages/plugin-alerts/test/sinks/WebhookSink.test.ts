@@ -72,12 +72,14 @@ describe("webhook sink", () => {
     const rx = await startReceiver((n) => (n < 2 ? 503 : 200));
     const { kernel, clock, api, events } = await setup({ url: rx.url, group_wait: "0s", retries: 2, backoff: "1s" });
     job(kernel, "a");
+    const retried = () => api.stats().sinks["webhook-0"].retried;
     await clock.advance(1_000);
-    await until(() => rx.requests.length === 1);
+    // The failure has been handled (and the backoff armed) once the retry is counted.
+    await until(() => retried() === 1);
     await clock.advance(999);
     expect(rx.requests).toHaveLength(1);
     await clock.advance(1);
-    await until(() => rx.requests.length === 2);
+    await until(() => rx.requests.length === 2 && retried() === 2);
     await clock.advance(1_999); // second backoff is 2s
     expect(rx.requests).toHaveLength(2);
     await clock.advance(1);
@@ -91,7 +93,7 @@ describe("webhook sink", () => {
     const second = await setup({ url: failing.url, group_wait: "0s", retries: 1, backoff: "1s" });
     job(second.kernel, "x");
     await second.clock.advance(1_000);
-    await until(() => failing.requests.length === 1);
+    await until(() => second.api.stats().sinks["webhook-0"].retried === 1);
     await second.clock.advance(1_000);
     await until(() => failing.requests.length === 2);
     await second.api.idle();
