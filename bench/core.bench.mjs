@@ -30,7 +30,7 @@ const rows = [];
 
 // 1. adopt + release of a trivial resource vs a bare Map set/delete.
 {
-  const kernel = await createKernel({ env: {} });
+  const kernel = await createKernel({ env: {}, config: {} });
   const release = () => {};
   const opts = { type: "trivial", release };
   const value = {};
@@ -98,7 +98,7 @@ const rows = [];
 
 // 4. event emission with 0 and 1 subscribers (kernel guards with subject.observed).
 {
-  const kernel = await createKernel({ env: {} });
+  const kernel = await createKernel({ env: {}, config: {} });
   const release = () => {};
   const opts = { type: "evt", release };
   const N = 300_000;

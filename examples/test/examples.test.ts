@@ -20,4 +20,23 @@ describe("examples", () => {
     const elapsed = Number(/Shutdown report \(deadline, (\d+)ms/.exec(r.stdout)![1]);
     expect(elapsed).toBeLessThanOrEqual(600);
   });
+
+  it("await-using releases every request's scope, on success and on throw, and shuts down clean", () => {
+    const r = run("await-using");
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain("GET /fail -> 500 error: handler failed");
+    expect(r.stdout).toMatch(/tx 1 committed\ntx 2 rolled back\ntx 3 committed/);
+    expect(r.stdout).toContain("after the requests: 1 live resource(s) (api)");
+    expect(r.stdout).toMatch(/shutdown: ok in \d+ms/);
+  });
+
+  it("custom-plugin: a JS plugin declared in YAML stops one child gracefully and forces the stubborn one", () => {
+    const r = run("custom-plugin");
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/stubborn: forced in \d+ms/);
+    expect(r.stdout).toMatch(/well-behaved: released in \d+ms/);
+    expect(r.stdout).toContain("no child process survived");
+  });
 });

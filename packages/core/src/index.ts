@@ -14,6 +14,12 @@ export { ManualClock } from "./time/ManualClock.js";
 export { createDeadline, deadlineAt } from "./scope/Deadline.js";
 export type { Deadline } from "./scope/Deadline.js";
 export { parseDuration, parseSize } from "./config/duration.js";
+export { ConfigError, formatIssue, isConfigError } from "./config/ConfigError.js";
+export type { ConfigIssue } from "./config/ConfigError.js";
+export { CONFIG_SEARCH_PLACES, configSchemaOf, findConfigFile, normalizedConfigOf } from "./config/loadConfig.js";
+export { composeConfigSchema, durationSchema, pathSchema, RESOURCE_NAME_PATTERN, sizeSchema } from "./config/schema.js";
+export type { SchemaParts } from "./config/schema.js";
+export { didYouMean } from "./config/validateConfig.js";
 export {
   CoreErrorCodes,
   DeadlineExceededError,

@@ -50,6 +50,11 @@ export class FeatureRegistry implements Features {
     return this.#declared.has(name);
   }
 
+  /** Every declared flag (core's and the plugins'), in declaration order. */
+  declarations(): FeatureDeclaration[] {
+    return [...this.#declared.values()].map((d) => ({ ...d }));
+  }
+
   /** Resolves every declared flag. @throws ERR_FEATURE_UNKNOWN, ERR_FEATURE_INVALID_VALUE */
   resolve(config: Record<string, unknown> | undefined, env: Record<string, string | undefined>): void {
     for (const name of Object.keys(config ?? {})) {

@@ -58,6 +58,8 @@ type Release<T> = (value: T, ctx: ReleaseContext) => void | Promise<void>;
 type Settled = { timeout: true } | { timeout: false; ok: true } | { timeout: false; ok: false; error: unknown };
 
 const noop = (): void => {};
+/** Shared by every resource without dependencies (never mutated). */
+const NO_DEPS: Rec[] = [];
 /** `isUsed()` also counts interceptors, and every hook carries the isolating one: count taps. */
 const hasTaps = (hook: { taps: unknown[] }): boolean => hook.taps.length > 0;
 const isPromiseLike = (v: unknown): v is PromiseLike<unknown> =>
@@ -67,7 +69,8 @@ const isPromiseLike = (v: unknown): v is PromiseLike<unknown> =>
 class Rec {
   state: ResourceState;
   value: unknown = undefined;
-  readonly dependents = new Set<Rec>();
+  /** Live resources that depend on this one; made on first use (most resources have none). */
+  dependents: Set<Rec> | undefined = undefined;
   leakFlagged = false;
   stack: string | undefined;
   /** Resolves when creation has finished (either way). */
@@ -76,6 +79,8 @@ class Rec {
   releasing: Promise<ResourceOutcome | undefined> | undefined;
   /** Cuts the current release phase short (set while a release phase is pending). */
   escalate: (() => void) | undefined;
+  /** True once the forced phase has started: the global force point must not cut it short. */
+  inForcePhase = false;
   /** The one shared handle of a declared (singleton) resource. */
   sharedHandle: ResourceHandle | undefined;
   scope: ScopeImpl | undefined;
@@ -397,8 +402,8 @@ export class Kernel {
   /** Recently released resources (a bounded ring buffer, oldest first). */
   history(): HistoryEntry[] {
     const n = this.#history.length;
-    if (n < this.#settings.historySize) return this.#history.slice();
-    return [...this.#history.slice(this.#historyNext), ...this.#history.slice(0, this.#historyNext)];
+    const ordered = n < this.#settings.historySize ? this.#history : [...this.#history.slice(this.#historyNext), ...this.#history.slice(0, this.#historyNext)];
+    return ordered.map(({ id, type, name, outcome, acquiredAt, releasedAt }) => ({ id, type, name, outcome, acquiredAt, releasedAt }));
   }
 
   /**
@@ -496,7 +501,7 @@ export class Kernel {
   }
 
   #resolveDepsSync(refs: ReadonlyArray<DependencyRef> | undefined): Rec[] {
-    if (refs === undefined || refs.length === 0) return [];
+    if (refs === undefined || refs.length === 0) return NO_DEPS;
     return refs.map((ref) => {
       const live = typeof ref === "string" ? this.#byName.get(ref) : ref !== null && typeof ref === "object" ? this.#live.get(ref.id) : undefined;
       if (live === undefined) {
@@ -522,7 +527,7 @@ export class Kernel {
     }
     const seq = ++this.#seq;
     const rec = new Rec(seq, "r" + seq, type, name, release, force, timeoutMs, describe, deps, this.clock.now(), state);
-    for (const d of deps) d.dependents.add(rec);
+    for (const d of deps) (d.dependents ??= new Set()).add(rec);
     const rate = this.#settings.stackSampleRate;
     if (rate > 0 && (rate >= 1 || Math.random() < rate)) rec.stack = new Error("acquired here").stack;
     this.#live.set(rec.id, rec);
@@ -555,8 +560,8 @@ export class Kernel {
     );
     rec.value = value;
     const handle = new Handle<T>(rec, this.#releaseHandle);
-    // No unregister token: unregistering costs more than the callback's live-check later.
-    this.#finalizer.register(handle, rec.id);
+    // Unregistered on release: a dead cell left for the GC costs ~4x an unregister.
+    this.#finalizer.register(handle, rec.id, rec);
     if (this.#bus.observed) {
       const at = this.clock.now();
       this.#emit({ type: "resource:acquired", at, id: rec.id, resourceType: rec.type, name: rec.name, elapsedMs: 0 });
@@ -627,7 +632,7 @@ export class Kernel {
     }
     const handle = new Handle<T>(rec, this.#releaseHandle);
     if (shared) rec.sharedHandle = handle;
-    else this.#finalizer.register(handle, rec.id);
+    else this.#finalizer.register(handle, rec.id, rec);
     return handle;
   }
 
@@ -636,7 +641,7 @@ export class Kernel {
 
   readonly #releaseHandle = (rec: Rec): Promise<ResourceOutcome> => {
     if (rec.releasing !== undefined) return rec.releasing.then((o) => o ?? this.#outcomeOf(rec));
-    if (!this.#legacy() && rec.dependents.size === 0 && rec.state === "active") {
+    if (!this.#legacy() && (rec.dependents === undefined || rec.dependents.size === 0) && rec.state === "active") {
       const budget = rec.timeoutMs ?? this.#settings.releaseTimeoutMs;
       // An active resource always yields an outcome: no extra promise on the hot path.
       return this.#releaseOne(rec, budget, this.#settings.reserveMs, Infinity, "release") as Promise<ResourceOutcome>;
@@ -694,7 +699,7 @@ export class Kernel {
       let p = memo.get(rec);
       if (p !== undefined) return p;
       p = (async () => {
-        const dependents = [...rec.dependents];
+        const dependents = rec.dependents === undefined ? [] : [...rec.dependents];
         if (dependents.length > 0) {
           const all = Promise.all(dependents.map(run));
           await (this.#forceReached === undefined ? all : Promise.race([all, this.#forceReached]));
@@ -725,7 +730,7 @@ export class Kernel {
     const add = (r: Rec): void => {
       if (closure.has(r)) return;
       closure.add(r);
-      for (const d of r.dependents) add(d);
+      if (r.dependents !== undefined) for (const d of r.dependents) add(d);
     };
     for (const r of recs) add(r);
     const out: ResourceOutcome[] = [];
@@ -823,6 +828,7 @@ export class Kernel {
         : this.#finish(rec, "failed", started, new ReleaseFailedError(rec.subject(), first.error));
     }
     // Budget over (or escalated): abort, force, and give the force its window.
+    rec.inForcePhase = true;
     const elapsed = this.clock.now() - started;
     const exceeded = new DeadlineExceededError(`Releasing ${rec.subject()}`, elapsed);
     ctx.abort(exceeded);
@@ -866,28 +872,38 @@ export class Kernel {
     rec.state = state;
     this.#live.delete(rec.id);
     if (rec.name !== undefined && this.#byName.get(rec.name) === rec) this.#byName.delete(rec.name);
-    for (const d of rec.deps) d.dependents.delete(rec);
+    for (const d of rec.deps) d.dependents?.delete(rec);
     rec.scope?.recs.delete(rec);
+    this.#finalizer.unregister(rec);
   }
 
   #finish(rec: Rec, outcome: ReleaseOutcomeKind, started: number, error: unknown): ResourceOutcome {
     const now = this.clock.now();
     this.#drop(rec, outcome);
     rec.sharedHandle = undefined;
-    const entry: HistoryEntry = { id: rec.id, type: rec.type, name: rec.name, outcome, acquiredAt: rec.acquiredAt, releasedAt: now };
+    // One object serves as the caller's outcome and the history entry: one allocation, not two.
+    const result: ResourceOutcome & HistoryEntry = {
+      id: rec.id,
+      type: rec.type,
+      name: rec.name,
+      outcome,
+      elapsedMs: now - started,
+      acquiredAt: rec.acquiredAt,
+      releasedAt: now,
+    };
+    if (error !== undefined) result.error = error;
     const size = this.#settings.historySize;
     if (size > 0) {
-      if (this.#history.length < size) this.#history.push(entry);
-      else this.#history[this.#historyNext] = entry;
+      if (this.#history.length < size) this.#history.push(result);
+      else this.#history[this.#historyNext] = result;
       this.#historyNext = (this.#historyNext + 1) % size;
     }
-    const result: ResourceOutcome = { id: rec.id, type: rec.type, name: rec.name, outcome, elapsedMs: now - started };
-    if (error !== undefined) result.error = error;
     if (this.#bus.observed) this.#emit({ type: "resource:released", at: now, id: rec.id, resourceType: rec.type, name: rec.name, outcome, elapsedMs: now - started, error });
     // Keep the value only as long as something holds it.
     rec.value = undefined;
     return result;
   }
+
 
   // ---------------------------------------------------------------------------------------------
   // Shutdown
@@ -918,7 +934,8 @@ export class Kernel {
               this.#emit({ type: "kernel:deadline-exceeded", at: this.clock.now(), scope: "global", outstanding: outstanding.length });
               this.#callDeadlineHook({ scope: "global", outstanding: outstanding.length });
             }
-            for (const r of outstanding) r.escalate?.();
+            // A resource already forcing keeps its force window (only the hard deadline cuts it).
+            for (const r of outstanding) if (!r.inForcePhase) r.escalate?.();
           };
         });
         timers.push(this.clock.setTimeout(() => this.#forcePoint?.(), Math.max(0, forceAt - this.clock.now())));
@@ -1079,6 +1096,8 @@ export async function createKernel(options: CreateKernelOptions = {}): Promise<K
       const { plugin, options: pluginOptions } = normalizeEntry(entry);
       await kernel.plugins.register(plugin, pluginOptions);
     }
+    // Schema validation first, so that unknown flags and types come back as one positioned ConfigError.
+    await loaded.validate?.(kernel);
     kernel.featureRegistry.resolve(settings.features, env);
     checkDependencies(settings.resources);
     for (const [name, decl] of Object.entries(settings.resources)) {
@@ -1086,7 +1105,6 @@ export async function createKernel(options: CreateKernelOptions = {}): Promise<K
         throw new KernelError("ERR_KERNEL_UNKNOWN_TYPE", `resources.${name}: unknown type "${decl.type}"; registered types: ${kernel.types().join(", ") || "(none)"}. Add the plugin that provides it.`);
       }
     }
-    await loaded.validate?.(kernel);
   } catch (error) {
     await kernel.shutdown("createKernel failed");
     throw error;

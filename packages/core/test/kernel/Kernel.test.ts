@@ -132,6 +132,27 @@ describe("release outcomes", () => {
 });
 
 describe("order and budgets", () => {
+  it("a resource already in its forced phase keeps its force window when the global force point passes", async () => {
+    const { kernel, clock } = await makeKernel({ config: { shutdown: { deadline: "1s" } } });
+    // Its own budget ends 5ms before the global force point (900ms); its force takes 20ms.
+    kernel.adopt({}, { type: "t", name: "slow", timeoutMs: 895, release: never, force: () => after(clock, 20) });
+    const p = kernel.shutdown();
+    await clock.advance(1_000);
+    const report = await p;
+    expect(report.outcomes[0].outcome).toBe("forced");
+    expect(report.outcomes[0].elapsedMs).toBe(915);
+  });
+
+  it("a force that started just before the global force point keeps its window (forced, not abandoned)", async () => {
+    const { kernel, clock } = await makeKernel({ config: { shutdown: { deadline: "1s", reserve: "200ms" } } });
+    // Budget 790 ms ends 10 ms before the force point (800 ms); its force needs 100 ms of the reserve.
+    kernel.adopt({}, { type: "t", name: "early", timeoutMs: 790, release: never, force: () => after(clock, 100) });
+    const p = kernel.shutdown();
+    await clock.advance(1000);
+    const report = await p;
+    expect(report.outcomes.map((o) => [o.name, o.outcome, o.elapsedMs])).toEqual([["early", "forced", 890]]);
+  });
+
   it("releases dependents before their dependencies, along a chain", async () => {
     const { kernel, clock } = await makeKernel();
     const order: string[] = [];
@@ -257,6 +278,21 @@ describe("closed means closed", () => {
     const report = await p;
     expect(release).toHaveBeenCalledWith({ slow: true }, expect.anything());
     expect(report.outcomes[0].outcome).toBe("released");
+  });
+});
+
+describe("creation during shutdown", () => {
+  it("a create that never finishes is abandoned at its budget and its signal aborts", async () => {
+    const { kernel, clock } = await makeKernel({ config: { shutdown: { deadline: "1s" } } });
+    let signal: AbortSignal | undefined;
+    kernel.registerType("hang", { create: (_s, ctx) => { signal = ctx.signal; return never(); }, release() {} });
+    const acquiring = kernel.acquire({ type: "hang" });
+    acquiring.catch(() => {});
+    const p = kernel.shutdown();
+    await clock.advance(1_000);
+    const report = await p;
+    expect(report.outcomes.map((o) => o.outcome)).toEqual(["abandoned"]);
+    expect(signal?.aborted).toBe(true);
   });
 });
 
@@ -426,6 +462,19 @@ describe("scopes and await using", () => {
     expect(outer.state).toBe("active");
   });
 
+  it("a child scope closed by its parent gets at most the parent's remaining time", async () => {
+    const { kernel, clock } = await makeKernel();
+    const outer = kernel.scope("outer", { timeoutMs: 1_000 });
+    const inner = outer.scope("inner", { timeoutMs: 60_000 });
+    let budget = -1;
+    inner.adopt({}, { type: "t", release: (_v, ctx) => { budget = ctx.deadline.remainingMs(); return never(); } });
+    const closing = outer.close();
+    await clock.advance(1_000);
+    const outcomes = await closing;
+    expect(budget).toBeLessThanOrEqual(1_000);
+    expect(outcomes.map((o) => o.outcome)).toEqual(["abandoned"]);
+  });
+
   it("a scope's timeout bounds its release", async () => {
     const { kernel, clock } = await makeKernel();
     const scope = kernel.scope("job", { timeoutMs: 500 });
@@ -518,11 +567,11 @@ describe("plugins", () => {
   it("refuses invalid, duplicate and out-of-order plugins", async () => {
     const a = definePlugin({ name: "a", apply() {} });
     const b = definePlugin({ name: "b", dependsOn: ["a"], apply() {} });
-    await expect(createKernel({ env: {}, plugins: [a, a] })).rejects.toMatchObject({ code: "ERR_PLUGIN_DUPLICATE" });
-    await expect(createKernel({ env: {}, plugins: [b, a] })).rejects.toMatchObject({ code: "ERR_PLUGIN_DEPENDENCY" });
-    await expect(createKernel({ env: {}, plugins: [{ name: "", apply() {} }] })).rejects.toMatchObject({ code: "ERR_PLUGIN_INVALID" });
-    await expect(createKernel({ env: {}, plugins: [{ name: "cb", apply(_k: unknown, _o: unknown, _done?: unknown) {} } as never] })).rejects.toMatchObject({ code: "ERR_PLUGIN_INVALID" });
-    const k = await createKernel({ env: {}, plugins: [a, b] });
+    await expect(createKernel({ env: {}, config: {}, plugins: [a, a] })).rejects.toMatchObject({ code: "ERR_PLUGIN_DUPLICATE" });
+    await expect(createKernel({ env: {}, config: {}, plugins: [b, a] })).rejects.toMatchObject({ code: "ERR_PLUGIN_DEPENDENCY" });
+    await expect(createKernel({ env: {}, config: {}, plugins: [{ name: "", apply() {} }] })).rejects.toMatchObject({ code: "ERR_PLUGIN_INVALID" });
+    await expect(createKernel({ env: {}, config: {}, plugins: [{ name: "cb", apply(_k: unknown, _o: unknown, _done?: unknown) {} } as never] })).rejects.toMatchObject({ code: "ERR_PLUGIN_INVALID" });
+    const k = await createKernel({ env: {}, config: {}, plugins: [a, b] });
     expect(k.plugins.names()).toEqual(["a", "b"]);
     await k.shutdown();
   });
@@ -532,7 +581,7 @@ describe("plugins", () => {
     const release = vi.fn();
     const first = definePlugin({ name: "first", apply: (k) => void k.adopt({}, { type: "t", release }) });
     const slow = definePlugin({ name: "slow", startTimeoutMs: 2_000, apply: () => never() });
-    const creating = createKernel({ clock, env: {}, plugins: [first, slow] });
+    const creating = createKernel({ clock, env: {}, config: {}, plugins: [first, slow] });
     const assertion = expect(creating).rejects.toMatchObject({ code: "ERR_PLUGIN_TIMEOUT", message: expect.stringContaining('"slow"') });
     await clock.advance(2_000);
     await assertion;
@@ -541,7 +590,7 @@ describe("plugins", () => {
 
   it("a plugin's feature flags are declared, resolved and listed; unknown flags are refused", async () => {
     const p = definePlugin({ name: "p", features: [{ name: "fastPath", default: false, description: "x" }], apply() {} });
-    const k = await createKernel({ env: { CUSTODIAN_FEATURE_FAST_PATH: "on" }, plugins: [p] });
+    const k = await createKernel({ env: { CUSTODIAN_FEATURE_FAST_PATH: "on" }, config: {}, plugins: [p] });
     expect(k.features.isEnabled("fastPath")).toBe(true);
     expect(k.features.list().map((f) => `${f.name}=${f.enabled}(${f.source})`)).toEqual(["deadlineCleanup=true(default)", "fastPath=true(env)"]);
     await k.shutdown();
