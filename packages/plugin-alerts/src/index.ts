@@ -45,3 +45,6 @@ export { assertRuleTest, expandSeries, runRuleTest } from "./testing.js";
 export type { RuleTest, RuleTestEvent, RuleTestExpectation, RuleTestResource, Series } from "./testing.js";
 export { exportPrometheusRules, POOL_DETAIL_METRICS, promDuration } from "./exportPrometheusRules.js";
 export type { ExportOptions } from "./exportPrometheusRules.js";
+
+/** The plugin, as the default export: `plugins: ["@custodian/plugin-alerts"]` in resource.config.yaml. */
+export { alertsPlugin as default } from "./alertsPlugin.js";

@@ -10,7 +10,7 @@ export const MetricsErrorCodes = Object.freeze({
   ERR_METRICS_ENDPOINT: "ERR_METRICS_ENDPOINT",
 } as const);
 
-/** The metrics plugin's options (the `metrics` config section) are invalid. */
+/** The metrics plugin's options are invalid. */
 export class MetricsOptionsError extends KernelError {
   constructor(problems: string[]) {
     super("ERR_METRICS_INVALID_OPTIONS", `Invalid metrics options:\n${problems.map((p) => `  metrics${p}`).join("\n")}`);

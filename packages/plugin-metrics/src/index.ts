@@ -7,3 +7,6 @@ export type { MetricsApi } from "./metricsPlugin.js";
 export { metricsSchema, validateMetricsOptions } from "./schema.js";
 export type { MetricsOptions } from "./schema.js";
 export { MetricsEndpointError, MetricsErrorCodes, MetricsNotAppliedError, MetricsOptionsError } from "./errors.js";
+
+/** The plugin, as the default export: `plugins: ["@custodian/plugin-metrics"]` in resource.config.yaml. */
+export { metricsPlugin as default } from "./metricsPlugin.js";

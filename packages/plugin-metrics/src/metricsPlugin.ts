@@ -103,10 +103,8 @@ export function createMetricsPlugin(): PluginDescriptor<MetricsOptions> {
     name: "metrics",
     version: "0.1.0",
     schema: metricsSchema as unknown as Record<string, unknown>,
-    configKey: "metrics",
     async apply(kernel, options) {
-      const given = options !== undefined && Object.keys(options).length > 0 ? options : ((kernel.config.metrics ?? {}) as MetricsOptions);
-      const o = validateMetricsOptions(given);
+      const o = validateMetricsOptions(options ?? {});
       const p = o.prefix ?? "custodian_";
       const maxSeries = o.maxSeries ?? 500;
       const registry = new Registry();
@@ -364,5 +362,5 @@ export function createMetricsPlugin(): PluginDescriptor<MetricsOptions> {
   });
 }
 
-/** The metrics plugin. Its options are the `metrics` section; with none, it reads `kernel.config.metrics`. */
+/** The metrics plugin. Options come with its entry in `plugins` (`{ module, options }`). */
 export const metricsPlugin: PluginDescriptor<MetricsOptions> = createMetricsPlugin();

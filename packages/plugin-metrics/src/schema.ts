@@ -1,5 +1,5 @@
 /**
- * Options of the metrics plugin (the `metrics` section of resource.config.yaml) and their JSON Schema.
+ * Options of the metrics plugin (its `options` in the `plugins` list) and their JSON Schema.
  */
 import { Ajv } from "ajv";
 import { MetricsOptionsError } from "./errors.js";

@@ -143,8 +143,8 @@ describe("metrics plugin", () => {
     expect(sample(await api.metrics(), 'custodian_metrics_series_refused{metric="pool_in_use"}')).toBe(1);
   });
 
-  it("reads kernel.config.metrics without options; rejects invalid options", async () => {
-    const { api } = await makeKernel({}, { metrics: { prefix: "app_" } });
+  it("takes a prefix; rejects invalid options", async () => {
+    const { api } = await makeKernel({ prefix: "app_" });
     expect(await api.metrics()).toContain("# TYPE app_resources gauge");
     const err: unknown = await createKernel({ clock: new ManualClock(), env: {}, plugins: [{ plugin: metricsPlugin, options: { port: 1 } }] }).catch((e: unknown) => e);
     expect((err as Error).cause).toMatchObject({ code: "ERR_METRICS_INVALID_OPTIONS" });

@@ -22,7 +22,7 @@ const alerts: AlertsConfig = {
 describe("metrics with alerts", () => {
   it("exports alert states, and every metric named by the exported rules exists", async () => {
     const clock = new ManualClock();
-    const kernel = await createKernel({ clock, env: {}, config: { alerts, metrics: {} }, plugins: [metricsPlugin, alertsPlugin] });
+    const kernel = await createKernel({ clock, env: {}, config: { alerts }, plugins: [metricsPlugin, alertsPlugin] });
     onTestFinished(async () => {
       const p = kernel.shutdown();
       await clock.advance(60_000);
