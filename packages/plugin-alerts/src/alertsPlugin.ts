@@ -124,7 +124,18 @@ export function createAlertsPlugin(runtime: AlertsRuntimeOptions = {}): PluginDe
 
       const dispatch = (changes: AlertChange[]): void => {
         for (const c of changes) {
-          kernel.emitPluginEvent("alerts", "alert:state-changed", { alertname: c.alert.name, fingerprint: c.alert.fingerprint, from: c.from, to: c.alert.state, labels: c.alert.labels, inhibited: c.alert.inhibited });
+          // `name`, `state` and `value` too: what a dashboard shows without knowing fingerprints.
+          kernel.emitPluginEvent("alerts", "alert:state-changed", {
+            alertname: c.alert.name,
+            name: c.alert.name,
+            fingerprint: c.alert.fingerprint,
+            from: c.from,
+            to: c.alert.state,
+            state: c.alert.state,
+            value: c.alert.value,
+            labels: c.alert.labels,
+            inhibited: c.alert.inhibited,
+          });
           if (subject.observed) subject.next(c);
         }
         if (sinks.length === 0) return;

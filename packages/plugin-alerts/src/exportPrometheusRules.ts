@@ -107,7 +107,8 @@ function eventExpr(on: EventMatcherConfig, by: readonly string[] | undefined, wi
   const w = promDuration(windowMs);
   if (on.event === "plugin:event") {
     if (on.name === "breaker:state-changed" || (typeof on.name === "string" && on.name.startsWith("breaker:"))) {
-      const b = (by ?? []).map((x) => (x === "data.breaker" ? "breaker" : x));
+      // plugin-metrics names a breaker by data.breaker, data.key, or data.agent + data.origin.
+      const b = (by ?? []).map((x) => (["data.breaker", "data.key", "data.agent", "data.origin"].includes(x) ? "breaker" : x));
       return `sum ${byClause(b, ["breaker", "from", "to"])} (increase(${PREFIX}breaker_transitions_total[${w}]))`;
     }
     const m = [on.plugin === undefined ? undefined : `plugin=${q(on.plugin)}`, on.name === undefined ? undefined : promMatcher("name", on.name)].filter((x) => x !== undefined);

@@ -56,6 +56,17 @@ const COUNTED_EVENTS = new Set<KernelEvent["type"]>([
   "hook:error",
 ]);
 
+/**
+ * A breaker's identity in the event data: `breaker`, else `key` (pool), else `agent` + `origin`
+ * (plugin-http's `{ agent, origin }`).
+ */
+function breakerId(d: Record<string, unknown>): string | undefined {
+  const s = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
+  const agent = s(d.agent);
+  const origin = s(d.origin);
+  return s(d.breaker) ?? s(d.key) ?? (agent !== undefined && origin !== undefined ? `${agent} ${origin}` : (agent ?? origin));
+}
+
 const DEFAULT_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 /** Caps distinct label sets: past `max`, new sets are refused and counted. */
@@ -231,8 +242,9 @@ export function createMetricsPlugin(): PluginDescriptor<MetricsOptions> {
         if (pluginEventsCap.allow(`${plugin}\u0000${name}`)) pluginEvents.inc({ plugin, name });
         const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
         switch (name) {
-          case "breaker:state-changed": {
-            const breaker = str(d.breaker);
+          case "breaker:state-changed":
+          case "breaker:state": {
+            const breaker = breakerId(d);
             const from = str(d.from);
             const to = str(d.to);
             if (breaker === undefined || to === undefined) return;
@@ -241,7 +253,7 @@ export function createMetricsPlugin(): PluginDescriptor<MetricsOptions> {
             return;
           }
           case "breaker:removed": {
-            const breaker = str(d.breaker);
+            const breaker = breakerId(d);
             if (breaker === undefined) return;
             // Series go with their breaker: a reaped breaker leaves nothing behind.
             breakerState.remove({ breaker });

@@ -106,6 +106,9 @@ describe("metrics plugin", () => {
     kernel.emitPluginEvent("pool", "breaker:removed", { breaker: "db" });
     text = await api.metrics();
     expect(text).not.toContain('breaker="db"');
+    // plugin-http's shape: { agent, origin, from, to }.
+    kernel.emitPluginEvent("http", "breaker:state-changed", { agent: "api", origin: "https://api.example", from: "closed", to: "open" });
+    expect(sample(await api.metrics(), 'custodian_breaker_state{breaker="api https://api.example"}')).toBe(2);
   });
 
   it("alert states and notification results from the alerts plugin's events", async () => {
