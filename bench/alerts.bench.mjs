@@ -49,7 +49,7 @@ const clock = new ManualClock();
 const kernel = await createKernel({
   clock,
   env: {},
-  config: { shutdown: { deadline: "5s" }, alerts: { evaluationInterval: "1h", rules }, metrics: {} },
+  config: { shutdown: { deadline: "5s" }, alerts: { evaluationInterval: "1h", rules } },
   plugins: [metricsPlugin, alertsPlugin],
 });
 const release = () => {};
