@@ -438,7 +438,8 @@ function compileRule(rule: RuleConfig): CompiledRule {
         observe(e) {
           if (!match(e)) return;
           buffer.push({ at: e.at, key: groupKey(by, e, eventField), labels: groupLabels(by, e, eventField) });
-          if (buffer.length > EVENT_BUFFER_MAX) buffer.shift();
+          // Bounded: in an event storm the oldest tenth goes at once (no O(n) shift per event).
+          if (buffer.length > EVENT_BUFFER_MAX) buffer.splice(0, EVENT_BUFFER_MAX / 10);
         },
         evaluate(ctx) {
           let drop = 0;

@@ -62,4 +62,12 @@ describe("AlertEngine", () => {
     ]);
     expect(engine.resolveAll(20_000).map((c) => `${c.alert.labels.name}:${c.alert.state}@${c.alert.resolvedAt}`)).toEqual(["a:resolved@20000", "b:resolved@20000"]);
   });
+
+  it("an event rule keeps at most 10,000 events: a storm drops the oldest tenth at a time", () => {
+    const [rule] = compileRules({ rules: [{ name: "Storm", kind: "transitions", on: { event: "plugin:event", plugin: "x" }, window: "1h", count: 1 }] });
+    for (let i = 0; i < 10_001; i++) {
+      rule.observe!({ at: i, event: "plugin:event", type: undefined, name: undefined, id: undefined, plugin: "x", eventName: "e", outcome: undefined, reason: undefined, data: {}, labels: {} });
+    }
+    expect(rule.evaluate(ctxOf(20_000, []))).toEqual([{ labels: {}, value: 9_001 }]);
+  });
 });
