@@ -69,7 +69,7 @@ function byClause(by: readonly string[] | undefined, allowed: readonly string[])
   return `by (${labels.join(", ")})`;
 }
 
-function measureExpr(node: MeasureNode, sel: string): string {
+function measureExpr(node: MeasureNode, sel: string, p: string): string {
   switch (node.kind) {
     case "num":
       return String(node.value);
@@ -77,74 +77,71 @@ function measureExpr(node: MeasureNode, sel: string): string {
       const [head, field, ...rest] = node.path;
       const metric = head === "details" && rest.length === 0 && field !== undefined ? POOL_DETAIL_METRICS[field] : undefined;
       if (metric === undefined) throw new NotExportable(`measures ${node.path.join(".")}; only details.${Object.keys(POOL_DETAIL_METRICS).join("/")} have metrics`);
-      return `${PREFIX}${metric}{${sel}}`;
+      return `${p}${metric}{${sel}}`;
     }
     case "bin":
-      return `(${measureExpr(node.left, sel)} ${node.op} ${measureExpr(node.right, sel)})`;
+      return `(${measureExpr(node.left, sel, p)} ${node.op} ${measureExpr(node.right, sel, p)})`;
   }
 }
 
-// Set per call (exportPrometheusRules is synchronous).
-let PREFIX = "custodian_";
-
-function gaugeExpr(rule: { select?: SelectorConfig; measure?: string; aggregate?: string; by?: string[] }): string {
+function gaugeExpr(rule: { select?: SelectorConfig; measure?: string; aggregate?: string; by?: string[] }, p: string): string {
   if (rule.measure === undefined) {
     const agg = rule.aggregate ?? "count";
     if (agg !== "count" && agg !== "sum") throw new NotExportable(`aggregates ${agg} without a measure`);
     const sel = selectorMatchers(rule.select, { state: true, name: false }).join(", ");
     const by = byClause(rule.by, ["type", "state"]);
-    const expr = `sum ${by} (${PREFIX}resources{${sel}})`;
+    const expr = `sum ${by} (${p}resources{${sel}})`;
     // Our count over nothing is 0; PromQL's sum over nothing is empty.
     return (rule.by ?? []).length === 0 ? `(${expr} or vector(0))` : expr;
   }
   const sel = selectorMatchers(rule.select, { state: false, name: true }).join(", ");
-  const inner = measureExpr(parseMeasure(rule.measure), sel);
+  const inner = measureExpr(parseMeasure(rule.measure), sel, p);
   const agg = rule.aggregate ?? "max";
   return `${agg} ${byClause(rule.by, ["type", "name"])} (${inner})`;
 }
 
-function eventExpr(on: EventMatcherConfig, by: readonly string[] | undefined, windowMs: number): string {
+function eventExpr(on: EventMatcherConfig, by: readonly string[] | undefined, windowMs: number, p: string): string {
   const w = promDuration(windowMs);
   if (on.event === "plugin:event") {
     if (on.name === "breaker:state-changed" || (typeof on.name === "string" && on.name.startsWith("breaker:"))) {
       // plugin-metrics names a breaker by data.breaker, data.key, or data.agent + data.origin.
       const b = (by ?? []).map((x) => (["data.breaker", "data.key", "data.agent", "data.origin"].includes(x) ? "breaker" : x));
-      return `sum ${byClause(b, ["breaker", "from", "to"])} (increase(${PREFIX}breaker_transitions_total[${w}]))`;
+      return `sum ${byClause(b, ["breaker", "from", "to"])} (increase(${p}breaker_transitions_total[${w}]))`;
     }
     const m = [on.plugin === undefined ? undefined : `plugin=${q(on.plugin)}`, on.name === undefined ? undefined : promMatcher("name", on.name)].filter((x) => x !== undefined);
-    return `sum ${byClause(by, ["plugin", "name"])} (increase(${PREFIX}plugin_events_total{${m.join(", ")}}[${w}]))`;
+    return `sum ${byClause(by, ["plugin", "name"])} (increase(${p}plugin_events_total{${m.join(", ")}}[${w}]))`;
   }
   if (on.event === "resource:released" && on.outcome !== undefined) {
     const m = [...(on.select?.type === undefined ? [] : [promMatcher("type", on.select.type)]), promMatcher("outcome", on.outcome)];
     if (on.select?.name !== undefined || on.select?.labels !== undefined) throw new NotExportable("selects events on resource names or labels");
-    return `sum ${byClause(by, ["type", "outcome"])} (increase(${PREFIX}releases_total{${m.join(", ")}}[${w}]))`;
+    return `sum ${byClause(by, ["type", "outcome"])} (increase(${p}releases_total{${m.join(", ")}}[${w}]))`;
   }
   if (on.name !== undefined || on.outcome !== undefined || on.select?.name !== undefined || on.select?.labels !== undefined) {
     throw new NotExportable("matches event fields that custodian_events_total does not carry");
   }
   const m = [`event=${q(on.event)}`, ...(on.select?.type === undefined ? [] : [promMatcher("type", on.select.type)])];
-  return `sum ${byClause(by, ["event", "type"])} (increase(${PREFIX}events_total{${m.join(", ")}}[${w}]))`;
+  return `sum ${byClause(by, ["event", "type"])} (increase(${p}events_total{${m.join(", ")}}[${w}]))`;
 }
 
-function ruleExpr(rule: RuleConfig, evaluationIntervalMs: number): string {
+function ruleExpr(rule: RuleConfig, evaluationIntervalMs: number, p: string): string {
   switch (rule.kind) {
     case "threshold":
-      return `${gaugeExpr(rule)} ${rule.op ?? ">"} ${rule.threshold}`;
+      return `${gaugeExpr(rule, p)} ${rule.op ?? ">"} ${rule.threshold}`;
     case "held_longer_than": {
       const sel = selectorMatchers(rule.select, { state: false, name: false }).join(", ");
       const secs = parseDuration(rule.duration) / 1000;
-      return `max ${byClause(rule.by ?? ["type"], ["type"])} (${PREFIX}resource_oldest_age_seconds{${sel}}) >= ${secs}`;
+      return `max ${byClause(rule.by ?? ["type"], ["type"])} (${p}resource_oldest_age_seconds{${sel}}) >= ${secs}`;
     }
     case "forecast": {
       const window = promDuration(parseDuration(rule.window));
       const step = promDuration(evaluationIntervalMs);
       const horizon = parseDuration(rule.horizon) / 1000;
-      return `predict_linear((${gaugeExpr(rule)})[${window}:${step}], ${horizon}) ${rule.op ?? ">="} ${rule.limit}`;
+      return `predict_linear((${gaugeExpr(rule, p)})[${window}:${step}], ${horizon}) ${rule.op ?? ">="} ${rule.limit}`;
     }
     case "transitions":
-      return `${eventExpr(rule.on, rule.by, parseDuration(rule.window))} >= ${rule.count}`;
+      return `${eventExpr(rule.on, rule.by, parseDuration(rule.window), p)} >= ${rule.count}`;
     case "event":
-      return `${eventExpr(rule.on, rule.by, parseDuration(rule.window ?? "5m"))} > 0`;
+      return `${eventExpr(rule.on, rule.by, parseDuration(rule.window ?? "5m"), p)} > 0`;
   }
 }
 
@@ -155,14 +152,14 @@ function ruleExpr(rule: RuleConfig, evaluationIntervalMs: number): string {
  *   writeFileSync("custodian.rules.yml", exportPrometheusRules(config.alerts))
  */
 export function exportPrometheusRules(alerts: AlertsConfig, options: ExportOptions = {}): string {
-  PREFIX = options.prefix ?? "custodian_";
+  const prefix = options.prefix ?? "custodian_";
   const intervalMs = parseDuration(alerts.evaluationInterval ?? "15s");
   const rules: Array<Record<string, unknown>> = [];
   const skipped: string[] = [];
   for (const rule of alerts.rules ?? []) {
     let expr: string;
     try {
-      expr = ruleExpr(rule, intervalMs);
+      expr = ruleExpr(rule, intervalMs, prefix);
     } catch (error) {
       if (!(error instanceof NotExportable)) throw error;
       skipped.push(`${rule.name}: ${error.message}`);
