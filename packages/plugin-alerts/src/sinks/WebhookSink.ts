@@ -17,6 +17,8 @@ interface Group {
   timer: TimerHandle | undefined;
   lastSignature: string;
   lastSentAt: number;
+  /** Fingerprints sent as firing: only those get a resolved notification. */
+  notified: Set<string>;
 }
 
 /** The JSON body Alertmanager's webhook receiver sends (version 4). */
@@ -144,7 +146,7 @@ export class WebhookSink implements Sink {
     const { key, labels } = this.#keyOf(a);
     let g = this.#groups.get(key);
     if (g === undefined) {
-      const group: Group = { key, labels, alerts: new Map(), timer: undefined, lastSignature: "", lastSentAt: -Infinity };
+      const group: Group = { key, labels, alerts: new Map(), timer: undefined, lastSignature: "", lastSentAt: -Infinity, notified: new Set() };
       group.timer = this.#ctx.clock.setTimeout(() => this.#flush(group, false), this.#waitMs);
       this.#groups.set(key, (g = group));
     }
@@ -155,6 +157,8 @@ export class WebhookSink implements Sink {
     this.#ctx.clock.clearTimeout(g.timer);
     g.timer = undefined;
     const now = this.#ctx.clock.now();
+    // An alert that fired and resolved within one wait was never announced: nothing to resolve.
+    for (const a of g.alerts.values()) if (a.state === "resolved" && !g.notified.has(a.fingerprint)) g.alerts.delete(a.fingerprint);
     const alerts = [...g.alerts.values()];
     const signatureOf = (list: Alert[]): string =>
       list
@@ -163,6 +167,10 @@ export class WebhookSink implements Sink {
         .join(",");
     if (alerts.length > 0 && (signatureOf(alerts) !== g.lastSignature || now - g.lastSentAt >= this.#repeatMs)) {
       this.#send(g, alerts);
+      for (const a of alerts) {
+        if (a.state === "firing") g.notified.add(a.fingerprint);
+        else g.notified.delete(a.fingerprint);
+      }
       // Resolved alerts leave the group once sent: what was notified is the firing set.
       g.lastSignature = signatureOf(alerts.filter((a) => a.state === "firing"));
       g.lastSentAt = now;

@@ -153,4 +153,16 @@ describe("webhook sink", () => {
     expect(api.stats()).toMatchObject({ undelivered: 1, sinks: { "webhook-0": { sent: 1, undelivered: 1 } } });
     expect(pluginEvents(events, "alerts", "notifications:undelivered")).toEqual([{ count: 1, sinks: { "webhook-0": 1 } }]);
   });
+
+  it("an alert that fires and resolves within group_wait is never announced", async () => {
+    const rx = await startReceiver();
+    const { kernel, clock, api } = await setup({ url: rx.url, group_wait: "10s", group_interval: "10s" });
+    const h = job(kernel, "a");
+    await clock.advance(1_000); // firing; the group waits 10s
+    await h.release();
+    await clock.advance(1_000); // resolved before the first notification
+    await clock.advance(30_000);
+    await api.idle();
+    expect(rx.requests).toHaveLength(0);
+  });
 });
