@@ -127,5 +127,5 @@ describe("real Alertmanager", () => {
 
     am.kill("SIGTERM");
     await exited;
-  });
+  }, 60_000);
 });
