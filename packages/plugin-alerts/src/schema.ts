@@ -226,15 +226,20 @@ export const alertsSchema = {
 // ------------------------------------------------------------------------------------------------
 // Types of the validated section (durations still as written; compile converts them).
 
+/** A duration as written: "250ms", "5s", "2m", "1h", "1d", or milliseconds. */
 export type Duration = string | number;
+/** A value matcher: exact, one of a list, anchored regex, its negation, or "not one of". */
 export type Matcher = string | string[] | { regex: string } | { notRegex: string } | { not: string | string[] };
+/** Which resources a rule looks at (state defaults to active). */
 export interface SelectorConfig {
   type?: Matcher;
   state?: Matcher;
   name?: Matcher;
   labels?: Record<string, Matcher>;
 }
+/** A comparison operator. */
 export type Op = ">" | ">=" | "<" | "<=" | "==" | "!=";
+/** Which kernel events an `event` or `transitions` rule counts. */
 export interface EventMatcherConfig {
   event: string;
   plugin?: string;
@@ -249,6 +254,7 @@ interface RuleBase {
   for?: Duration;
   keep_firing_for?: Duration;
 }
+/** A count or aggregate over selected resources compared with a threshold. */
 export interface ThresholdRuleConfig extends RuleBase {
   kind: "threshold";
   select?: SelectorConfig;
@@ -258,12 +264,14 @@ export interface ThresholdRuleConfig extends RuleBase {
   op?: Op;
   threshold: number;
 }
+/** Resources held for at least `duration` (leaks), naming the oldest. */
 export interface HeldLongerThanRuleConfig extends RuleBase {
   kind: "held_longer_than";
   select?: SelectorConfig;
   duration: Duration;
   by?: string[];
 }
+/** A least-squares trend of an aggregate, compared with `limit` at `horizon`. */
 export interface ForecastRuleConfig extends RuleBase {
   kind: "forecast";
   select?: SelectorConfig;
@@ -276,6 +284,7 @@ export interface ForecastRuleConfig extends RuleBase {
   limit: number;
   minSamples?: number;
 }
+/** At least `count` matching events within `window` (flapping). */
 export interface TransitionsRuleConfig extends RuleBase {
   kind: "transitions";
   on: EventMatcherConfig;
@@ -283,14 +292,17 @@ export interface TransitionsRuleConfig extends RuleBase {
   window: Duration;
   count: number;
 }
+/** A matching kernel event fires an alert held for `window`. */
 export interface EventRuleConfig extends RuleBase {
   kind: "event";
   on: EventMatcherConfig;
   by?: string[];
   window?: Duration;
 }
+/** Any rule of the `alerts.rules` list. */
 export type RuleConfig = ThresholdRuleConfig | HeldLongerThanRuleConfig | ForecastRuleConfig | TransitionsRuleConfig | EventRuleConfig;
 
+/** A firing `source_match` alert mutes `target_match` alerts with the same `equal` labels. */
 export interface InhibitRuleConfig {
   source_match: Record<string, string>;
   target_match: Record<string, string>;
@@ -305,12 +317,14 @@ interface DeliveryConfig {
   max_queue?: number;
   headers?: Record<string, string>;
 }
+/** One structured line per state change. */
 export interface LogSinkConfig {
   kind: "log";
   name?: string;
   match?: Record<string, string>;
   stream?: "stdout" | "stderr";
 }
+/** Alertmanager-v4 webhook payloads, grouped like Alertmanager. */
 export interface WebhookSinkConfig extends DeliveryConfig {
   kind: "webhook";
   url: string;
@@ -321,11 +335,13 @@ export interface WebhookSinkConfig extends DeliveryConfig {
   send_resolved?: boolean;
   max_alerts?: number;
 }
+/** POST /api/v2/alerts to each URL, re-sent while firing. */
 export interface AlertmanagerSinkConfig extends DeliveryConfig {
   kind: "alertmanager";
   urls: string[];
   resend_delay?: Duration;
 }
+/** Any sink of the `alerts.sinks` list. */
 export type SinkConfig = LogSinkConfig | WebhookSinkConfig | AlertmanagerSinkConfig;
 
 /** The `alerts` section of resource.config.yaml. */

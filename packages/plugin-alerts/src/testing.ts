@@ -40,6 +40,7 @@ export interface RuleTestExpectation {
   exp_alerts: Array<{ labels?: Record<string, string>; annotations?: Record<string, string>; state?: "pending" | "firing" }>;
 }
 
+/** A rule test: the section under test, inputs over time, and expectations. */
 export interface RuleTest {
   /** The `alerts` section under test (its sinks are ignored). */
   alerts: AlertsConfig;
