@@ -21,6 +21,20 @@ describe("examples", () => {
     expect(elapsed).toBeLessThanOrEqual(600);
   });
 
+  it("alerts: rules fire and resolve on the kernel clock, metrics show them, shutdown closes the endpoint", () => {
+    const r = run("alerts");
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain("PoolNearlyExhausted: pending -> firing (orders-db is 0.9 full)");
+    expect(r.stdout).toContain("PoolNearlyExhausted: firing -> resolved");
+    expect(r.stdout).toMatch(/SocketHeld: inactive -> firing \(oldest forgotten-socket held \d+ms\)/);
+    expect(r.stdout).toContain("BreakerFlapping: inactive -> firing");
+    expect(r.stdout).toContain('custodian_breaker_state{breaker="orders-db"} 2');
+    expect(r.stdout).toContain('custodian_alerts{alertname="SocketHeld",state="firing"} 1');
+    expect(r.stdout).toMatch(/shutdown: ok=true; .*metrics-endpoint released/);
+    expect(r.stdout).toContain("metrics endpoint closed with the kernel");
+  });
+
   it("await-using releases every request's scope, on success and on throw, and shuts down clean", () => {
     const r = run("await-using");
     expect(r.stderr).toBe("");

@@ -13,6 +13,11 @@ export interface PluginDescriptor<O = Record<string, unknown>> {
   readonly dependsOn?: readonly string[];
   /** JSON Schema of the plugin's options (validated by the config loader). */
   readonly schema?: Record<string, unknown>;
+  /**
+   * The top-level config section this plugin owns (e.g. `"alerts"`): the config loader validates
+   * that section with `schema`, and the plugin reads it when given no options.
+   */
+  readonly configKey?: string;
   /** Feature flags this plugin declares. */
   readonly features?: readonly FeatureDeclaration[];
   /** Time allowed for `apply` to settle. Default 10s. */
