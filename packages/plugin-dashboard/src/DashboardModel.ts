@@ -389,7 +389,7 @@ export class DashboardModel {
         at: e.at,
         transitions: (prev?.transitions ?? 0) + 1,
       });
-    } else if (e.plugin === "alerts" && e.name === "alert:state" && typeof d.name === "string") {
+    } else if (e.plugin === "alerts" && (e.name === "alert:state" || e.name === "alert:state-changed") && typeof d.name === "string") {
       const state = String(d.state);
       if (state === "firing" || state === "pending") {
         const prev = this.#alerts.get(d.name);

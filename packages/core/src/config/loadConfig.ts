@@ -338,13 +338,18 @@ export async function loadConfig(input: CustodianConfig | string | undefined, op
     config.plugins = (config.plugins as Array<string | { module: string; options?: unknown }>).map((e) => (typeof e === "string" ? { module: e, options: {} } : { module: e.module, options: e.options ?? {} }));
   }
   const { plugins, issues: pluginIssues } = await loadPlugins(config, source);
-  const modules = plugins.map((p) => ({ module: p.module, name: p.plugin.name, schema: p.plugin.schema }));
+  const modules = plugins.map((p) => ({ module: p.module, name: p.plugin.name, schema: p.plugin.schema, configKey: p.plugin.configKey }));
   if (pluginIssues.length === 0) pluginIssues.push(...validateConfig(composeConfigSchema({ plugins: modules }), config, source));
   if (pluginIssues.length > 0) throw new ConfigError(pluginIssues.sort(byPosition));
 
   const entries = config.plugins as Array<{ module: string; options: Record<string, unknown> }> | undefined;
   const pluginEntries: PluginEntry[] = [
-    ...plugins.map((p) => ({ plugin: p.plugin, options: entries![p.index].options })),
+    ...plugins.map((p) => {
+      const options = entries![p.index].options;
+      // A plugin that owns a top-level section gets it as its options unless its entry gives some.
+      const section = p.plugin.configKey === undefined ? undefined : (config as Record<string, unknown>)[p.plugin.configKey];
+      return { plugin: p.plugin, options: section !== undefined && Object.keys(options).length === 0 ? section : options };
+    }),
     ...code,
   ];
   return {

@@ -84,7 +84,7 @@ export interface SchemaParts {
   /** Declared feature flags. */
   features?: readonly FeatureDeclaration[];
   /** Plugins named in the config, by (resolved) module specifier. */
-  plugins?: ReadonlyArray<{ module: string; name: string; schema?: Schema }>;
+  plugins?: ReadonlyArray<{ module: string; name: string; schema?: Schema; configKey?: string }>;
 }
 
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
@@ -201,6 +201,12 @@ export function composeConfigSchema(parts: SchemaParts = {}): Schema {
       },
       plugins: { type: "array", description: "Plugins to load, in order.", items: plugin },
       alerts: { type: "object", description: "Alert rules (validated by @custodian/plugin-alerts)." },
+      // A plugin that owns a top-level section (`configKey`) validates it with its own schema.
+      ...Object.fromEntries(
+        (parts.plugins ?? [])
+          .filter((p) => p.configKey !== undefined && p.schema !== undefined)
+          .map((p) => [p.configKey!, { ...clone(p.schema!), description: `Section owned by plugin "${p.name}".` }]),
+      ),
     },
   };
 }

@@ -154,6 +154,19 @@ describe("nothing starts on an invalid config", () => {
 });
 
 describe("plugins from config", () => {
+  it("a plugin that owns a top-level section (configKey) validates it with positions and receives it as options", async () => {
+    const bad = folder({ "resource.config.yaml": `plugins: ["${FIXTURES}/section-owner.mjs"]\nalerts:\n  rules:\n    - name: A\n      limit: 0\n` });
+    const error = await createKernel({ env: {}, cwd: bad, exit: () => {} }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(isConfigError(error)).toBe(true);
+    expect((error as { issues: Array<{ line: number; column: number; path: string }> }).issues).toMatchObject([{ line: 5, column: 7, path: "alerts.rules[0].limit" }]);
+    const good = folder({ "resource.config.yaml": `plugins: ["${FIXTURES}/section-owner.mjs"]\nalerts:\n  rules:\n    - name: A\n      limit: 3\n` });
+    await kernelOf({ cwd: good });
+    expect((globalThis as { __custodianSection?: unknown }).__custodianSection).toEqual({ rules: [{ name: "A", limit: 3 }] });
+  });
+
   it("apply() is bounded by the plugin's start deadline, and the error names the plugin", async () => {
     const clock = new ManualClock();
     const dir = folder({ "resource.config.yaml": `plugins: ["${FIXTURES}/hangs.mjs"]\n` });
