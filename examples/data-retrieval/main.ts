@@ -165,54 +165,74 @@ async function download(job: { path: string; symbol: string; day: string }): Pro
   });
 }
 
-const all = Promise.allSettled(jobs.map(download));
-const settledInTime = await Promise.race([all.then(() => true), sleep(batchLimitMs).then(() => false)]);
-stopProgress();
-if (!settledInTime) console.log(yellow(`batch limit (${batchLimitMs}ms) reached with ${progress.total - progress.done - progress.failed} download(s) outstanding: closing the batch`));
-
-let batchOutcomes: ResourceOutcome[];
-if (legacy) {
-  // The legacy cleanup waits on each release with no deadline: the stalled download never ends.
-  const closed = await Promise.race([batch.close(), sleep(legacyWaitMs).then(() => undefined)]);
-  if (closed === undefined) {
-    console.log(red(bold(`\nLegacy cleanup: still waiting on the stalled download after ${legacyWaitMs}ms.`)));
-    console.log(
-      `This is the hang Custodian's deadline cleanup removes: the old cleanup awaits every close() with no\n` +
-        `deadline, and a stalled transfer never closes. Remove CUSTODIAN_FEATURE_DEADLINE_CLEANUP=off to see the\n` +
-        `same run finish on time. The demo gives up waiting now (exit code 1).`,
-    );
-    await closeArchive();
-    process.exit(1);
-  }
-  batchOutcomes = closed;
-} else {
-  batchOutcomes = await batch.close();
-}
-const forced = batchOutcomes.filter((o) => o.outcome !== "released");
-for (const o of forced) console.log(yellow(`${o.name}: ${o.outcome} after ${Math.round(o.elapsedMs)}ms at the batch budget`));
-for (const f of failures) console.log(dim(`failed: ${f}`));
-
-// Aggregate what was cached.
-const rows: OhlcRow[] = [];
-for (const name of (await readdir(cache.value.path)).sort()) {
-  const [symbol, ...dayParts] = name.replace(/\.csv$/, "").split("-");
-  rows.push(toOhlc(symbol, dayParts.join("-"), await readFile(join(cache.value.path, name), "utf8")));
-}
-console.log(bold(`\nDaily OHLC (${rows.length} files, ${(progress.bytes / 1024).toFixed(0)} KiB)`));
-console.log(dim("symbol   day          open     high     low      close    volume"));
-for (const r of rows.slice(0, 8)) {
-  console.log(`${r.symbol.padEnd(8)} ${r.day}  ${r.open.toFixed(2).padStart(7)}  ${r.high.toFixed(2).padStart(7)}  ${r.low.toFixed(2).padStart(7)}  ${r.close.toFixed(2).padStart(7)}  ${String(r.volume).padStart(7)}`);
-}
-if (rows.length > 8) console.log(dim(`… and ${rows.length - 8} more`));
-console.log(`downloads: ${progress.done} ok, ${progress.failed} failed (${forced.length} forced by Custodian at the batch budget)`);
-
-if (args.dashboard) {
+// On Ctrl-C the kernel's signal handler shuts down (and prints the report) while the batch is
+// still running: the batch then stops where it is instead of using resources being released.
+const shutdownStarted = new Promise<void>((resolve) => {
+  kernel.events$.subscribe((e) => {
+    if (e.type === "kernel:shutdown-started") resolve();
+  });
+});
+const batchRun = runBatch();
+batchRun.catch((error: unknown) => {
+  if (kernel.state === "running") throw error;
+});
+await Promise.race([batchRun, shutdownStarted]);
+if (kernel.state !== "running") {
+  // The signal handler finishes: report, then exit with its code.
+} else if (args.dashboard) {
   console.log(bold("dashboard running: press Ctrl-C to shut down"));
 } else {
   const report = await kernel.shutdown("batch finished");
   await closeArchive();
   // Nothing Custodian owns keeps the process alive and the archive is closed: the process ends.
   process.exitCode = report.ok ? 0 : 1;
+}
+
+async function runBatch(): Promise<void> {
+  const all = Promise.allSettled(jobs.map(download));
+  const settledInTime = await Promise.race([all.then(() => true), sleep(batchLimitMs).then(() => false)]);
+  stopProgress();
+  if (!settledInTime) console.log(yellow(`batch limit (${batchLimitMs}ms) reached with ${progress.total - progress.done - progress.failed} download(s) outstanding: closing the batch`));
+
+  let batchOutcomes: ResourceOutcome[];
+  if (legacy) {
+    // The legacy cleanup waits on each release with no deadline: the stalled download never ends.
+    const closed = await Promise.race([batch.close(), sleep(legacyWaitMs).then(() => undefined)]);
+    if (closed === undefined) {
+      console.log(red(bold(`\nLegacy cleanup: still waiting on the stalled download after ${legacyWaitMs}ms.`)));
+      console.log(
+        `This is the hang Custodian's deadline cleanup removes: the old cleanup awaits every close() with no\n` +
+          `deadline, and a stalled transfer never closes. Remove CUSTODIAN_FEATURE_DEADLINE_CLEANUP=off to see the\n` +
+          `same run finish on time. The demo gives up waiting now (exit code 1); its cache dir is left behind,\n` +
+          `and plugin-fs reaps it at the next start (its process is gone).`,
+      );
+      await closeArchive();
+      process.exit(1);
+    }
+    batchOutcomes = closed;
+  } else {
+    batchOutcomes = await batch.close();
+  }
+  // The forced downloads' own handlers finish right after the abort; give them a moment to record it.
+  await Promise.race([all, sleep(500)]);
+  await alertsOf(kernel).evaluate(); // show what the alert rules make of the batch, now
+  const forced = batchOutcomes.filter((o) => o.outcome !== "released");
+  for (const o of forced) console.log(yellow(`${o.name}: ${o.outcome} after ${Math.round(o.elapsedMs)}ms at the batch budget`));
+  for (const f of failures) console.log(dim(`failed: ${f}`));
+
+  // Aggregate what was cached.
+  const rows: OhlcRow[] = [];
+  for (const name of (await readdir(cache.value.path)).sort()) {
+    const [symbol, ...dayParts] = name.replace(/\.csv$/, "").split("-");
+    rows.push(toOhlc(symbol, dayParts.join("-"), await readFile(join(cache.value.path, name), "utf8")));
+  }
+  console.log(bold(`\nDaily OHLC (${rows.length} files, ${(progress.bytes / 1024).toFixed(0)} KiB)`));
+  console.log(dim("symbol   day          open     high     low      close    volume"));
+  for (const r of rows.slice(0, 8)) {
+    console.log(`${r.symbol.padEnd(8)} ${r.day}  ${r.open.toFixed(2).padStart(7)}  ${r.high.toFixed(2).padStart(7)}  ${r.low.toFixed(2).padStart(7)}  ${r.close.toFixed(2).padStart(7)}  ${String(r.volume).padStart(7)}`);
+  }
+  if (rows.length > 8) console.log(dim(`… and ${rows.length - 8} more`));
+  console.log(`downloads: ${progress.done} ok, ${progress.failed} failed (${forced.length} forced by Custodian at the batch budget)`);
 }
 
 async function closeArchive(): Promise<void> {

@@ -1,13 +1,17 @@
 // Runs each example as a child process (built output; npm test builds first).
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
-const run = (example: string, args: string[] = []) =>
-  spawnSync(process.execPath, [fileURLToPath(new URL(`../dist/${example}/main.js`, import.meta.url)), ...args], {
+const main = (example: string): string => fileURLToPath(new URL(`../dist/${example}/main.js`, import.meta.url));
+const run = (example: string, args: string[] = [], env: Record<string, string> = {}) =>
+  spawnSync(process.execPath, [main(example), ...args], {
     encoding: "utf8",
-    timeout: 20_000,
+    timeout: 30_000,
+    env: { ...process.env, ...env },
   });
+const cacheDirOf = (stdout: string): string => /cache: (\S+)/.exec(stdout)![1];
 
 describe("examples", () => {
   it("kernel-tour forces the stalled download within the deadline and exits 1 with a report", () => {
@@ -52,5 +56,52 @@ describe("examples", () => {
     expect(r.stdout).toMatch(/stubborn: forced in \d+ms/);
     expect(r.stdout).toMatch(/well-behaved: released in \d+ms/);
     expect(r.stdout).toContain("no child process survived");
+  });
+
+  describe("data-retrieval (the demo npm start runs)", () => {
+    it("downloads, forces the stalled and dripping downloads at the batch budget, shuts down clean with exit 0", () => {
+      const r = run("data-retrieval", ["--files", "8", "--batch-limit", "1500ms"]);
+      expect(r.stderr).toBe("");
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/download stall\/STALL\/2026-01-05\.csv: forced after \d+ms at the batch budget/);
+      expect(r.stdout).toMatch(/download drip\/DRIP\/2026-01-05\.csv: forced after \d+ms at the batch budget/);
+      expect(r.stdout).toContain("downloads: 8 ok, 4 failed (2 forced by Custodian at the batch budget)");
+      expect(r.stdout).toMatch(/Daily OHLC \(8 files/);
+      expect(r.stdout).toMatch(/Shutdown report — strategy deadline, \d+ms of a \d+ms deadline/);
+      expect(r.stdout).toMatch(/archive-http\s+http\.agent\s+released/);
+      expect(r.stdout).toContain("All resources released cleanly: exit 0");
+      expect(existsSync(cacheDirOf(r.stdout))).toBe(false); // the temp cache is gone
+    });
+
+    it("on SIGINT mid-batch shuts down within the deadline, forces what hangs, prints the report and exits 1", async () => {
+      const child = spawn(process.execPath, [main("data-retrieval"), "--files", "8", "--batch-limit", "60s", "--deadline", "2s"], { stdio: ["ignore", "pipe", "pipe"] });
+      let out = "";
+      child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+      child.stderr.on("data", (d: Buffer) => (out += d.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+      await expect.poll(() => /files 8\/12 \(2 failed\)/.test(out), { timeout: 15_000, interval: 50 }).toBe(true);
+      const sentAt = Date.now();
+      child.kill("SIGINT");
+      const code = await exited;
+      expect(Date.now() - sentAt).toBeLessThan(2_000 + 1_500);
+      expect(code).toBe(1);
+      expect(out).toMatch(/download stall\/STALL\/2026-01-05\.csv\s+download\s+forced/);
+      expect(out).toMatch(/did not release cleanly: exit 1/);
+      expect(existsSync(cacheDirOf(out))).toBe(false);
+    });
+
+    it("with the legacy cleanup it is still waiting on the stalled download after the deadline, says so and exits 1", () => {
+      const r = run("data-retrieval", ["--files", "4", "--batch-limit", "1s", "--legacy-wait", "1500ms", "--deadline", "1s"], { CUSTODIAN_FEATURE_DEADLINE_CLEANUP: "off" });
+      expect(r.status).toBe(1);
+      expect(r.stdout).toContain("cleanup strategy: legacy (sequential, no deadline)");
+      expect(r.stdout).toContain("Legacy cleanup: still waiting on the stalled download after 1500ms.");
+      expect(r.stdout).not.toContain("Shutdown report");
+    });
+
+    it("--help lists its options", () => {
+      const r = run("data-retrieval", ["--help"]);
+      expect(r.status).toBe(0);
+      for (const option of ["--files", "--faults", "--deadline", "--dashboard", "CUSTODIAN_FEATURE_DEADLINE_CLEANUP"]) expect(r.stdout).toContain(option);
+    });
   });
 });

@@ -672,15 +672,32 @@ export class Kernel {
     })();
   }
 
-  /** Longest chain of live dependencies below `rec` (0 when it depends on nothing live). */
-  #chainBelow(rec: Rec, memo: Map<Rec, number>): number {
+  /**
+   * Longest chain of live dependencies below `rec` that this release will also release (0 when
+   * none): dependencies outside `members` (a scope's or a handle's group) stay, so they take no share.
+   */
+  #chainBelow(rec: Rec, memo: Map<Rec, number>, members?: ReadonlySet<Rec>): number {
     const known = memo.get(rec);
     if (known !== undefined) return known;
     memo.set(rec, 0);
     let max = 0;
-    for (const d of rec.deps) if (this.#live.has(d.id)) max = Math.max(max, 1 + this.#chainBelow(d, memo));
+    for (const d of rec.deps) {
+      if (this.#live.has(d.id) && (members === undefined || members.has(d))) max = Math.max(max, 1 + this.#chainBelow(d, memo, members));
+    }
     memo.set(rec, max);
     return max;
+  }
+
+  /** `recs` and, transitively, every live resource that depends on them. */
+  #closure(recs: Rec[]): Set<Rec> {
+    const closure = new Set<Rec>();
+    const add = (r: Rec): void => {
+      if (closure.has(r)) return;
+      closure.add(r);
+      if (r.dependents !== undefined) for (const d of r.dependents) add(d);
+    };
+    for (const r of recs) add(r);
+    return closure;
   }
 
   /**
@@ -695,6 +712,7 @@ export class Kernel {
     const forceAt = hardAt - reserve;
     const memo = new Map<Rec, Promise<ResourceOutcome | undefined>>();
     const chains = new Map<Rec, number>();
+    const members = this.#closure(recs);
     const run = (rec: Rec): Promise<ResourceOutcome | undefined> => {
       let p = memo.get(rec);
       if (p !== undefined) return p;
@@ -706,7 +724,7 @@ export class Kernel {
         }
         const now = this.clock.now();
         let budget = rec.timeoutMs ?? (Number.isFinite(forceAt) ? Infinity : this.#settings.releaseTimeoutMs);
-        if (Number.isFinite(forceAt)) budget = Math.min(budget, Math.max(0, forceAt - now) / (1 + this.#chainBelow(rec, chains)));
+        if (Number.isFinite(forceAt)) budget = Math.min(budget, Math.max(0, forceAt - now) / (1 + this.#chainBelow(rec, chains, members)));
         if (this.#forcing) budget = 0;
         return this.#releaseOne(rec, budget, reserve, hardAt, opts.reason);
       })();
@@ -726,15 +744,8 @@ export class Kernel {
 
   /** Legacy cleanup: one at a time, reverse acquisition order, no deadline. */
   async #releaseLegacy(recs: Rec[], reason: string): Promise<ResourceOutcome[]> {
-    const closure = new Set<Rec>();
-    const add = (r: Rec): void => {
-      if (closure.has(r)) return;
-      closure.add(r);
-      if (r.dependents !== undefined) for (const d of r.dependents) add(d);
-    };
-    for (const r of recs) add(r);
     const out: ResourceOutcome[] = [];
-    for (const rec of [...closure].sort((a, b) => b.seq - a.seq)) {
+    for (const rec of [...this.#closure(recs)].sort((a, b) => b.seq - a.seq)) {
       const o = await this.#releaseOne(rec, Infinity, Infinity, Infinity, reason);
       if (o !== undefined) out.push(o);
     }

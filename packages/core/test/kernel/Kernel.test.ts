@@ -475,6 +475,19 @@ describe("scopes and await using", () => {
     expect(outcomes.map((o) => o.outcome)).toEqual(["abandoned"]);
   });
 
+  it("a scope's budget is not divided by dependencies that live outside the scope", async () => {
+    const { kernel, clock } = await makeKernel({ config: { shutdown: { reserve: "200ms" } } });
+    const agent = kernel.adopt({}, { type: "agent", release() {} });
+    const scope = kernel.scope("batch", { timeoutMs: 1_000 });
+    let budget = -1;
+    scope.adopt({}, { type: "download", dependsOn: [agent], release: (_v, ctx) => void (budget = ctx.deadline.remainingMs()) });
+    const closing = scope.close();
+    await clock.advance(1);
+    await closing;
+    expect(budget).toBe(800); // the whole of (1000 - 200 reserve), not half of it
+    expect(kernel.snapshot().map((s) => s.type)).toEqual(["agent"]);
+  });
+
   it("a scope's timeout bounds its release", async () => {
     const { kernel, clock } = await makeKernel();
     const scope = kernel.scope("job", { timeoutMs: 500 });
