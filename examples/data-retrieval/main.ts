@@ -215,7 +215,7 @@ async function runBatch(): Promise<void> {
   }
   // The forced downloads' own handlers finish right after the abort; give them a moment to record it.
   await Promise.race([all, sleep(500)]);
-  await alertsOf(kernel).evaluate(); // show what the alert rules make of the batch, now
+  alertsOf(kernel).evaluate(); // show what the alert rules make of the batch, now
   const forced = batchOutcomes.filter((o) => o.outcome !== "released");
   for (const o of forced) console.log(yellow(`${o.name}: ${o.outcome} after ${Math.round(o.elapsedMs)}ms at the batch budget`));
   for (const f of failures) console.log(dim(`failed: ${f}`));
