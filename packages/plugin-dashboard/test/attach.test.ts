@@ -14,7 +14,7 @@ async function tempSocket(): Promise<string> {
 }
 
 async function kernel(): Promise<Kernel> {
-  const k = await createKernel({ env: {} });
+  const k = await createKernel({ env: {}, config: {} });
   onTestFinished(async () => void (await k.shutdown()));
   return k;
 }
@@ -71,7 +71,7 @@ describe.skipIf(process.platform === "win32")("attach endpoint", () => {
   it("the plugin's attach option opens the endpoint at the pid's path and reuses a dashboard it already started", async () => {
     const spy = vi.spyOn(console, "error").mockImplementation(() => {});
     onTestFinished(() => spy.mockRestore());
-    const k = await createKernel({ env: {}, plugins: [{ plugin: dashboardPlugin, options: { attach: true, token: "attach-token-0123456789" } }] });
+    const k = await createKernel({ env: {}, config: {}, plugins: [{ plugin: dashboardPlugin, options: { attach: true, token: "attach-token-0123456789" } }] });
     onTestFinished(async () => void (await k.shutdown()));
     const { url } = await attachDashboard(process.pid);
     expect(url).toContain("?token=attach-token-0123456789");

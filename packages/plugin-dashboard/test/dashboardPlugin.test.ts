@@ -21,7 +21,7 @@ describe("dashboard plugin", () => {
     const lines: string[] = [];
     const spy = vi.spyOn(console, "error").mockImplementation((line: unknown) => void lines.push(String(line)));
     onTestFinished(() => spy.mockRestore());
-    const kernel = await createKernel({ env: {}, plugins: [{ plugin: dashboardPlugin, options: { token: TOKEN, window: "2m", sampleInterval: "250ms" } }] });
+    const kernel = await createKernel({ env: {}, config: {}, plugins: [{ plugin: dashboardPlugin, options: { token: TOKEN, window: "2m", sampleInterval: "250ms" } }] });
     expect(lines).toHaveLength(1);
     const url = /^custodian dashboard: (http:\/\/127\.0\.0\.1:\d+\/\?token=(.+))$/.exec(lines[0]);
     expect(url?.[2]).toBe(TOKEN);
@@ -35,7 +35,7 @@ describe("dashboard plugin", () => {
   });
 
   it("fails kernel creation with the dashboard's own code when asked to bind a public interface", async () => {
-    const error = await createKernel({ env: {}, plugins: [{ plugin: dashboardPlugin, options: { host: "0.0.0.0" } }] }).catch((e: unknown) => e);
+    const error = await createKernel({ env: {}, config: {}, plugins: [{ plugin: dashboardPlugin, options: { host: "0.0.0.0" } }] }).catch((e: unknown) => e);
     expect(isKernelError(error, "ERR_PLUGIN_APPLY")).toBe(true);
     expect(isKernelError((error as Error).cause, "ERR_DASHBOARD_REMOTE_BIND")).toBe(true);
   });

@@ -77,7 +77,7 @@ describe("serveDashboard: access", () => {
 
 describe("serveDashboard: options and binding", () => {
   it("refuses a non-loopback host without allowRemote, and tracks nothing", async () => {
-    const kernel = await createKernel({ env: {} });
+    const kernel = await createKernel({ env: {}, config: {} });
     onTestFinished(async () => void (await kernel.shutdown()));
     await expect(serveDashboard(kernel, { host: "0.0.0.0", log: () => {} })).rejects.toMatchObject({ code: "ERR_DASHBOARD_REMOTE_BIND" });
     expect(kernel.snapshot()).toEqual([]);
@@ -90,7 +90,7 @@ describe("serveDashboard: options and binding", () => {
   });
 
   it("rejects invalid options with ERR_DASHBOARD_INVALID_OPTIONS and never echoes a given token", async () => {
-    const kernel = await createKernel({ env: {} });
+    const kernel = await createKernel({ env: {}, config: {} });
     onTestFinished(async () => void (await kernel.shutdown()));
     const bad: DashboardOptions[] = [{ port: 70_000 }, { port: 1.5 }, { token: "short" }, { token: "has spaces in the token!" }, { sampleMs: 1 }, { windowMs: -1 }, { allowRemote: "yes" as never }, { host: "" }];
     for (const o of bad) {
@@ -106,7 +106,7 @@ describe("serveDashboard: options and binding", () => {
     await new Promise<void>((r) => blocker.listen(0, "127.0.0.1", r));
     onTestFinished(() => new Promise<void>((r) => blocker.close(() => r())));
     const port = (blocker.address() as { port: number }).port;
-    const kernel = await createKernel({ env: {} });
+    const kernel = await createKernel({ env: {}, config: {} });
     onTestFinished(async () => void (await kernel.shutdown()));
     const error = await serveDashboard(kernel, { port, log: () => {} }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "ERR_DASHBOARD_LISTEN", cause: { code: "EADDRINUSE" } });
@@ -114,7 +114,7 @@ describe("serveDashboard: options and binding", () => {
   });
 
   it("refuses to start on a kernel that is shutting down", async () => {
-    const kernel = await createKernel({ env: {} });
+    const kernel = await createKernel({ env: {}, config: {} });
     await kernel.shutdown();
     await expect(serveDashboard(kernel, { log: () => {} })).rejects.toMatchObject({ code: "ERR_KERNEL_CLOSED" });
   });

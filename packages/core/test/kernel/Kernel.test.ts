@@ -608,6 +608,6 @@ describe("plugins", () => {
     expect(k.features.list().map((f) => `${f.name}=${f.enabled}(${f.source})`)).toEqual(["deadlineCleanup=true(default)", "fastPath=true(env)"]);
     await k.shutdown();
     await expect(createKernel({ env: {}, config: { features: { nope: true } } })).rejects.toMatchObject({ code: "ERR_FEATURE_UNKNOWN" });
-    await expect(createKernel({ env: { CUSTODIAN_FEATURE_DEADLINE_CLEANUP: "maybe" } })).rejects.toMatchObject({ code: "ERR_FEATURE_INVALID_VALUE" });
+    await expect(createKernel({ env: { CUSTODIAN_FEATURE_DEADLINE_CLEANUP: "maybe" }, config: {} })).rejects.toMatchObject({ code: "ERR_FEATURE_INVALID_VALUE" });
   });
 });

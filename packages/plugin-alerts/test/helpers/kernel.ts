@@ -4,7 +4,7 @@ import { createKernel, ManualClock, type CreateKernelOptions, type Kernel, type 
 /** A kernel on a manual clock, shut down when the test ends. */
 export async function makeKernel(options: CreateKernelOptions = {}): Promise<{ kernel: Kernel; clock: ManualClock; events: KernelEvent[] }> {
   const clock = (options.clock as ManualClock | undefined) ?? new ManualClock();
-  const kernel = await createKernel({ env: {}, ...options, clock });
+  const kernel = await createKernel({ env: {}, config: {}, ...options, clock });
   const events: KernelEvent[] = [];
   kernel.events$.subscribe((e) => events.push(e));
   onTestFinished(async () => {
