@@ -227,7 +227,7 @@ async function exportRules(kernel: Kernel, shown: string, output: string | undef
     alerts = validateAlertsConfig(kernel.config.alerts ?? {});
   } catch (error) {
     if (!(error instanceof AlertsConfigError)) throw error;
-    for (const p of error.problems) io.stderr(`${err.bold(shown)} alerts${p.path.replaceAll("/", ".")}${p.rule === undefined ? "" : ` (rule "${p.rule}")`}: ${p.message}\n`);
+    for (const p of error.problems) io.stderr(`${err.bold(shown)} alerts${pointerPath(p.path)}${p.rule === undefined ? "" : ` (rule "${p.rule}")`}: ${p.message}\n`);
     const n = error.problems.length;
     io.stderr(`${err.red(`${n} ${n === 1 ? "error" : "errors"}`)} in the alerts section of ${shown} (${error.code}); list @custodian/plugin-alerts in plugins for line numbers\n`);
     return 1;
@@ -270,6 +270,15 @@ async function dashboard(values: { pid?: string | boolean; port?: string | boole
     return 1;
   }
 }
+
+/** A JSON pointer as core prints config paths: `/rules/1/for` → `.rules[1].for`. */
+const pointerPath = (pointer: string): string =>
+  pointer
+    .split("/")
+    .slice(1)
+    .map((seg) => seg.replaceAll("~1", "/").replaceAll("~0", "~"))
+    .map((seg) => (/^\d+$/.test(seg) ? `[${seg}]` : `.${seg}`))
+    .join("");
 
 function integerOption(name: string, value: string | boolean, min: number, max: number): number {
   const n = typeof value === "string" && /^\d+$/.test(value) ? Number(value) : Number.NaN;
