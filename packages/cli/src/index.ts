@@ -1,5 +1,5 @@
 /**
- * @custodian/cli — the `custodian` command (validate, print-config, schema) as a function.
+ * @custodian/cli — the `custodian` command (validate, print-config, schema, rules export, dashboard) as a function.
  */
 export { run } from "./run.js";
 export type { CliIO } from "./run.js";

@@ -1,10 +1,12 @@
 /**
- * The `custodian` command line: `validate`, `print-config` and `schema`. `run(argv, io)` returns
- * the exit code (0 valid, 1 invalid config or failure, 2 usage error) and never calls
- * process.exit, so it can be tested in-process as well as through the built binary.
+ * The `custodian` command line: `validate`, `print-config`, `schema`, `rules export` and
+ * `dashboard`. `run(argv, io)` returns the exit code (0 valid, 1 invalid config or failure, 2 usage
+ * error) and never calls process.exit, so it can be tested in-process as well as through the built
+ * binary.
  */
+import { writeFile } from "node:fs/promises";
 import { relative, resolve, isAbsolute } from "node:path";
-import { parseArgs } from "node:util";
+import { parseArgs, type ParseArgsConfig } from "node:util";
 import {
   CONFIG_SEARCH_PLACES,
   configSchemaOf,
@@ -16,7 +18,9 @@ import {
   normalizedConfigOf,
   type Kernel,
 } from "@custodian/core";
-import { stringify } from "yaml";
+import { AlertsConfigError, exportPrometheusRules, validateAlertsConfig, type AlertsConfig } from "@custodian/plugin-alerts";
+import { attachDashboard } from "@custodian/plugin-dashboard";
+import { parse, stringify } from "yaml";
 import { redactSecrets } from "./redact.js";
 
 /** Where the CLI reads and writes; colours only when the stream is a TTY. */
@@ -41,6 +45,10 @@ Commands:
   validate [file]       Check a config file; exit 0 when valid, 1 with every error when not
   print-config [file]   Print the resolved config (defaults, env, durations in ms; secrets redacted)
   schema [file]         Print the JSON Schema of the config (core + the file's plugins)
+  rules export --prometheus [file] [-o out.yaml]
+                        Export the file's alert rules as a Prometheus rules file
+  dashboard --pid N [--port P]
+                        Open the dashboard of a running process; print its URL with the token
 
 Without [file], the config is searched from the working directory:
   ${CONFIG_SEARCH_PLACES.join(", ")}
@@ -73,7 +81,45 @@ types and feature flags of the plugins the given file lists. Point your editor a
   # yaml-language-server: $schema=./resource.config.schema.json
 
 Exit codes: 0 printed, 1 invalid config, 2 usage error.`,
+  rules: `Usage: custodian rules export --prometheus [file] [-o out.yaml]
+
+Loads the config (and the plugins it lists), validates its \`alerts\` section and prints the rules
+that map to PromQL over @custodian/plugin-metrics' metrics as a Prometheus rules file. Rules with no
+PromQL equivalent (selectors on resource names or labels, measures over non-pool details) are
+listed, with the reason, in the file's leading comment. Check the result with
+  promtool check rules out.yaml
+
+Options:
+  --prometheus          The output format (required; the only one so far)
+  -o, --output <file>   Write the rules to <file> instead of printing them
+
+Exit codes: 0 exported, 1 invalid config or unwritable output, 2 usage error.`,
+  dashboard: `Usage: custodian dashboard --pid N [--port P]
+
+Asks the running process N to start its live dashboard (or returns the one it already serves) and
+prints the dashboard's URL with its access token. The process must open the attach endpoint: the
+dashboard plugin option \`attach: true\`, or listenForAttach(kernel) from @custodian/plugin-dashboard.
+Only a local user who can open that endpoint's socket (mode 0600) can attach.
+
+Options:
+  --pid <N>     The process id to attach to (required)
+  --port <P>    The port the dashboard listens on when this starts it (default: the process's option,
+                or a free port)
+
+Exit codes: 0 attached (the URL is printed), 1 no endpoint for that pid or it refused, 2 usage error.`,
 };
+
+/** The options each command accepts; anything else is a usage error. */
+const OPTIONS = {
+  validate: {},
+  "print-config": { json: { type: "boolean" } },
+  schema: {},
+  rules: { prometheus: { type: "boolean" }, output: { type: "string", short: "o" } },
+  dashboard: { pid: { type: "string" }, port: { type: "string" } },
+} as const satisfies Record<string, NonNullable<ParseArgsConfig["options"]>>;
+
+type Command = keyof typeof OPTIONS;
+const isCommand = (c: string): c is Command => Object.hasOwn(OPTIONS, c);
 
 const VERSION = "0.1.0";
 
@@ -99,14 +145,22 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       io.stdout(VERSION + "\n");
       return 0;
     }
-    if (HELP[command] === undefined || command === "main") throw new UsageError(`unknown command "${command}"`);
-    const { values, positionals } = parseArgsOrUsage(rest);
-    if (values.json === true && command !== "print-config") throw new UsageError(`${command} has no --json option`);
+    if (!isCommand(command)) throw new UsageError(`unknown command "${command}"`);
+    const { values, positionals } = parseArgsOrUsage(command, rest);
     if (values.help === true) {
       io.stdout(HELP[command] + "\n");
       return 0;
     }
-    if (positionals.length > 1) throw new UsageError(`${command} takes at most one file; received ${positionals.length}`);
+    if (command === "dashboard") return await dashboard(values, positionals, io);
+    if (command === "rules") {
+      const sub = positionals.shift();
+      if (sub === undefined) throw new UsageError("rules needs a subcommand: custodian rules export --prometheus [file] [-o out.yaml]");
+      if (sub !== "export") throw new UsageError(`unknown rules subcommand "${sub}"; the only one is "export"`);
+      if (values.prometheus !== true) throw new UsageError("rules export needs the output format: --prometheus (the only one so far)");
+      if (values.output === "") throw new UsageError("-o, --output needs a file name");
+    }
+    const name = command === "rules" ? "rules export" : command;
+    if (positionals.length > 1) throw new UsageError(`${name} takes at most one file; received ${positionals.length}`);
     const given = positionals[0];
     const file = given !== undefined ? resolve(io.cwd, given) : await findConfigFile(io.cwd);
     const show = (f: string): string => {
@@ -145,11 +199,13 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       } else if (command === "print-config") {
         const resolved = redactSecrets(normalizedConfigOf(kernel, { redact: true }));
         io.stdout(values.json === true ? JSON.stringify(resolved, null, 2) + "\n" : `# resolved from ${show(file!)}\n${stringify(resolved)}`);
+      } else if (command === "rules") {
+        return await exportRules(kernel, show(file!), typeof values.output === "string" ? resolve(io.cwd, values.output) : undefined, io);
       } else {
         io.stdout(JSON.stringify(configSchemaOf(kernel), null, 2) + "\n");
       }
     } finally {
-      await kernel.shutdown("custodian " + command);
+      await kernel.shutdown("custodian " + name);
     }
     return 0;
   } catch (error) {
@@ -161,9 +217,90 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   }
 }
 
-function parseArgsOrUsage(args: string[]) {
+/** `custodian rules export --prometheus`: the file's `alerts` section as a Prometheus rules file. */
+async function exportRules(kernel: Kernel, shown: string, output: string | undefined, io: CliIO): Promise<number> {
+  const out = ansi(io.color?.stdout ?? false);
+  const err = ansi(io.color?.stderr ?? false);
+  // Already checked with positions when the file lists plugin-alerts; checked here when it does not.
+  let alerts: AlertsConfig;
   try {
-    return parseArgs({ args, allowPositionals: true, strict: true, options: { help: { type: "boolean", short: "h" }, json: { type: "boolean" } } });
+    alerts = validateAlertsConfig(kernel.config.alerts ?? {});
+  } catch (error) {
+    if (!(error instanceof AlertsConfigError)) throw error;
+    for (const p of error.problems) io.stderr(`${err.bold(shown)} alerts${pointerPath(p.path)}${p.rule === undefined ? "" : ` (rule "${p.rule}")`}: ${p.message}\n`);
+    const n = error.problems.length;
+    io.stderr(`${err.red(`${n} ${n === 1 ? "error" : "errors"}`)} in the alerts section of ${shown} (${error.code}); list @custodian/plugin-alerts in plugins for line numbers\n`);
+    return 1;
+  }
+  const text = exportPrometheusRules(alerts);
+  const total = alerts.rules?.length ?? 0;
+  if (total === 0) io.stderr(`${err.bold("note")}: ${shown} declares no alert rules (alerts.rules); the rules file has an empty group\n`);
+  if (output === undefined) {
+    io.stdout(text);
+    return 0;
+  }
+  try {
+    await writeFile(output, text);
+  } catch (error) {
+    io.stderr(`${err.red("error")}: cannot write ${output}: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+  const exported = (parse(text) as { groups: Array<{ rules: unknown[] }> }).groups[0]?.rules.length ?? 0;
+  const skipped = total - exported;
+  const rel = relative(io.cwd, output);
+  const where = rel !== "" && !rel.startsWith("..") && !isAbsolute(rel) ? rel : output;
+  io.stdout(`${out.green("wrote")} ${where}: ${exported} of ${total} ${total === 1 ? "rule" : "rules"} from ${shown}${skipped > 0 ? ` (${skipped} with no PromQL equivalent, listed in the file's header)` : ""}\n`);
+  return 0;
+}
+
+/** `custodian dashboard --pid N`: attaches to the process's endpoint and prints the URL. */
+async function dashboard(values: { pid?: string | boolean; port?: string | boolean }, positionals: string[], io: CliIO): Promise<number> {
+  const err = ansi(io.color?.stderr ?? false);
+  if (positionals.length > 0) throw new UsageError(`dashboard takes no file; received ${positionals.map((p) => JSON.stringify(p)).join(", ")}`);
+  if (values.pid === undefined) throw new UsageError("dashboard needs --pid N, the process id to attach to");
+  const pid = integerOption("--pid", values.pid, 1, 2 ** 31 - 1);
+  const port = values.port === undefined ? undefined : integerOption("--port", values.port, 0, 65_535);
+  try {
+    const { url } = await attachDashboard(pid, { port });
+    io.stdout(url + "\n");
+    return 0;
+  } catch (error) {
+    if (!isKernelError(error)) throw error;
+    io.stderr(`${err.red("error")}: ${error.code}: ${error.message}${processGone(pid) ? ` (no process ${pid} is running)` : ""}\n`);
+    return 1;
+  }
+}
+
+/** A JSON pointer as core prints config paths: `/rules/1/for` → `.rules[1].for`. */
+const pointerPath = (pointer: string): string =>
+  pointer
+    .split("/")
+    .slice(1)
+    .map((seg) => seg.replaceAll("~1", "/").replaceAll("~0", "~"))
+    .map((seg) => (/^\d+$/.test(seg) ? `[${seg}]` : `.${seg}`))
+    .join("");
+
+function integerOption(name: string, value: string | boolean, min: number, max: number): number {
+  const n = typeof value === "string" && /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) throw new UsageError(`${name} must be an integer from ${min} to ${max}; received ${JSON.stringify(value)}`);
+  return n;
+}
+
+/** True when no process has this pid (signal 0 only checks; EPERM means it exists). */
+function processGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "ESRCH";
+  }
+}
+
+function parseArgsOrUsage(command: Command, args: string[]) {
+  try {
+    const options = { help: { type: "boolean", short: "h" }, ...OPTIONS[command] } as const;
+    const parsed = parseArgs({ args, allowPositionals: true, strict: true, options });
+    return { values: parsed.values as Record<string, string | boolean | undefined>, positionals: parsed.positionals };
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
