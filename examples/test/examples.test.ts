@@ -98,6 +98,23 @@ describe("examples", () => {
       expect(r.stdout).not.toContain("Shutdown report");
     });
 
+    it("--dashboard serves the dashboard behind its token until Ctrl-C, then shuts down clean", async () => {
+      const child = spawn(process.execPath, [main("data-retrieval"), "--files", "4", "--batch-limit", "1s", "--dashboard"], { stdio: ["ignore", "pipe", "pipe"] });
+      let out = "";
+      child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+      child.stderr.on("data", (d: Buffer) => (out += d.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+      await expect.poll(() => out.includes("dashboard running: press Ctrl-C"), { timeout: 20_000, interval: 50 }).toBe(true);
+      const url = /dashboard: (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(out)![1];
+      const withToken = await fetch(url.replace("/?token=", "/api/state?token="));
+      expect(withToken.status).toBe(200);
+      expect((await fetch(url.split("?")[0])).status).toBe(401);
+      child.kill("SIGINT");
+      expect(await exited).toBe(0);
+      expect(out).toMatch(/dashboard\s+http\.server\s+released/);
+      expect(out).toContain("All resources released cleanly: exit 0");
+    });
+
     it("--help lists its options", () => {
       const r = run("data-retrieval", ["--help"]);
       expect(r.status).toBe(0);
