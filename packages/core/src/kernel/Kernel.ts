@@ -779,10 +779,14 @@ export class Kernel {
    */
   #releaseOne(rec: Rec, budgetMs: number, forceWindowMs: number, hardAt: number, reason: string): Promise<ResourceOutcome | undefined> {
     if (rec.releasing !== undefined) return rec.releasing;
-    if (rec.state === "active" && !hasTaps(this.hooks.release) && !this.#bus.observed) {
+    if (rec.state === "active" && !hasTaps(this.hooks.release)) {
       // Fast path: a synchronous release needs no timer, no promise race, no AbortController.
       const started = this.clock.now();
       const ctx = new LazyReleaseContext(this.clock, started + budgetMs, reason);
+      if (this.#bus.observed) {
+        rec.state = "releasing";
+        this.#emit({ type: "resource:releasing", at: started, id: rec.id, resourceType: rec.type, name: rec.name, budgetMs, reason });
+      }
       let result: unknown;
       try {
         result = rec.release(rec.value, ctx);
@@ -821,7 +825,8 @@ export class Kernel {
     }
     const ctx = givenCtx ?? new LazyReleaseContext(this.clock, budgetEnd, reason);
     rec.state = "releasing";
-    this.#emit({ type: "resource:releasing", at: started, id: rec.id, resourceType: rec.type, name: rec.name, budgetMs, reason: ctx.reason });
+    // A release that began on the fast path has announced itself already.
+    if (pending === undefined) this.#emit({ type: "resource:releasing", at: started, id: rec.id, resourceType: rec.type, name: rec.name, budgetMs, reason: ctx.reason });
     let work: Promise<unknown>;
     if (pending !== undefined) {
       work = Promise.resolve(pending);
