@@ -60,7 +60,7 @@ const rows = [];
 // 2. memory per live tracked resource, and after shutdown + gc.
 {
   const base = await heap();
-  let kernel = await createKernel({ env: {} });
+  let kernel = await createKernel({ env: {}, config: {} });
   const N = 100_000;
   let handles = new Array(N);
   const release = () => {};
