@@ -258,12 +258,12 @@ export const fsPlugin = definePlugin<FsPluginOptions>({
     const unsubscribe = subscribeGcWarnings((fd) => {
       const known = openFds.get(fd);
       if (known !== undefined) openFds.delete(fd);
-      kernel.emitPluginEvent("fs", "leak-suspected", {
+      kernel.reportLeak({
+        id: known?.id ?? `fd:${fd}`,
+        type: "fs.file",
+        name: known?.name ?? known?.path,
         reason: "garbage-collected",
-        fd,
-        path: known?.path,
-        id: known?.id,
-        name: known?.name,
+        data: { fd, path: known?.path },
         detail:
           known === undefined
             ? `a FileHandle on fd ${fd} was closed by garbage collection; it was not opened through Custodian, so its path is unknown`

@@ -143,20 +143,22 @@ describe("fsPlugin", () => {
       const fh = await open(join(dir, "f.txt"), "w");
       fd = fh.fd;
     })();
-    for (let i = 0; i < 50 && pluginEvents(events, "leak-suspected").length === 0; i++) {
+    const leaks = () => events.filter((e) => e.type === "resource:leak-suspected") as Array<Extract<KernelEvent, { type: "resource:leak-suspected" }>>;
+    for (let i = 0; i < 50 && leaks().length === 0; i++) {
       gc();
       await new Promise((r) => setTimeout(r, 20));
     }
-    const [untracked] = pluginEvents(events, "leak-suspected");
-    expect(untracked.data).toMatchObject({ reason: "garbage-collected", fd, path: undefined });
+    const [untracked] = leaks();
+    expect(untracked).toMatchObject({ id: `fd:${fd}`, resourceType: "fs.file", reason: "garbage-collected", data: { fd, path: undefined } });
 
     // A handle the plugin opened: the warning's fd maps back to its path and resource.
     await writeFile(join(dir, "known.txt"), "");
     const h = await kernel.acquire<FileHandle>({ type: "fs.file", name: "known", path: "known.txt" });
     process.emitWarning(`Closing file descriptor ${h.value.fd} on garbage collection`);
     await new Promise((r) => setImmediate(r));
-    const known = pluginEvents(events, "leak-suspected")[1];
-    expect(known.data).toMatchObject({ reason: "garbage-collected", fd: h.value.fd, path: join(dir, "known.txt"), id: h.id, name: "known" });
+    const known = leaks()[1];
+    expect(known).toMatchObject({ id: h.id, name: "known", resourceType: "fs.file", reason: "garbage-collected", data: { fd: h.value.fd, path: join(dir, "known.txt") } });
+    expect(known.detail).toContain("known.txt");
   });
 
   it("many kernels share one process 'warning' listener, removed when the last one shuts down", async () => {

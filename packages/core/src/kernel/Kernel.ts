@@ -312,6 +312,29 @@ export class Kernel {
     if (this.#bus.observed) this.#emit({ type: "plugin:event", at: this.clock.now(), plugin, name, data });
   }
 
+  /**
+   * Reports a leak a plugin found (a file handle closed by GC, a socket nobody owns) as a
+   * first-class `resource:leak-suspected` event. `id` defaults to the subject's own id when the
+   * leaked thing is a tracked resource, else to whatever names it (e.g. "fd:12").
+   */
+  reportLeak(leak: { id: string; type: string; name?: string; reason: string; detail?: string; ageMs?: number; data?: Record<string, unknown> }): void {
+    if (!this.#bus.observed) return;
+    const rec = this.#live.get(leak.id);
+    const now = this.clock.now();
+    this.#emit({
+      type: "resource:leak-suspected",
+      at: now,
+      id: leak.id,
+      resourceType: leak.type,
+      name: leak.name,
+      ageMs: leak.ageMs ?? (rec === undefined ? 0 : now - rec.acquiredAt),
+      reason: leak.reason,
+      stack: rec?.stack,
+      detail: leak.detail,
+      data: leak.data,
+    });
+  }
+
   /** True when `events$` has a subscriber (skip building event payloads otherwise). */
   get observed(): boolean {
     return this.#bus.observed;

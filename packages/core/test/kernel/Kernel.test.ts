@@ -529,6 +529,19 @@ describe("tracking", () => {
     expect((leaks[0] as { stack?: string }).stack).toContain("Kernel.test.ts");
   });
 
+  it("reportLeak() turns a plugin's finding into resource:leak-suspected, with the tracked resource's age", async () => {
+    const { kernel, clock, events } = await makeKernel();
+    const h = kernel.adopt({}, { type: "fs.file", name: "log", release() {} });
+    await clock.advance(1_500);
+    kernel.reportLeak({ id: h.id, type: "fs.file", name: "log", reason: "garbage-collected", detail: "fd 12", data: { fd: 12 } });
+    kernel.reportLeak({ id: "fd:13", type: "fs.file", reason: "garbage-collected" });
+    const leaks = events.filter((e) => e.type === "resource:leak-suspected");
+    expect(leaks).toMatchObject([
+      { id: h.id, resourceType: "fs.file", name: "log", ageMs: 1_500, reason: "garbage-collected", detail: "fd 12", data: { fd: 12 } },
+      { id: "fd:13", ageMs: 0 },
+    ]);
+  });
+
   it("keeps a bounded history of released resources", async () => {
     const { kernel } = await makeKernel({ config: { tracking: { historySize: 3 } } });
     for (let i = 0; i < 5; i++) await kernel.adopt(i, { type: "t", name: `r${i}`, release() {} }).release();
