@@ -625,6 +625,7 @@ export class Kernel {
     }
     rec.state = "active";
     markReady();
+    if (this.#settings.leakThresholdMs !== undefined && this.#leakTimer === undefined && this.#state === "running") this.#armLeakTimer();
     this.#emit({ type: "resource:acquired", at: this.clock.now(), id: rec.id, resourceType: type, name, elapsedMs: this.clock.now() - started });
     if (this.#state !== "running") {
       // Shutdown started while creating: the shutdown releases it; the caller must not use it.
@@ -1002,12 +1003,10 @@ export class Kernel {
   #armLeakTimer(): void {
     const threshold = this.#settings.leakThresholdMs!;
     let oldest: Rec | undefined;
+    // Only active resources: one still being created past the threshold would re-arm a 0 ms timer
+    // forever. #create arms the timer again when a resource becomes active.
     for (const r of this.#live.values()) {
       if (!r.leakFlagged && r.state === "active") {
-        oldest = r;
-        break;
-      }
-      if (!r.leakFlagged && r.state === "acquiring") {
         oldest = r;
         break;
       }

@@ -1,0 +1,42 @@
+// Adversarial cases found in review of the kernel against issue 2 and LESSONS "Cleanup that hangs".
+import { describe, expect, it } from "vitest";
+import { createKernel, isKernelError, ManualClock, type ResourceOutcome } from "../../src/index.js";
+import { after, makeKernel, never } from "../helpers/kernel.js";
+
+/** A ManualClock that throws once it has armed more than `limit` timers (catches a timer spin). */
+class CountingClock extends ManualClock {
+  armed = 0;
+  constructor(readonly limit: number) {
+    super();
+  }
+  override setTimeout(fn: () => void, ms: number): ReturnType<ManualClock["setTimeout"]> {
+    if (++this.armed > this.limit) throw new Error(`timer spin: more than ${this.limit} timers armed`);
+    return super.setTimeout(fn, ms);
+  }
+}
+
+describe("review: leak timer", () => {
+  it("a create pending past leakThreshold does not spin the leak timer, and is flagged once it becomes active", async () => {
+    const clock = new CountingClock(50);
+    const kernel = await createKernel({ clock, env: {}, config: { tracking: { leakThreshold: "1s" } } });
+    const leaks: string[] = [];
+    kernel.events$.subscribe((e) => {
+      if (e.type === "resource:leak-suspected") leaks.push(`${e.id}@${e.at - 1_700_000_000_000}`);
+    });
+    kernel.registerType("slow", { create: () => after(clock, 3_000).then(() => ({})), release: () => {} });
+    const p = kernel.acquire({ type: "slow" });
+    await clock.advance(2_000);
+    expect(leaks).toEqual([]);
+    await clock.advance(2_000);
+    const h = await p;
+    expect(leaks).toEqual([`${h.id}@3000`]);
+    await clock.advance(5_000);
+    expect(leaks).toHaveLength(1);
+    await h.release();
+    await clock.advance(5_000);
+    expect(leaks).toHaveLength(1);
+    expect(clock.armed).toBeLessThan(50);
+    await kernel.shutdown();
+    expect(clock.pendingTimers()).toBe(0);
+  });
+});
