@@ -972,7 +972,10 @@ export class Kernel {
     if (!hasTaps(this.hooks.shutdown)) return;
     const ac = new AbortController();
     // Plugins get the share of one dependency level of what remains before the force point.
-    const levels = 1 + Math.max(0, ...[...this.#live.values()].map((r) => 1 + this.#chainBelow(r, new Map())));
+    // A loop, not Math.max(...spread): spreading >~120k arguments overflows the stack.
+    const chains = new Map<Rec, number>();
+    let levels = 1;
+    for (const r of this.#live.values()) levels = Math.max(levels, 2 + this.#chainBelow(r, chains));
     const budget = strategy === "legacy" ? Infinity : Math.max(0, hardAt - this.#settings.reserveMs - start) / levels;
     const ctx = { reason, strategy, signal: ac.signal, deadline: deadlineAt(this.clock, start + budget) };
     const dummy = new Rec(0, "shutdown-hook", "hook", undefined, noop, undefined, undefined, undefined, [], start, "releasing");

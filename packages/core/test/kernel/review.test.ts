@@ -40,3 +40,14 @@ describe("review: leak timer", () => {
     expect(clock.pendingTimers()).toBe(0);
   });
 });
+
+describe("review: large shutdowns", () => {
+  it("a shutdown tap with 150,000 live resources still releases them all", async () => {
+    const { kernel } = await makeKernel();
+    kernel.hooks.shutdown.tapPromise("noop", async () => {});
+    for (let i = 0; i < 150_000; i++) kernel.adopt(i, { type: "t", release: () => {} });
+    const report = await kernel.shutdown();
+    expect(report.outcomes.filter((o) => o.outcome === "released")).toHaveLength(150_000);
+    expect(report.ok).toBe(true);
+  });
+});
