@@ -43,7 +43,8 @@ describe("review: leak timer", () => {
 
 describe("review: large shutdowns", () => {
   it("a shutdown tap with 150,000 live resources still releases them all", async () => {
-    const { kernel } = await makeKernel();
+    // No events$ subscriber: the fast path keeps this test quick.
+    const kernel = await createKernel({ clock: new ManualClock(), env: {}, config: {} });
     kernel.hooks.shutdown.tapPromise("noop", async () => {});
     for (let i = 0; i < 150_000; i++) kernel.adopt(i, { type: "t", release: () => {} });
     const report = await kernel.shutdown();
