@@ -586,6 +586,8 @@ export class Kernel {
       throw new KernelError("ERR_KERNEL_INVALID_ARGUMENT", `Resource type "${type}" has no create(); track values of it with kernel.adopt(value, { type: "${type}", ... })`);
     }
     if (this.#state !== "running") throw new KernelClosedError("acquire");
+    // The scope may have closed while dependencies were resolved: its close would never see this one.
+    if (scope !== undefined) this[kAssertScopeOpen](scope, "acquire");
     const rec = this.#newRec(
       type,
       name,
@@ -631,6 +633,8 @@ export class Kernel {
       // Shutdown started while creating: the shutdown releases it; the caller must not use it.
       throw new KernelClosedError("acquire");
     }
+    // Likewise when its scope closed while creating: the scope's close releases it.
+    if (scope !== undefined) this[kAssertScopeOpen](scope, "acquire");
     const handle = new Handle<T>(rec, this.#releaseHandle);
     if (shared) rec.sharedHandle = handle;
     else this.#finalizer.register(handle, rec.id, rec);

@@ -52,3 +52,48 @@ describe("review: large shutdowns", () => {
     expect(report.ok).toBe(true);
   });
 });
+
+describe("review: scopes", () => {
+  it("an acquire in a scope that closes while the resource is being created rejects with ERR_KERNEL_CLOSED", async () => {
+    const { kernel, clock } = await makeKernel();
+    let released = 0;
+    kernel.registerType("slow", { create: () => after(clock, 10).then(() => ({})), release: () => void released++ });
+    const scope = kernel.scope("s");
+    const p = scope.acquire({ type: "slow" });
+    const settled = p.then(
+      () => "handle",
+      (e: unknown) => (isKernelError(e, "ERR_KERNEL_CLOSED") ? "closed" : String(e)),
+    );
+    const closing = scope.close();
+    await clock.advance(10);
+    await closing;
+    expect(await settled).toBe("closed");
+    expect(released).toBe(1);
+  });
+
+  it("an acquire in a scope that closes while its dependencies resolve rejects and leaves nothing tracked", async () => {
+    const { kernel, clock } = await makeKernel();
+    kernel.registerType("slow", { create: () => after(clock, 10).then(() => ({})), release: () => {} });
+    kernel.registerType("fast", { create: () => ({}), release: () => {} });
+    const db = kernel.acquire({ type: "slow", name: "db" });
+    const scope = kernel.scope("s");
+    const p = scope.acquire({ type: "fast", dependsOn: ["db"] });
+    const settled = p.then(
+      () => "handle",
+      (e: unknown) => (isKernelError(e, "ERR_KERNEL_CLOSED") ? "closed" : String(e)),
+    );
+    await scope.close();
+    await clock.advance(10);
+    expect(await settled).toBe("closed");
+    expect(kernel.snapshot().map((s) => s.name)).toEqual(["db"]);
+    await (await db).release();
+  });
+    const p = kernel.shutdown();
+    await clock.advance(1_000);
+    const report = await p;
+    await closing;
+    const byType = Object.fromEntries(report.outcomes.map((o) => [o.type, o.outcome]));
+    // client gets its share (450 ms), is abandoned at 550 ms; db then has what remains and releases in 50 ms.
+    expect(byType).toEqual({ client: "abandoned", db: "released" });
+  });
+});
