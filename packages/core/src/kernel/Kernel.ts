@@ -246,6 +246,8 @@ export class Kernel {
   /** Abandoned releases still pending: events$ completes once they have settled too. */
   #lateOutstanding = 0;
   #forcePoint: (() => void) | undefined;
+  /** The global hard deadline while closing (Infinity otherwise): releases started then derive from it. */
+  #hardAt = Infinity;
   #forceReached: Promise<void> | undefined;
   #leakTimer: TimerHandle | undefined;
   #leakTimerAt = Infinity;
@@ -646,13 +648,18 @@ export class Kernel {
 
   readonly #releaseHandle = (rec: Rec): Promise<ResourceOutcome> => {
     if (rec.releasing !== undefined) return rec.releasing.then((o) => o ?? this.#outcomeOf(rec));
-    if (!this.#legacy() && (rec.dependents === undefined || rec.dependents.size === 0) && rec.state === "active") {
+    if (!this.#legacy() && this.#state === "running" && (rec.dependents === undefined || rec.dependents.size === 0) && rec.state === "active") {
       const budget = rec.timeoutMs ?? this.#settings.releaseTimeoutMs;
       // An active resource always yields an outcome: no extra promise on the hot path.
       return this.#releaseOne(rec, budget, this.#settings.reserveMs, Infinity, "release") as Promise<ResourceOutcome>;
     }
-    return this.#releaseGroup([rec], { reason: "release", deadlineAt: Infinity }).then((outs) => outs.find((o) => o.id === rec.id) ?? this.#outcomeOf(rec));
+    return this.#releaseGroup([rec], { reason: "release", deadlineAt: this.#closingDeadline() }).then((outs) => outs.find((o) => o.id === rec.id) ?? this.#outcomeOf(rec));
   };
+
+  /** While shutdown runs, a release or scope close started elsewhere shares the global deadline. */
+  #closingDeadline(): number {
+    return this.#state === "closing" ? this.#hardAt : Infinity;
+  }
 
   #outcomeOf(rec: Rec): ResourceOutcome {
     const outcome: ReleaseOutcomeKind = rec.state === "released" || rec.state === "forced" || rec.state === "abandoned" ? rec.state : "failed";
@@ -666,7 +673,7 @@ export class Kernel {
   /** @internal */
   [kCloseScope](scope: ScopeImpl, parentDeadlineAt: number): Promise<ResourceOutcome[]> {
     const now = this.clock.now();
-    const deadline = Math.min(parentDeadlineAt, scope.timeoutMs === undefined ? Infinity : now + scope.timeoutMs);
+    const deadline = Math.min(parentDeadlineAt, scope.timeoutMs === undefined ? Infinity : now + scope.timeoutMs, this.#closingDeadline());
     return (async () => {
       const outcomes: ResourceOutcome[] = [];
       // Children were opened later: they close first, within what remains of ours.
@@ -920,6 +927,7 @@ export class Kernel {
     const start = this.clock.now();
     const deadlineMs = this.#settings.deadlineMs;
     const hardAt = legacy ? Infinity : start + deadlineMs;
+    this.#hardAt = hardAt;
     // Process honesty: a hang that holds no handle must not end in a silent exit 0.
     const hold = this.clock.setTimeout(noop, legacy ? 2_147_483_647 : deadlineMs + 1_000, { ref: true });
     this.#clearLeakTimer();

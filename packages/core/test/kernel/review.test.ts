@@ -88,4 +88,55 @@ describe("review: scopes", () => {
     expect(kernel.snapshot().map((s) => s.name)).toEqual(["db"]);
     await (await db).release();
   });
+
+  it("a scope closed during shutdown derives its budgets from the global deadline", async () => {
+    const { kernel, clock } = await makeKernel({ config: { shutdown: { deadline: "1s", reserve: "100ms" } } });
+    const scope = kernel.scope("s");
+    const db = scope.adopt("db", { type: "db", release: () => after(clock, 50) });
+    scope.adopt("client", { type: "client", release: never, dependsOn: [db] });
+    let closing: Promise<ResourceOutcome[]> | undefined;
+    kernel.hooks.shutdown.tapPromise("closer", async () => {
+      closing = scope.close();
+    });
+    const p = kernel.shutdown();
+    await clock.advance(1_000);
+    const report = await p;
+    await closing;
+    const byType = Object.fromEntries(report.outcomes.map((o) => [o.type, o.outcome]));
+    // client gets its share (450 ms), is abandoned at 550 ms; db then has what remains and releases in 50 ms.
+    expect(byType).toEqual({ client: "abandoned", db: "released" });
+  });
+});
+
+describe("review: releases started during shutdown", () => {
+  it("handle.release() called during shutdown derives its budget from the global deadline", async () => {
+    const { kernel, clock } = await makeKernel({ config: { shutdown: { deadline: "1s", reserve: "100ms" } } });
+    const db = kernel.adopt("db", { type: "db", release: () => after(clock, 50) });
+    const client = kernel.adopt("client", { type: "client", release: never, dependsOn: [db] });
+    let released: Promise<ResourceOutcome> | undefined;
+    kernel.hooks.shutdown.tapPromise("releaser", async () => {
+      released = client.release();
+    });
+    const p = kernel.shutdown();
+    await clock.advance(1_000);
+    const report = await p;
+    expect((await released!).outcome).toBe("abandoned");
+    const byType = Object.fromEntries(report.outcomes.map((o) => [o.type, o.outcome]));
+    expect(byType).toEqual({ client: "abandoned", db: "released" });
+  });
+
+  it("a release already in progress when shutdown starts is bounded by the global deadline", async () => {
+    const { kernel, clock } = await makeKernel({ config: { shutdown: { deadline: "1s" } } });
+    const h = kernel.adopt({}, { type: "t", release: never, timeoutMs: 60_000 });
+    const released = h.release();
+    await clock.advance(10);
+    const p = kernel.shutdown();
+    let done = false;
+    void p.then(() => (done = true));
+    await clock.advance(1_000);
+    expect(done).toBe(true);
+    expect((await released).outcome).toBe("abandoned");
+    expect((await p).outcomes.map((o) => o.outcome)).toEqual(["abandoned"]);
+    expect(clock.pendingTimers()).toBe(0);
+  });
 });
