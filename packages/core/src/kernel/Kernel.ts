@@ -482,8 +482,11 @@ export class Kernel {
         const live = this.#byName.get(ref);
         if (live !== undefined) {
           if (live.state === "acquiring") await live.ready;
-          out.push(live);
-          continue;
+          // Its creation may have failed meanwhile (or it is being released): never depend on a dead one.
+          if (live.state === "active") {
+            out.push(live);
+            continue;
+          }
         }
         if (Object.hasOwn(this.#settings.resources, ref)) {
           await this.#acquireDeclared(ref);
@@ -492,7 +495,7 @@ export class Kernel {
         }
       } else if (ref !== null && typeof ref === "object") {
         const live = this.#live.get(ref.id);
-        if (live !== undefined) {
+        if (live !== undefined && live.state === "active") {
           out.push(live);
           continue;
         }
@@ -506,7 +509,8 @@ export class Kernel {
     if (refs === undefined || refs.length === 0) return NO_DEPS;
     return refs.map((ref) => {
       const live = typeof ref === "string" ? this.#byName.get(ref) : ref !== null && typeof ref === "object" ? this.#live.get(ref.id) : undefined;
-      if (live === undefined) {
+      // "acquiring" stays allowed: an acquire hook may adopt parts of the resource it is creating.
+      if (live === undefined || (live.state !== "active" && live.state !== "acquiring")) {
         throw new KernelError("ERR_KERNEL_UNKNOWN_RESOURCE", `dependsOn: ${typeof ref === "string" ? `"${ref}"` : `resource ${(ref as { id?: string })?.id}`} is not a live resource (adopt() is synchronous: acquire dependencies first)`);
       }
       return live;

@@ -140,3 +140,40 @@ describe("review: releases started during shutdown", () => {
     expect(clock.pendingTimers()).toBe(0);
   });
 });
+
+describe("review: dependencies", () => {
+  it("dependsOn a resource whose creation then fails rejects instead of creating on a dead dependency", async () => {
+    const { kernel, clock } = await makeKernel();
+    let created = 0;
+    kernel.registerType("bad", { create: () => after(clock, 10).then(() => Promise.reject(new Error("no db"))), release: () => {} });
+    kernel.registerType("ok", { create: () => void created++, release: () => {} });
+    const db = kernel.acquire({ type: "bad", name: "db" });
+    db.catch(() => {});
+    const client = kernel.acquire({ type: "ok", dependsOn: ["db"] });
+    const settled = client.then(
+      () => "created",
+      (e: unknown) => (e as { code?: string }).code ?? "error",
+    );
+    await clock.advance(10);
+    expect(await settled).toBe("ERR_KERNEL_UNKNOWN_RESOURCE");
+    expect(created).toBe(0);
+    expect(kernel.snapshot()).toHaveLength(0);
+  });
+
+  it("adopt() refuses to depend on a resource that is being released", async () => {
+    const { kernel, clock } = await makeKernel();
+    const db = kernel.adopt("db", { type: "db", name: "db", release: () => after(clock, 10) });
+    const releasing = db.release();
+    expect(db.state).toBe("releasing");
+    let code: string | undefined;
+    try {
+      kernel.adopt("client", { type: "client", release: () => {}, dependsOn: [db] });
+    } catch (error) {
+      code = (error as { code?: string }).code;
+    }
+    expect(code).toBe("ERR_KERNEL_UNKNOWN_RESOURCE");
+    await clock.advance(10);
+    expect((await releasing).outcome).toBe("released");
+    expect(kernel.snapshot()).toHaveLength(0);
+  });
+});
