@@ -58,6 +58,8 @@ type Release<T> = (value: T, ctx: ReleaseContext) => void | Promise<void>;
 type Settled = { timeout: true } | { timeout: false; ok: true } | { timeout: false; ok: false; error: unknown };
 
 const noop = (): void => {};
+/** After a second signal, forced work gets this long before it is abandoned (the process exits at 100 ms). */
+const FORCE_NOW_WINDOW_MS = 50;
 /** Shared by every resource without dependencies (never mutated). */
 const NO_DEPS: Rec[] = [];
 /** `isUsed()` also counts interceptors, and every hook carries the isolating one: count taps. */
@@ -250,6 +252,8 @@ export class Kernel {
   #hardAt = Infinity;
   #forceReached: Promise<void> | undefined;
   #leakTimer: TimerHandle | undefined;
+  /** The second signal's abandon-all backstop; cleared when shutdown ends. */
+  #forceNowTimer: TimerHandle | undefined;
   #leakTimerAt = Infinity;
   #signalHandlers: Array<[string, () => void]> = [];
   readonly #exit: (code: number) => void;
@@ -750,8 +754,15 @@ export class Kernel {
     };
     for (const r of recs) add(r);
     const out: ResourceOutcome[] = [];
-    for (const rec of [...closure].sort((a, b) => b.seq - a.seq)) {
-      const o = await this.#releaseOne(rec, Infinity, Infinity, Infinity, reason);
+    const ordered = [...closure].sort((a, b) => b.seq - a.seq);
+    for (let i = 0; i < ordered.length; i++) {
+      if (this.#forcing) {
+        // Second signal: what is left is forced at once, in parallel, each within the backstop window.
+        const rest = await Promise.all(ordered.slice(i).map((r) => this.#releaseOne(r, 0, FORCE_NOW_WINDOW_MS, Infinity, reason)));
+        for (const o of rest) if (o !== undefined) out.push(o);
+        break;
+      }
+      const o = await this.#releaseOne(ordered[i], Infinity, Infinity, Infinity, reason);
       if (o !== undefined) out.push(o);
     }
     return out;
@@ -965,6 +976,7 @@ export class Kernel {
       outcomes.push({ id: "kernel", type: "kernel", name: undefined, outcome: "failed", elapsedMs: this.clock.now() - start, error });
     } finally {
       for (const t of timers) this.clock.clearTimeout(t);
+      this.clock.clearTimeout(this.#forceNowTimer);
       this.clock.clearTimeout(hold);
     }
     const errors = outcomes.filter((o) => o.outcome !== "released").map((o) => o.error ?? new KernelError("ERR_RELEASE_FAILED", `${o.id} ended ${o.outcome}`));
@@ -1011,9 +1023,11 @@ export class Kernel {
   /** Second signal: force everything at once. */
   #forceNow(): void {
     this.#forcePoint?.();
+    // The legacy strategy has no force point: this is what makes its remaining releases force too.
+    this.#forcing = true;
     for (const r of this.#live.values()) r.escalate?.();
-    const t = this.clock.setTimeout(() => this.#abandonAll(), 50);
-    void t;
+    this.clock.clearTimeout(this.#forceNowTimer);
+    this.#forceNowTimer = this.clock.setTimeout(() => this.#abandonAll(), FORCE_NOW_WINDOW_MS);
   }
 
   // ---------------------------------------------------------------------------------------------

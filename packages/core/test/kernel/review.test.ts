@@ -177,3 +177,43 @@ describe("review: dependencies", () => {
     expect(kernel.snapshot()).toHaveLength(0);
   });
 });
+
+describe("review: signals", () => {
+  it("a second signal leaves no timer pending once shutdown resolves", async () => {
+    const clock = new ManualClock();
+    const codes: number[] = [];
+    const kernel = await createKernel({ clock, env: {}, exit: (c) => void codes.push(c), config: { shutdown: { deadline: "60s", signals: ["SIGUSR2"] } } });
+    // Honours its signal: the forced release ends at once, before the second signal's 50 ms backstop.
+    kernel.adopt({}, { type: "t", release: (_v, ctx) => new Promise<void>((resolve) => ctx.signal.addEventListener("abort", () => resolve())) });
+    process.emit("SIGUSR2");
+    process.emit("SIGUSR2");
+    const p = kernel.shutdown();
+    await clock.advance(0);
+    const report = await p;
+    expect(report.outcomes[0].outcome).toBe("forced");
+    expect(clock.pendingTimers()).toBe(0);
+  });
+
+  it("under the legacy strategy a second signal forces what is left and the report still arrives", async () => {
+    const clock = new ManualClock();
+    const codes: number[] = [];
+    const kernel = await createKernel({ clock, env: {}, exit: (c) => void codes.push(c), config: { features: { deadlineCleanup: false }, shutdown: { signals: ["SIGUSR2"] } } });
+    const forced: string[] = [];
+    kernel.adopt({}, { type: "t", name: "a", release: never, force: () => void forced.push("a") });
+    kernel.adopt({}, { type: "t", name: "b", release: never });
+    process.emit("SIGUSR2");
+    const p = kernel.shutdown();
+    let done = false;
+    void p.then(() => (done = true));
+    await clock.advance(1_000);
+    expect(done).toBe(false); // legacy: no deadline until the second signal
+    process.emit("SIGUSR2");
+    await clock.advance(50);
+    expect(done).toBe(true);
+    const report = await p;
+    expect(report.strategy).toBe("legacy");
+    expect(Object.fromEntries(report.outcomes.map((o) => [o.name, o.outcome]))).toEqual({ a: "forced", b: "abandoned" });
+    expect(forced).toEqual(["a"]);
+    expect(clock.pendingTimers()).toBe(0);
+  });
+});
