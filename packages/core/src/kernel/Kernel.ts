@@ -58,6 +58,8 @@ type Release<T> = (value: T, ctx: ReleaseContext) => void | Promise<void>;
 type Settled = { timeout: true } | { timeout: false; ok: true } | { timeout: false; ok: false; error: unknown };
 
 const noop = (): void => {};
+/** After a second signal, forced work gets this long before it is abandoned (the process exits at 100 ms). */
+const FORCE_NOW_WINDOW_MS = 50;
 /** Shared by every resource without dependencies (never mutated). */
 const NO_DEPS: Rec[] = [];
 /** `isUsed()` also counts interceptors, and every hook carries the isolating one: count taps. */
@@ -246,8 +248,12 @@ export class Kernel {
   /** Abandoned releases still pending: events$ completes once they have settled too. */
   #lateOutstanding = 0;
   #forcePoint: (() => void) | undefined;
+  /** The global hard deadline while closing (Infinity otherwise): releases started then derive from it. */
+  #hardAt = Infinity;
   #forceReached: Promise<void> | undefined;
   #leakTimer: TimerHandle | undefined;
+  /** The second signal's abandon-all backstop; cleared when shutdown ends. */
+  #forceNowTimer: TimerHandle | undefined;
   #leakTimerAt = Infinity;
   #signalHandlers: Array<[string, () => void]> = [];
   readonly #exit: (code: number) => void;
@@ -503,8 +509,11 @@ export class Kernel {
         const live = this.#byName.get(ref);
         if (live !== undefined) {
           if (live.state === "acquiring") await live.ready;
-          out.push(live);
-          continue;
+          // Its creation may have failed meanwhile (or it is being released): never depend on a dead one.
+          if (live.state === "active") {
+            out.push(live);
+            continue;
+          }
         }
         if (Object.hasOwn(this.#settings.resources, ref)) {
           await this.#acquireDeclared(ref);
@@ -513,7 +522,7 @@ export class Kernel {
         }
       } else if (ref !== null && typeof ref === "object") {
         const live = this.#live.get(ref.id);
-        if (live !== undefined) {
+        if (live !== undefined && live.state === "active") {
           out.push(live);
           continue;
         }
@@ -527,7 +536,8 @@ export class Kernel {
     if (refs === undefined || refs.length === 0) return NO_DEPS;
     return refs.map((ref) => {
       const live = typeof ref === "string" ? this.#byName.get(ref) : ref !== null && typeof ref === "object" ? this.#live.get(ref.id) : undefined;
-      if (live === undefined) {
+      // "acquiring" stays allowed: an acquire hook may adopt parts of the resource it is creating.
+      if (live === undefined || (live.state !== "active" && live.state !== "acquiring")) {
         throw new KernelError("ERR_KERNEL_UNKNOWN_RESOURCE", `dependsOn: ${typeof ref === "string" ? `"${ref}"` : `resource ${(ref as { id?: string })?.id}`} is not a live resource (adopt() is synchronous: acquire dependencies first)`);
       }
       return live;
@@ -609,6 +619,8 @@ export class Kernel {
       throw new KernelError("ERR_KERNEL_INVALID_ARGUMENT", `Resource type "${type}" has no create(); track values of it with kernel.adopt(value, { type: "${type}", ... })`);
     }
     if (this.#state !== "running") throw new KernelClosedError("acquire");
+    // The scope may have closed while dependencies were resolved: its close would never see this one.
+    if (scope !== undefined) this[kAssertScopeOpen](scope, "acquire");
     const rec = this.#newRec(
       type,
       name,
@@ -648,11 +660,14 @@ export class Kernel {
     }
     rec.state = "active";
     markReady();
+    if (this.#settings.leakThresholdMs !== undefined && this.#leakTimer === undefined && this.#state === "running") this.#armLeakTimer();
     this.#emit({ type: "resource:acquired", at: this.clock.now(), id: rec.id, resourceType: type, name, elapsedMs: this.clock.now() - started });
     if (this.#state !== "running") {
       // Shutdown started while creating: the shutdown releases it; the caller must not use it.
       throw new KernelClosedError("acquire");
     }
+    // Likewise when its scope closed while creating: the scope's close releases it.
+    if (scope !== undefined) this[kAssertScopeOpen](scope, "acquire");
     const handle = new Handle<T>(rec, this.#releaseHandle);
     if (shared) rec.sharedHandle = handle;
     else this.#finalizer.register(handle, rec.id, rec);
@@ -664,13 +679,18 @@ export class Kernel {
 
   readonly #releaseHandle = (rec: Rec): Promise<ResourceOutcome> => {
     if (rec.releasing !== undefined) return rec.releasing.then((o) => o ?? this.#outcomeOf(rec));
-    if (!this.#legacy() && (rec.dependents === undefined || rec.dependents.size === 0) && rec.state === "active") {
+    if (!this.#legacy() && this.#state === "running" && (rec.dependents === undefined || rec.dependents.size === 0) && rec.state === "active") {
       const budget = rec.timeoutMs ?? this.#settings.releaseTimeoutMs;
       // An active resource always yields an outcome: no extra promise on the hot path.
       return this.#releaseOne(rec, budget, this.#settings.reserveMs, Infinity, "release") as Promise<ResourceOutcome>;
     }
-    return this.#releaseGroup([rec], { reason: "release", deadlineAt: Infinity }).then((outs) => outs.find((o) => o.id === rec.id) ?? this.#outcomeOf(rec));
+    return this.#releaseGroup([rec], { reason: "release", deadlineAt: this.#closingDeadline() }).then((outs) => outs.find((o) => o.id === rec.id) ?? this.#outcomeOf(rec));
   };
+
+  /** While shutdown runs, a release or scope close started elsewhere shares the global deadline. */
+  #closingDeadline(): number {
+    return this.#state === "closing" ? this.#hardAt : Infinity;
+  }
 
   #outcomeOf(rec: Rec): ResourceOutcome {
     const outcome: ReleaseOutcomeKind = rec.state === "released" || rec.state === "forced" || rec.state === "abandoned" ? rec.state : "failed";
@@ -684,7 +704,7 @@ export class Kernel {
   /** @internal */
   [kCloseScope](scope: ScopeImpl, parentDeadlineAt: number): Promise<ResourceOutcome[]> {
     const now = this.clock.now();
-    const deadline = Math.min(parentDeadlineAt, scope.timeoutMs === undefined ? Infinity : now + scope.timeoutMs);
+    const deadline = Math.min(parentDeadlineAt, scope.timeoutMs === undefined ? Infinity : now + scope.timeoutMs, this.#closingDeadline());
     return (async () => {
       const outcomes: ResourceOutcome[] = [];
       // Children were opened later: they close first, within what remains of ours.
@@ -735,7 +755,9 @@ export class Kernel {
     const forceAt = hardAt - reserve;
     const memo = new Map<Rec, Promise<ResourceOutcome | undefined>>();
     const chains = new Map<Rec, number>();
-    const members = this.#closure(recs);
+    // Outside shutdown, dependencies outside this group stay and take no share; during shutdown
+    // every live dependency is released after this group, so each level keeps its share.
+    const members = this.#state === "running" ? this.#closure(recs) : undefined;
     const run = (rec: Rec): Promise<ResourceOutcome | undefined> => {
       let p = memo.get(rec);
       if (p !== undefined) return p;
@@ -768,8 +790,15 @@ export class Kernel {
   /** Legacy cleanup: one at a time, reverse acquisition order, no deadline. */
   async #releaseLegacy(recs: Rec[], reason: string): Promise<ResourceOutcome[]> {
     const out: ResourceOutcome[] = [];
-    for (const rec of [...this.#closure(recs)].sort((a, b) => b.seq - a.seq)) {
-      const o = await this.#releaseOne(rec, Infinity, Infinity, Infinity, reason);
+    const ordered = [...this.#closure(recs)].sort((a, b) => b.seq - a.seq);
+    for (let i = 0; i < ordered.length; i++) {
+      if (this.#forcing) {
+        // Second signal: what is left is forced at once, in parallel, each within the backstop window.
+        const rest = await Promise.all(ordered.slice(i).map((r) => this.#releaseOne(r, 0, FORCE_NOW_WINDOW_MS, Infinity, reason)));
+        for (const o of rest) if (o !== undefined) out.push(o);
+        break;
+      }
+      const o = await this.#releaseOne(ordered[i], Infinity, Infinity, Infinity, reason);
       if (o !== undefined) out.push(o);
     }
     return out;
@@ -954,6 +983,7 @@ export class Kernel {
     const start = this.clock.now();
     const deadlineMs = this.#settings.deadlineMs;
     const hardAt = legacy ? Infinity : start + deadlineMs;
+    this.#hardAt = hardAt;
     // Process honesty: a hang that holds no handle must not end in a silent exit 0.
     const hold = this.clock.setTimeout(noop, legacy ? 2_147_483_647 : deadlineMs + 1_000, { ref: true });
     this.#clearLeakTimer();
@@ -987,6 +1017,7 @@ export class Kernel {
       outcomes.push({ id: "kernel", type: "kernel", name: undefined, outcome: "failed", elapsedMs: this.clock.now() - start, error });
     } finally {
       for (const t of timers) this.clock.clearTimeout(t);
+      this.clock.clearTimeout(this.#forceNowTimer);
       this.clock.clearTimeout(hold);
     }
     const errors = outcomes.filter((o) => o.outcome !== "released").map((o) => o.error ?? new KernelError("ERR_RELEASE_FAILED", `${o.id} ended ${o.outcome}`));
@@ -1010,7 +1041,10 @@ export class Kernel {
     if (!hasTaps(this.hooks.shutdown)) return;
     const ac = new AbortController();
     // Plugins get the share of one dependency level of what remains before the force point.
-    const levels = 1 + Math.max(0, ...[...this.#live.values()].map((r) => 1 + this.#chainBelow(r, new Map())));
+    // A loop, not Math.max(...spread): spreading >~120k arguments overflows the stack.
+    const chains = new Map<Rec, number>();
+    let levels = 1;
+    for (const r of this.#live.values()) levels = Math.max(levels, 2 + this.#chainBelow(r, chains));
     const budget = strategy === "legacy" ? Infinity : Math.max(0, hardAt - this.#settings.reserveMs - start) / levels;
     const ctx = { reason, strategy, signal: ac.signal, deadline: deadlineAt(this.clock, start + budget) };
     const dummy = new Rec(0, "shutdown-hook", "hook", undefined, noop, undefined, undefined, undefined, [], start, "releasing");
@@ -1030,9 +1064,11 @@ export class Kernel {
   /** Second signal: force everything at once. */
   #forceNow(): void {
     this.#forcePoint?.();
+    // The legacy strategy has no force point: this is what makes its remaining releases force too.
+    this.#forcing = true;
     for (const r of this.#live.values()) r.escalate?.();
-    const t = this.clock.setTimeout(() => this.#abandonAll(), 50);
-    void t;
+    this.clock.clearTimeout(this.#forceNowTimer);
+    this.#forceNowTimer = this.clock.setTimeout(() => this.#abandonAll(), FORCE_NOW_WINDOW_MS);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1041,12 +1077,10 @@ export class Kernel {
   #armLeakTimer(): void {
     const threshold = this.#settings.leakThresholdMs!;
     let oldest: Rec | undefined;
+    // Only active resources: one still being created past the threshold would re-arm a 0 ms timer
+    // forever. #create arms the timer again when a resource becomes active.
     for (const r of this.#live.values()) {
       if (!r.leakFlagged && r.state === "active") {
-        oldest = r;
-        break;
-      }
-      if (!r.leakFlagged && r.state === "acquiring") {
         oldest = r;
         break;
       }
