@@ -332,6 +332,16 @@ describe("custodian rules export --prometheus", () => {
     expect(check.code).toBe(0);
   });
 
+  it.skipIf(PROMTOOL === undefined && !mustRun)("promtool check rules accepts the export of the repository's own resource.config.yaml", async () => {
+    const dir = project({});
+    const out = join(dir, "repo-rules.yaml");
+    const r = await cli(["rules", "export", "--prometheus", "resource.config.yaml", "-o", out], repo);
+    expect(r.code).toBe(0);
+    const check = await promtool(["check", "rules", out]);
+    expect(check.stdout + check.stderr).toContain("SUCCESS: 3 rules found");
+    expect(check.code).toBe(0);
+  });
+
   it("validates the section with line numbers when the file lists plugin-alerts", async () => {
     const dir = project({ "resource.config.yaml": "plugins: [\"${ALERTS_PLUGIN}\"]\nalerts:\n  rules:\n    - name: Broken\n      kind: threshold\n      treshold: 3\n" });
     const r = await cli(["rules", "export", "--prometheus"], dir);
@@ -354,11 +364,12 @@ describe("custodian rules export --prometheus", () => {
     expect(r.stderr).toContain("1 error in the alerts section of resource.config.yaml (ERR_ALERTS_INVALID_RULE)");
   });
 
-  it("exports the repository's own config (no rules: an empty group, and a note on stderr)", async () => {
+  it("exports the repository's own config: the demo's rules, Custodian-only template values replaced", async () => {
     const r = await cli(["rules", "export", "--prometheus", "resource.config.yaml"], repo);
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain("declares no alert rules");
-    expect((parse(r.stdout) as RulesFile).groups[0]!.rules).toEqual([]);
+    const rules = (parse(r.stdout) as RulesFile).groups[0]!.rules as Array<{ alert: string; annotations?: Record<string, string> }>;
+    expect(rules.map((x) => x.alert)).toEqual(["SlowDownload", "WorkersSaturated", "ReleaseForced"]);
+    expect(rules[0].annotations?.summary).not.toContain("$oldest");
   });
 
   it("exits 1 when the output cannot be written", async () => {

@@ -169,7 +169,9 @@ export function exportPrometheusRules(alerts: AlertsConfig, options: ExportOptio
     if (rule.for !== undefined && parseDuration(rule.for) > 0) out.for = promDuration(parseDuration(rule.for));
     if (rule.keep_firing_for !== undefined && parseDuration(rule.keep_firing_for) > 0) out.keep_firing_for = promDuration(parseDuration(rule.keep_firing_for));
     if (rule.labels !== undefined && Object.keys(rule.labels).length > 0) out.labels = { ...rule.labels };
-    if (rule.annotations !== undefined && Object.keys(rule.annotations).length > 0) out.annotations = { ...rule.annotations };
+    if (rule.annotations !== undefined && Object.keys(rule.annotations).length > 0) {
+      out.annotations = Object.fromEntries(Object.entries(rule.annotations).map(([k, v]) => [k, toPrometheusTemplate(v)]));
+    }
     rules.push(out);
   }
   const header = [
@@ -178,4 +180,12 @@ export function exportPrometheusRules(alerts: AlertsConfig, options: ExportOptio
   ].join("\n");
   const doc = { groups: [{ name: options.group ?? "custodian", interval: promDuration(intervalMs), rules }] };
   return `${header}\n${stringify(doc, { lineWidth: 0 })}`;
+}
+
+/**
+ * Custodian's rule-specific template values ($oldest, $oldestId, $oldestAge, $current) have no
+ * Prometheus equivalent, and promtool rejects undefined variables: they become "n/a".
+ */
+function toPrometheusTemplate(text: string): string {
+  return text.replace(/\{\{-?\s*\$(oldest|oldestId|oldestAge|current)\s*-?\}\}/g, "n/a");
 }
