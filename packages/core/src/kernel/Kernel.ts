@@ -68,6 +68,20 @@ const isPromiseLike = (v: unknown): v is PromiseLike<unknown> =>
   v !== null && (typeof v === "object" || typeof v === "function") && typeof (v as PromiseLike<unknown>).then === "function";
 
 /** Internal record of one tracked resource. Never holds its (GC-tracked) handle. */
+
+/**
+ * A per-resource or per-scope budget: undefined (inherit), or a number of milliseconds >= 0
+ * (Infinity: no budget of its own). NaN, negatives and non-numbers would silently turn into
+ * "release at once" or "never", so they are refused where they enter.
+ * @throws KernelError ERR_KERNEL_INVALID_ARGUMENT
+ */
+function assertTimeoutMs(value: unknown, where: string): void {
+  if (value === undefined) return;
+  if (typeof value !== "number" || Number.isNaN(value) || value < 0) {
+    throw new KernelError("ERR_KERNEL_INVALID_ARGUMENT", `${where}: timeoutMs must be a number of milliseconds >= 0; received ${typeof value === "number" ? String(value) : JSON.stringify(value)}`);
+  }
+}
+
 class Rec {
   state: ResourceState;
   value: unknown = undefined;
@@ -203,6 +217,7 @@ class ScopeImpl implements Scope {
   }
   scope(name: string, options?: ScopeOptions): Scope {
     this.kernel[kAssertScopeOpen](this, "open a child scope");
+    if (options?.timeoutMs !== undefined) assertTimeoutMs(options?.timeoutMs, `scope("${this.name}/${name}")`);
     const child = new ScopeImpl(this.kernel, `${this.name}/${name}`, options?.timeoutMs, this);
     this.children.add(child);
     return child;
@@ -356,6 +371,7 @@ export class Kernel {
     if (definition === null || typeof definition !== "object" || typeof definition.release !== "function") {
       throw new KernelError("ERR_KERNEL_INVALID_ARGUMENT", `registerType("${type}"): definition must be an object with a release(value, ctx) function`);
     }
+    if (definition.timeoutMs !== undefined) assertTimeoutMs(definition.timeoutMs, `registerType("${type}")`);
     this.#types.set(type, definition);
   }
 
@@ -395,6 +411,7 @@ export class Kernel {
   /** Opens a scope whose resources are released together when it is disposed. */
   scope(name: string, options?: ScopeOptions): Scope {
     this.#assertOpen("open a scope");
+    if (options?.timeoutMs !== undefined) assertTimeoutMs(options?.timeoutMs, `scope("${name}")`);
     return new ScopeImpl(this, name, options?.timeoutMs, undefined);
   }
 
@@ -474,6 +491,7 @@ export class Kernel {
       throw new KernelError("ERR_KERNEL_INVALID_ARGUMENT", `acquire() takes a declared resource name or a spec { type, name?, dependsOn?, ... }; received ${JSON.stringify(nameOrSpec)}`);
     }
     const { type, name, dependsOn, timeoutMs, ...spec } = nameOrSpec;
+    if (timeoutMs !== undefined) assertTimeoutMs(timeoutMs, `acquire({ type: "${type}" })`);
     const deps = dependsOn === undefined || dependsOn.length === 0 ? [] : await this.#resolveDeps(dependsOn);
     return this.#create<T>(type, name, spec, deps, timeoutMs, scope, false);
   }
@@ -579,6 +597,7 @@ export class Kernel {
     if (options === null || typeof options !== "object" || typeof options.type !== "string" || typeof options.release !== "function") {
       throw new KernelError("ERR_KERNEL_INVALID_ARGUMENT", "adopt(value, options): options must include type (string) and release(value, ctx)");
     }
+    if (options.timeoutMs !== undefined) assertTimeoutMs(options.timeoutMs, `adopt(value, { type: "${options.type}" })`);
     const deps = this.#resolveDepsSync(options.dependsOn);
     const rec = this.#newRec(
       options.type,

@@ -22,15 +22,45 @@ export interface Clock {
   clearTimeout(handle: TimerHandle | undefined): void;
 }
 
+/** Node's timers hold at most 2^31-1 ms; a longer delay fires after 1 ms (TimeoutOverflowWarning). */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/** A timer longer than MAX_TIMER_MS: a chain of maximal timers, re-armed until the due time. */
+class LongTimer {
+  #timer: NodeJS.Timeout | undefined;
+  constructor(
+    private readonly fn: () => void,
+    private readonly dueAt: number,
+    private readonly ref: boolean,
+  ) {
+    this.#arm();
+  }
+  #arm(): void {
+    const left = this.dueAt - Date.now();
+    if (left <= MAX_TIMER_MS) {
+      this.#timer = setTimeout(this.fn, Math.max(0, left));
+    } else {
+      this.#timer = setTimeout(() => this.#arm(), MAX_TIMER_MS);
+    }
+    if (!this.ref) this.#timer.unref();
+  }
+  clear(): void {
+    clearTimeout(this.#timer);
+  }
+}
+
 /** The real clock: Date.now() and unref'd Node timers. */
 export const systemClock: Clock = Object.freeze({
   now: () => Date.now(),
   setTimeout(fn: () => void, ms: number, options?: TimerOptions): TimerHandle {
+    if (ms > MAX_TIMER_MS) return new LongTimer(fn, Date.now() + ms, options?.ref === true);
     const t = setTimeout(fn, Math.max(0, ms));
     if (options?.ref !== true) t.unref();
     return t;
   },
   clearTimeout(handle: TimerHandle | undefined): void {
-    if (handle !== undefined) clearTimeout(handle as NodeJS.Timeout);
+    if (handle === undefined) return;
+    if (handle instanceof LongTimer) handle.clear();
+    else clearTimeout(handle as NodeJS.Timeout);
   },
 });

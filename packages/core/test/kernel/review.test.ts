@@ -217,3 +217,29 @@ describe("review: signals", () => {
     expect(clock.pendingTimers()).toBe(0);
   });
 });
+
+describe("review: budgets are checked where they enter", () => {
+  for (const bad of [-1, Number.NaN, "5s"] as unknown[]) {
+    it(`timeoutMs ${String(bad)} is refused by registerType, acquire, adopt and scope`, async () => {
+      const { kernel } = await makeKernel();
+      const code = (fn: () => unknown) => {
+        try {
+          fn();
+        } catch (error) {
+          return isKernelError(error) ? error.code : String(error);
+        }
+        return "no error";
+      };
+      expect(code(() => kernel.registerType("t", { create: () => ({}), release: () => {}, timeoutMs: bad as number }))).toBe("ERR_KERNEL_INVALID_ARGUMENT");
+      expect(kernel.hasType("t")).toBe(false);
+      expect(code(() => kernel.adopt({}, { type: "a", release: () => {}, timeoutMs: bad as number }))).toBe("ERR_KERNEL_INVALID_ARGUMENT");
+      expect(code(() => kernel.scope("s", { timeoutMs: bad as number }))).toBe("ERR_KERNEL_INVALID_ARGUMENT");
+      const outer = kernel.scope("outer");
+      expect(code(() => outer.scope("inner", { timeoutMs: bad as number }))).toBe("ERR_KERNEL_INVALID_ARGUMENT");
+      kernel.registerType("ok", { create: () => ({}), release: () => {} });
+      await expect(kernel.acquire({ type: "ok", timeoutMs: bad as number })).rejects.toMatchObject({ code: "ERR_KERNEL_INVALID_ARGUMENT" });
+      expect(kernel.snapshot()).toEqual([]);
+      await outer.close();
+    });
+  }
+});
