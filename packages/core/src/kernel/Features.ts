@@ -40,10 +40,20 @@ const parseFlag = (value: unknown, subject: string): boolean => {
 /** @internal */
 export class FeatureRegistry implements Features {
   readonly #declared = new Map<string, FeatureDeclaration>();
+  readonly #owners = new Map<string, string>();
   readonly #resolved = new Map<string, FeatureState>();
 
-  declare(decl: FeatureDeclaration): void {
-    if (!this.#declared.has(decl.name)) this.#declared.set(decl.name, decl);
+  /** Declares a flag for `owner` ("core" or a plugin's name). Check first with `conflict()`. */
+  declare(decl: FeatureDeclaration, owner = "core"): void {
+    if (!this.#declared.has(decl.name)) {
+      this.#declared.set(decl.name, { name: decl.name, default: decl.default, description: decl.description });
+      this.#owners.set(decl.name, owner);
+    }
+  }
+
+  /** Who already declared `name`, or undefined. */
+  ownerOf(name: string): string | undefined {
+    return this.#owners.get(name);
   }
 
   has(name: string): boolean {

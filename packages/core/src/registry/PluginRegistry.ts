@@ -2,6 +2,7 @@
  * Registers plugins: unique names, dependencies already registered, an async-only apply bounded
  * by a start deadline whose error names the plugin.
  */
+import type { FeatureDeclaration } from "../kernel/Features.js";
 import { KernelError } from "../errors.js";
 import type { Kernel } from "../kernel/Kernel.js";
 import type { PluginDescriptor } from "./definePlugin.js";
@@ -54,7 +55,25 @@ export class PluginRegistry {
         throw new KernelError("ERR_PLUGIN_DEPENDENCY", `Plugin "${plugin.name}" depends on "${dep}", which is not registered before it; list "${dep}" earlier in plugins`);
       }
     }
-    for (const f of plugin.features ?? []) this.#kernel.featureRegistry.declare(f);
+    const features = plugin.features ?? [];
+    if (!Array.isArray(features)) {
+      throw new KernelError("ERR_PLUGIN_INVALID", `Plugin "${plugin.name}": features must be an array of { name, default, description }`);
+    }
+    const seen = new Set<string>();
+    for (const f of features as unknown[]) {
+      const d = f as Partial<FeatureDeclaration> | null;
+      if (d === null || typeof d !== "object" || typeof d.name !== "string" || d.name === "" || typeof d.default !== "boolean") {
+        throw new KernelError("ERR_PLUGIN_INVALID", `Plugin "${plugin.name}": each feature flag must be { name: non-empty string, default: boolean, description }; received ${JSON.stringify(f)}`);
+      }
+      // Two owners of one flag would silently share (or fight over) it: the second declaration used
+      // to be ignored, so a plugin could ship a default that never took effect.
+      const owner = seen.has(d.name) ? plugin.name : this.#kernel.featureRegistry.ownerOf(d.name);
+      if (owner !== undefined) {
+        throw new KernelError("ERR_PLUGIN_INVALID", `Plugin "${plugin.name}" declares feature flag "${d.name}", which ${owner === plugin.name ? "it already declares" : owner === "core" ? "core declares" : `plugin "${owner}" declares`}; give it a name of its own (e.g. "${plugin.name.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ?? "").toUpperCase())}${d.name[0].toUpperCase()}${d.name.slice(1)}")`);
+      }
+      seen.add(d.name);
+    }
+    for (const f of features) this.#kernel.featureRegistry.declare(f, plugin.name);
     this.#plugins.set(plugin.name, plugin);
     const kernel = this.#kernel;
     const timeoutMs = plugin.startTimeoutMs ?? DEFAULT_PLUGIN_START_TIMEOUT_MS;

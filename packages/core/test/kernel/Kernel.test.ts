@@ -623,4 +623,21 @@ describe("plugins", () => {
     await expect(createKernel({ env: {}, config: { features: { nope: true } } })).rejects.toMatchObject({ code: "ERR_FEATURE_UNKNOWN" });
     await expect(createKernel({ env: { CUSTODIAN_FEATURE_DEADLINE_CLEANUP: "maybe" }, config: {} })).rejects.toMatchObject({ code: "ERR_FEATURE_INVALID_VALUE" });
   });
+
+  it("a feature flag has one owner: a second declaration (core's, another plugin's, or twice in one plugin) is refused before anything applies", async () => {
+    const applied: string[] = [];
+    const a = definePlugin({ name: "a", features: [{ name: "fastPath", default: false, description: "a's" }], apply: () => void applied.push("a") });
+    const b = definePlugin({ name: "b", features: [{ name: "fastPath", default: true, description: "b's" }], apply: () => void applied.push("b") });
+    await expect(createKernel({ env: {}, config: {}, plugins: [a, b] })).rejects.toMatchObject({
+      code: "ERR_PLUGIN_INVALID",
+      message: expect.stringContaining('Plugin "b" declares feature flag "fastPath", which plugin "a" declares'),
+    });
+    expect(applied).toEqual(["a"]);
+    const core = definePlugin({ name: "c", features: [{ name: "deadlineCleanup", default: false, description: "" }], apply() {} });
+    await expect(createKernel({ env: {}, config: {}, plugins: [core] })).rejects.toMatchObject({ code: "ERR_PLUGIN_INVALID", message: expect.stringContaining("core declares") });
+    const twice = definePlugin({ name: "d", features: [{ name: "x", default: false, description: "" }, { name: "x", default: true, description: "" }], apply() {} });
+    await expect(createKernel({ env: {}, config: {}, plugins: [twice] })).rejects.toMatchObject({ code: "ERR_PLUGIN_INVALID", message: expect.stringContaining("it already declares") });
+    const bad = definePlugin({ name: "e", features: [{ name: "y", default: "on" as unknown as boolean, description: "" }], apply() {} });
+    await expect(createKernel({ env: {}, config: {}, plugins: [bad] })).rejects.toMatchObject({ code: "ERR_PLUGIN_INVALID", message: expect.stringContaining("default: boolean") });
+  });
 });
