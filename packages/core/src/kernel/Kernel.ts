@@ -248,7 +248,19 @@ export class Kernel {
   /** The configuration the kernel was created with (frozen). */
   readonly config: Readonly<CustodianConfig>;
 
+  /**
+   * Aborted when shutdown starts (also when createKernel fails, e.g. a plugin's apply() timed out),
+   * with a KernelClosedError as its reason. Plugins pass it to their own long work (a connect, a
+   * listen, a poll loop) so that nothing they start outlives the kernel.
+   * @example
+   *   apply(kernel) { const server = await listen({ signal: kernel.signal }) }
+   */
+  get signal(): AbortSignal {
+    return this.#abort.signal;
+  }
+
   readonly #bus = new EventBus();
+  readonly #abort = new AbortController();
   readonly #featureRegistry: FeatureRegistry;
   readonly #settings: KernelSettings;
   readonly #types = new Map<string, ResourceTypeDefinition<any, any>>();
@@ -997,6 +1009,7 @@ export class Kernel {
 
   async #runShutdown(reason: string): Promise<ShutdownReport> {
     this.#state = "closing";
+    this.#abort.abort(new KernelClosedError("continue"));
     const legacy = this.#legacy();
     const strategy = legacy ? "legacy" : "deadline";
     const start = this.clock.now();

@@ -624,6 +624,36 @@ describe("plugins", () => {
     await expect(createKernel({ env: { CUSTODIAN_FEATURE_DEADLINE_CLEANUP: "maybe" }, config: {} })).rejects.toMatchObject({ code: "ERR_FEATURE_INVALID_VALUE" });
   });
 
+  it("kernel.signal aborts when shutdown starts, so a plugin's apply() that timed out can stop what it started", async () => {
+    const clock = new ManualClock();
+    const stopped: string[] = [];
+    const hanging = definePlugin({
+      name: "hanging",
+      startTimeoutMs: 1_000,
+      apply: (kernel) =>
+        new Promise<void>((_resolve, reject) => {
+          // e.g. a connect that never completes: it listens to kernel.signal to give up.
+          kernel.signal.addEventListener("abort", () => {
+            stopped.push(`${(kernel.signal.reason as { code?: string }).code}`);
+            reject(kernel.signal.reason as Error);
+          });
+        }),
+    });
+    const creating = createKernel({ clock, env: {}, config: {}, plugins: [hanging] });
+    const assertion = expect(creating).rejects.toMatchObject({ code: "ERR_PLUGIN_TIMEOUT" });
+    await clock.advance(999);
+    expect(stopped).toEqual([]);
+    await clock.advance(2);
+    await assertion;
+    expect(stopped).toEqual(["ERR_KERNEL_CLOSED"]);
+
+    const k = await createKernel({ clock, env: {}, config: {} });
+    expect(k.signal.aborted).toBe(false);
+    const p = k.shutdown();
+    expect(k.signal.aborted).toBe(true);
+    await p;
+  });
+
   it("a feature flag has one owner: a second declaration (core's, another plugin's, or twice in one plugin) is refused before anything applies", async () => {
     const applied: string[] = [];
     const a = definePlugin({ name: "a", features: [{ name: "fastPath", default: false, description: "a's" }], apply: () => void applied.push("a") });
