@@ -3,7 +3,8 @@ import { readdirSync, readlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { onTestFinished } from "vitest";
-import { createKernel, ManualClock, type CustodianConfig, type Kernel, type KernelEvent } from "@custodian/core";
+import type { CustodianConfig, Kernel, KernelEvent, ManualClock } from "@custodian/core";
+import { createTestKernel } from "@custodian/core/testing";
 import { fsPlugin, type FsPluginOptions } from "../../src/index.js";
 
 /** A fresh folder under the OS temp dir, removed when the test ends. */
@@ -18,16 +19,9 @@ export async function makeFsKernel(
   options: FsPluginOptions,
   config: CustodianConfig = {},
 ): Promise<{ kernel: Kernel; clock: ManualClock; events: KernelEvent[] }> {
-  const clock = new ManualClock();
-  const kernel = await createKernel({ env: {}, config, clock, plugins: [{ plugin: fsPlugin, options }] });
-  const events: KernelEvent[] = [];
-  kernel.events$.subscribe((e) => events.push(e));
-  onTestFinished(async () => {
-    const p = kernel.shutdown("test finished");
-    await clock.advance(60_000);
-    await p;
-  });
-  return { kernel, clock, events };
+  const t = await createTestKernel({ config, plugins: [{ plugin: fsPlugin, options }] });
+  onTestFinished(async () => void (await t.close()));
+  return t;
 }
 
 /** Open fds of this process whose target is under `prefix` (Linux /proc). */
