@@ -19,7 +19,10 @@ export interface FsPluginOptions {
   root?: string;
   /** Application name in the default root. Default "app". */
   app?: string;
-  /** Folder relative paths resolve against (the config file's folder). Default `process.cwd()`. */
+  /**
+   * Folder relative paths resolve against. Default `kernel.configDir` (the config file's folder);
+   * a relative baseDir resolves against that folder too.
+   */
   baseDir?: string;
   /** Reap folders of dead processes at start. Default true. */
   reap?: boolean;
@@ -115,7 +118,7 @@ export const fsPlugin = definePlugin<FsPluginOptions>({
   version: "0.1.0",
   schema: fsPluginSchema,
   async apply(kernel, options) {
-    const baseDir = resolve(options.baseDir ?? process.cwd());
+    const baseDir = resolve(kernel.configDir, options.baseDir ?? ".");
     const app = options.app ?? "app";
     const root = new ManagedRoot(resolve(baseDir, options.root ?? join(tmpdir(), `custodian-${app}`)), kernel.clock.now());
     await root.check();

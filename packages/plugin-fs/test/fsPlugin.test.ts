@@ -7,8 +7,8 @@ import { fileURLToPath } from "node:url";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { describe, expect, it, onTestFinished } from "vitest";
-import { createKernel, ManualClock, type KernelEvent } from "@custodian/core";
-import { fileSchema, fsPlugin, fsPluginState, tempdirSchema, tempfileSchema, watcherSchema, writeStreamSchema, type TempPath } from "../src/index.js";
+import { createKernel, ManualClock, type AcquireSpec, type CreateKernelOptions, type Kernel, type KernelEvent } from "@custodian/core";
+import { fileSchema, fsPlugin, fsPluginState, tempdirSchema, tempfileSchema, watcherSchema, writeStreamSchema, type FsPluginOptions, type TempPath } from "../src/index.js";
 import { makeFsKernel, scratchDir } from "./helpers/fsKernel.js";
 
 const distEntry = fileURLToPath(new URL("../dist/index.js", import.meta.url));
@@ -186,5 +186,63 @@ describe("fsPlugin", () => {
       code: "ERR_CONFIG_INVALID",
       issues: [expect.objectContaining({ path: "plugins[0].options.app", line: 5 })],
     });
+  });
+});
+
+describe("fsPlugin: relative paths", () => {
+  /** conf/app.yaml with input files next to it, and a decoy input.txt in the folder passed as cwd. */
+  const project = async (yaml: string): Promise<{ dir: string; conf: string }> => {
+    const dir = await scratchDir();
+    const conf = join(dir, "conf");
+    await mkdir(join(conf, "out"), { recursive: true });
+    await mkdir(join(conf, "data"));
+    await writeFile(join(conf, "app.yaml"), yaml);
+    await writeFile(join(conf, "input.txt"), "next to the config");
+    await writeFile(join(conf, "data", "input.txt"), "in baseDir");
+    await writeFile(join(dir, "input.txt"), "in the cwd folder");
+    return { dir, conf };
+  };
+  const start = async (options: Pick<CreateKernelOptions, "config" | "cwd">, fsOptions: FsPluginOptions) => {
+    const kernel = await createKernel({ env: {}, clock: new ManualClock(), plugins: [{ plugin: fsPlugin, options: { reap: false, ...fsOptions } }], ...options });
+    onTestFinished(async () => void (await kernel.shutdown()));
+    return kernel;
+  };
+  const read = async (kernel: Kernel, path: string): Promise<string> => {
+    const h = await kernel.acquire<FileHandle>({ type: "fs.file", path });
+    try {
+      return await h.value.readFile("utf8");
+    } finally {
+      await h.release();
+    }
+  };
+  const write = async (kernel: Kernel, nameOrSpec: string | AcquireSpec, text: string): Promise<void> => {
+    const h = await kernel.acquire<NodeJS.WritableStream>(nameOrSpec);
+    h.value.write(text);
+    expect((await h.release()).outcome).toBe("released");
+  };
+
+  it("with a config file, a relative root and ad-hoc fs.file/fs.writeStream paths resolve against its folder, like declared ones", async () => {
+    const { dir, conf } = await project("resources:\n  log:\n    type: fs.writeStream\n    path: out/declared.log\n");
+    const kernel = await start({ config: "conf/app.yaml", cwd: dir }, { root: "root" });
+    expect(fsPluginState(kernel)?.root.path).toBe(join(conf, "root"));
+    expect(await read(kernel, "input.txt")).toBe("next to the config");
+    await write(kernel, { type: "fs.writeStream", path: "out/adhoc.log" }, "ad-hoc");
+    await write(kernel, "log", "declared");
+    expect(await readFile(join(conf, "out", "adhoc.log"), "utf8")).toBe("ad-hoc");
+    expect(await readFile(join(conf, "out", "declared.log"), "utf8")).toBe("declared");
+  });
+
+  it("a relative baseDir given in code resolves against the config file's folder", async () => {
+    const { dir, conf } = await project("shutdown:\n  deadline: 2s\n");
+    const kernel = await start({ config: join(conf, "app.yaml"), cwd: dir }, { baseDir: "data", root: "root" });
+    expect(fsPluginState(kernel)?.root.path).toBe(join(conf, "data", "root"));
+    expect(await read(kernel, "input.txt")).toBe("in baseDir");
+  });
+
+  it("with a config object, relative paths resolve against createKernel's cwd option", async () => {
+    const { dir } = await project("");
+    const kernel = await start({ config: {}, cwd: dir }, { root: "root" });
+    expect(fsPluginState(kernel)?.root.path).toBe(join(dir, "root"));
+    expect(await read(kernel, "input.txt")).toBe("in the cwd folder");
   });
 });

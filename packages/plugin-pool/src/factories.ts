@@ -38,15 +38,16 @@ export function poolFactoryNames(): string[] {
 }
 
 /**
- * Resolves a `factory:` value: a registered name first, else a module (a path is resolved against
- * `cwd`; a bare specifier is imported as a package).
+ * Resolves a `factory:` value: a registered name first, else a module (a relative path resolves
+ * against `baseDir`, which the pool plugin sets to `kernel.configDir`; a bare specifier is
+ * imported as a package).
  * @throws PoolFactoryUnknownError ERR_POOL_FACTORY_UNKNOWN
  */
-export async function resolvePoolFactory(name: string, cwd = process.cwd()): Promise<PoolFactory> {
+export async function resolvePoolFactory(name: string, baseDir = process.cwd()): Promise<PoolFactory> {
   const registered = factories.get(name);
   if (registered !== undefined) return registered;
   const looksLikePath = name.startsWith(".") || isAbsolute(name) || name.startsWith("file:");
-  const specifier = name.startsWith("file:") ? name : looksLikePath ? pathToFileURL(resolve(cwd, name)).href : name;
+  const specifier = name.startsWith("file:") ? name : looksLikePath ? pathToFileURL(resolve(baseDir, name)).href : name;
   let mod: Record<string, unknown>;
   try {
     mod = (await import(specifier)) as Record<string, unknown>;

@@ -52,10 +52,11 @@ const DURATIONS: Array<[keyof PoolSpec, keyof PoolOptions<unknown>]> = [
 
 /**
  * Builds a pool from a config spec (factory resolved, durations parsed). Exported for tests and
- * for callers that read specs themselves.
+ * for callers that read specs themselves. A relative module path in `factory` resolves against
+ * `kernel.configDir` (the config file's folder), else process.cwd().
  */
-export async function createPoolFromSpec(name: string, spec: PoolSpec, kernel: Pick<Kernel, "clock">): Promise<Pool<unknown>> {
-  const factory = await resolvePoolFactory(spec.factory);
+export async function createPoolFromSpec(name: string, spec: PoolSpec, kernel: Pick<Kernel, "clock"> & Partial<Pick<Kernel, "configDir">>): Promise<Pool<unknown>> {
+  const factory = await resolvePoolFactory(spec.factory, kernel.configDir);
   const factoryOptions = spec.options ?? {};
   const options: PoolOptions<unknown> = {
     name,

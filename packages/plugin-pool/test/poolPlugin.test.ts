@@ -1,9 +1,9 @@
 import { describe, expect, it, onTestFinished } from "vitest";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createKernel, ManualClock } from "@custodian/core";
-import type { KernelEvent } from "@custodian/core";
+import type { CreateKernelOptions, Kernel, KernelEvent } from "@custodian/core";
 import { createPoolFromSpec, poolPlugin, registerPoolFactory, resolvePoolFactory } from "@custodian/plugin-pool";
 import type { Pool } from "@custodian/plugin-pool";
 
@@ -152,5 +152,47 @@ describe("poolPlugin with resource.config.yaml", () => {
   it("rejects a bad spec with ERR_CONFIG_INVALID (unknown key, bad duration)", async () => {
     await expect(yamlKernel("resources:\n  cache:\n    type: pool\n    factory: mem\n    maxConnections: 4\n")).rejects.toMatchObject({ code: "ERR_CONFIG_INVALID" });
     await expect(yamlKernel("resources:\n  cache:\n    type: pool\n    factory: mem\n    acquireTimeout: soon\n")).rejects.toMatchObject({ code: "ERR_CONFIG_INVALID" });
+  });
+});
+
+describe("poolPlugin: a relative factory module path", () => {
+  /** A folder with conf/app.yaml and a factory module next to it, and a decoy factory in the folder itself. */
+  const project = (yaml: string): { dir: string; conf: string } => {
+    const dir = mkdtempSync(join(tmpdir(), "pool-relative-"));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const conf = join(dir, "conf");
+    mkdirSync(conf);
+    writeFileSync(join(conf, "app.yaml"), yaml);
+    writeFileSync(join(conf, "factory.mjs"), 'export const create = () => ({ from: "conf" });\n');
+    writeFileSync(join(dir, "factory.mjs"), 'export const create = () => ({ from: "cwd" });\n');
+    return { dir, conf };
+  };
+  const start = async (options: Pick<CreateKernelOptions, "config" | "cwd">): Promise<Kernel> => {
+    const clock = new ManualClock();
+    const kernel = await createKernel({ env: {}, clock, plugins: [poolPlugin], exit: () => {}, ...options });
+    onTestFinished(async () => {
+      const p = kernel.shutdown("test end");
+      await clock.advance(60_000);
+      await p;
+    });
+    return kernel;
+  };
+  const borrowFrom = async (pool: Pool<unknown>): Promise<unknown> => {
+    const r = await pool.acquire();
+    pool.release(r);
+    return r;
+  };
+
+  it("resolves against the config file's folder (declared and ad-hoc pools), not the working directory", async () => {
+    const { dir } = project("resources:\n  workers:\n    type: pool\n    factory: ./factory.mjs\n    max: 1\n");
+    const kernel = await start({ config: "conf/app.yaml", cwd: dir });
+    expect(await borrowFrom((await kernel.acquire<Pool<unknown>>("workers")).value)).toEqual({ from: "conf" });
+    expect(await borrowFrom((await kernel.acquire<Pool<unknown>>({ type: "pool", factory: "./factory.mjs", max: 1 })).value)).toEqual({ from: "conf" });
+  });
+
+  it("resolves against createKernel's cwd option for a config object", async () => {
+    const { dir } = project("");
+    const kernel = await start({ config: { resources: { workers: { type: "pool", factory: "./factory.mjs", max: 1 } } }, cwd: dir });
+    expect(await borrowFrom((await kernel.acquire<Pool<unknown>>("workers")).value)).toEqual({ from: "cwd" });
   });
 });

@@ -40,6 +40,8 @@ export interface LoadedConfig {
   plugins?: PluginEntry[];
   validate?(kernel: Kernel): void | Promise<void>;
   filepath?: string;
+  /** Folder relative paths resolve against: the file's folder, else `cwd` (becomes kernel.configDir). */
+  dir: string;
 }
 
 /** Options of loadConfig. */
@@ -319,7 +321,7 @@ export async function loadConfig(input: CustodianConfig | string | undefined, op
   if (read === undefined) {
     const config: Record<string, unknown> = {};
     validateConfig(composeConfigSchema(), config, positionlessSource("<defaults>", opts.cwd));
-    return { config };
+    return { config, dir: opts.cwd };
   }
   const { value, source, code } = read;
   const fileOf = source.file;
@@ -356,6 +358,7 @@ export async function loadConfig(input: CustodianConfig | string | undefined, op
     config: config as CustodianConfig,
     plugins: pluginEntries,
     filepath: fileOf.startsWith("<") ? undefined : fileOf,
+    dir: source.dir,
     validate(kernel: Kernel) {
       const types = new Map(kernel.types().map((t) => [t, kernel.getType(t)?.schema]));
       for (const [type, typeSchema] of types) {

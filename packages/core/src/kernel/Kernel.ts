@@ -4,6 +4,7 @@
  * neither settles, errors aggregated. `features.deadlineCleanup: off` switches to the legacy
  * strategy (sequential, reverse acquisition order, no deadline) for rollback.
  */
+import { resolve as resolvePath } from "node:path";
 import type { Observable } from "rxjs";
 import {
   DeadlineExceededError,
@@ -47,7 +48,10 @@ export interface CreateKernelOptions {
   clock?: Clock;
   /** Environment for feature-flag overrides and `${VAR}` interpolation. Default process.env. */
   env?: Record<string, string | undefined>;
-  /** Where to search for a config file when `config` is omitted. Default process.cwd(). */
+  /**
+   * Where to search for a config file when `config` is omitted, what a relative `config` path is
+   * relative to, and `kernel.configDir` for a config object. Default process.cwd().
+   */
   cwd?: string;
   /** Called with the exit code after a signal-initiated shutdown. Default process.exit. */
   exit?: (code: number) => void;
@@ -247,6 +251,16 @@ export class Kernel {
   readonly clock: Clock;
   /** The configuration the kernel was created with (frozen). */
   readonly config: Readonly<CustodianConfig>;
+  /**
+   * The absolute folder that relative paths resolve against: the loaded config file's folder, or
+   * createKernel's `cwd` option (default process.cwd()) for a config object or when no file was
+   * found. The loader already resolves config values a schema marks `"x-custodian": "path"`;
+   * plugins resolve everything else against it (a module path in a spec, a path in an ad-hoc
+   * `acquire()`, a relative option given in code).
+   * @example
+   *   apply(kernel, options) { const dir = resolve(kernel.configDir, options.dir ?? ".") }
+   */
+  readonly configDir: string;
 
   /**
    * Aborted when shutdown starts (also when createKernel fails, e.g. a plugin's apply() timed out),
@@ -289,8 +303,9 @@ export class Kernel {
   readonly plugins: PluginRegistry;
 
   /** @internal Use createKernel(). */
-  constructor(config: CustodianConfig, settings: KernelSettings, clock: Clock, exit: (code: number) => void) {
+  constructor(config: CustodianConfig, settings: KernelSettings, clock: Clock, exit: (code: number) => void, configDir: string) {
     this.config = config;
+    this.configDir = configDir;
     this.#settings = settings;
     this.clock = clock;
     this.#exit = exit;
@@ -1192,9 +1207,11 @@ export class Kernel {
  */
 export async function createKernel(options: CreateKernelOptions = {}): Promise<Kernel> {
   const env = options.env ?? process.env;
-  const loaded = await resolveConfigInput(options.config, { cwd: options.cwd ?? process.cwd(), env });
+  // Absolute from here on: it becomes kernel.configDir for a config object.
+  const cwd = resolvePath(options.cwd ?? process.cwd());
+  const loaded = await resolveConfigInput(options.config, { cwd, env });
   const settings = normalizeConfig(loaded.config);
-  const kernel = new Kernel(Object.freeze(loaded.config), settings, options.clock ?? systemClock, options.exit ?? ((code) => process.exit(code)));
+  const kernel = new Kernel(Object.freeze(loaded.config), settings, options.clock ?? systemClock, options.exit ?? ((code) => process.exit(code)), loaded.dir);
   try {
     const entries: PluginEntry[] = [...(loaded.plugins ?? []), ...(options.plugins ?? [])];
     for (const entry of entries) {

@@ -1,6 +1,6 @@
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it, onTestFinished } from "vitest";
 import {
@@ -339,5 +339,35 @@ describe("config objects", () => {
     const t = definePlugin({ name: "t", apply: (k) => k.registerType("t", { schema: { type: "object", properties: { size: { type: "integer" } } }, release() {} }) });
     const error = await configErrorOf(createKernel({ config: { resources: { a: { type: "t", size: "big" } } }, plugins: [t], env: {} }));
     expect(error.issues).toEqual([expect.objectContaining({ path: "resources.a.size", message: 'must be an integer; received a string ("big")' })]);
+  });
+});
+
+describe("kernel.configDir", () => {
+  it("is the folder of a config file given by path, not the cwd option; plugins see it in apply()", async () => {
+    const dir = folder({ "conf/app.yaml": "shutdown:\n  deadline: 2s\n" });
+    let seen: string | undefined;
+    const spy = definePlugin({
+      name: "spy",
+      apply(k) {
+        seen = k.configDir;
+      },
+    });
+    const kernel = await kernelOf({ config: "conf/app.yaml", cwd: dir, plugins: [spy] });
+    expect(kernel.configDir).toBe(join(dir, "conf"));
+    expect(seen).toBe(join(dir, "conf"));
+  });
+
+  it("is the folder of the file a search found (YAML or JS), not the folder the search started from", async () => {
+    const yaml = folder({ "resource.config.yaml": "shutdown:\n  deadline: 2s\n", "src/deep/.keep": "" });
+    expect((await kernelOf({ cwd: join(yaml, "src", "deep") })).configDir).toBe(yaml);
+    const js = folder({ "custodian.config.mjs": "export default { shutdown: { deadline: '2s' } };", "src/.keep": "" });
+    expect((await kernelOf({ cwd: join(js, "src") })).configDir).toBe(js);
+  });
+
+  it("is the absolute cwd option for a config object or when no file is found", async () => {
+    const dir = folder({});
+    expect((await kernelOf({ config: {}, cwd: relative(process.cwd(), dir) })).configDir).toBe(dir);
+    expect((await kernelOf({ cwd: dir })).configDir).toBe(dir);
+    expect((await kernelOf({ config: {} })).configDir).toBe(process.cwd());
   });
 });
