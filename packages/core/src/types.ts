@@ -101,7 +101,10 @@ export interface ShutdownReport {
   elapsedMs: number;
   deadlineMs: number;
   outcomes: ResourceOutcome[];
-  /** One entry per resource that did not end `released`; undefined when `ok`. */
+  /**
+   * One entry per resource that did not end `released`, then the shutdown hook's errors (a tap that
+   * threw, the hook's budget exceeded, what a tap passed to `ctx.reportError`); undefined when `ok`.
+   */
   errors: AggregateError | undefined;
 }
 

@@ -5,7 +5,7 @@
 import { definePlugin, parseDuration, type Kernel, type KernelEvent, type PluginDescriptor } from "@custodian/core";
 import { Subject, type Observable, type Subscription } from "rxjs";
 import { AlertEngine, type Alert, type AlertChange } from "./AlertEngine.js";
-import { AlertsNotAppliedError } from "./errors.js";
+import { AlertsNotAppliedError, DeliveryFailedError } from "./errors.js";
 import { compileRules, toEventView, type EvalContext } from "./rules.js";
 import { alertsSchema, validateAlertsConfig, type AlertsConfig, type SinkConfig } from "./schema.js";
 import type { ResourceView } from "./selector.js";
@@ -203,7 +203,11 @@ export function createAlertsPlugin(runtime: AlertsRuntimeOptions = {}): PluginDe
         const bySink: Record<string, number> = {};
         for (const { sink } of sinks) {
           const n = sink.stats().undelivered;
-          if (n > 0) bySink[sink.name] = n;
+          if (n > 0) {
+            bySink[sink.name] = n;
+            // Into ShutdownReport.errors: a notification lost at shutdown is not a clean shutdown.
+            shutdownCtx.reportError(new DeliveryFailedError(sink.name, `its ${sink.kind} endpoint`, `${n} notification(s) not delivered before the shutdown deadline`));
+          }
           undelivered += n;
         }
         if (undelivered > 0) ctx.report("notifications:undelivered", { count: undelivered, sinks: bySink });

@@ -36,7 +36,7 @@ import type {
   ShutdownReport,
 } from "../types.js";
 import { FeatureRegistry, type Features } from "./Features.js";
-import { createHooks, type HookResource, type KernelHooks } from "./hooks.js";
+import { createHooks, type HookResource, type KernelHooks, type ShutdownContext } from "./hooks.js";
 import type { PluginDescriptor, PluginEntry } from "../registry/definePlugin.js";
 import { PluginRegistry } from "../registry/PluginRegistry.js";
 
@@ -275,6 +275,8 @@ export class Kernel {
 
   readonly #bus = new EventBus();
   readonly #abort = new AbortController();
+  /** Failures of the shutdown hook (taps, its budget, ctx.reportError): they go into the report. */
+  readonly #shutdownErrors: unknown[] = [];
   readonly #featureRegistry: FeatureRegistry;
   readonly #settings: KernelSettings;
   readonly #types = new Map<string, ResourceTypeDefinition<any, any>>();
@@ -316,7 +318,13 @@ export class Kernel {
       description: "Deadline-bounded, dependency-ordered cleanup. Off = legacy sequential cleanup with no deadline (rollback).",
     });
     this.features = this.#featureRegistry;
-    this.hooks = createHooks((hook, tap, error) => this.#emit({ type: "hook:error", at: this.clock.now(), hook, tap, error }));
+    this.hooks = createHooks((hook, tap, error) => {
+      // A shutdown tap that fails leaves work undone (a flush, a final write): the report says so.
+      if (hook === "shutdown" && this.#state === "closing") {
+        this.#shutdownErrors.push(new KernelError("ERR_SHUTDOWN_HOOK_FAILED", `Shutdown tap "${tap}" failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error }));
+      }
+      this.#emit({ type: "hook:error", at: this.clock.now(), hook, tap, error });
+    });
     this.plugins = new PluginRegistry(this);
     this.#finalizer = new FinalizationRegistry((id) => {
       const rec = this.#live.get(id);
@@ -1067,7 +1075,12 @@ export class Kernel {
       this.clock.clearTimeout(this.#forceNowTimer);
       this.clock.clearTimeout(hold);
     }
-    const errors = outcomes.filter((o) => o.outcome !== "released").map((o) => o.error ?? new KernelError("ERR_RELEASE_FAILED", `${o.id} ended ${o.outcome}`));
+    const failed = outcomes.filter((o) => o.outcome !== "released").map((o) => o.error ?? new KernelError("ERR_RELEASE_FAILED", `${o.id} ended ${o.outcome}`));
+    const errors = [...failed, ...this.#shutdownErrors];
+    const summary = [
+      failed.length > 0 ? `${failed.length} of ${outcomes.length} resources did not release cleanly` : "",
+      this.#shutdownErrors.length > 0 ? `${this.#shutdownErrors.length} shutdown hook error(s)` : "",
+    ].filter((x) => x !== "").join("; ");
     const report: ShutdownReport = {
       strategy,
       reason,
@@ -1075,7 +1088,7 @@ export class Kernel {
       elapsedMs: this.clock.now() - start,
       deadlineMs: legacy ? Infinity : deadlineMs,
       outcomes,
-      errors: errors.length === 0 ? undefined : new AggregateError(errors, `${errors.length} of ${outcomes.length} resources did not release cleanly`),
+      errors: errors.length === 0 ? undefined : new AggregateError(errors, summary),
     };
     this.#state = "closed";
     this.#removeSignalHandlers();
@@ -1093,12 +1106,20 @@ export class Kernel {
     let levels = 1;
     for (const r of this.#live.values()) levels = Math.max(levels, 2 + this.#chainBelow(r, chains));
     const budget = strategy === "legacy" ? Infinity : Math.max(0, hardAt - this.#settings.reserveMs - start) / levels;
-    const ctx = { reason, strategy, signal: ac.signal, deadline: deadlineAt(this.clock, start + budget) };
+    const ctx: ShutdownContext = {
+      reason,
+      strategy,
+      signal: ac.signal,
+      deadline: deadlineAt(this.clock, start + budget),
+      reportError: (error: unknown) => void this.#shutdownErrors.push(error instanceof Error ? error : new KernelError("ERR_SHUTDOWN_HOOK_FAILED", String(error))),
+    };
     const dummy = new Rec(0, "shutdown-hook", "hook", undefined, noop, undefined, undefined, undefined, [], start, "releasing");
     const s = await this.#within(this.hooks.shutdown.promise(ctx), budget, dummy);
     if (s.timeout) {
-      ac.abort(new DeadlineExceededError("The shutdown hook", budget));
-      this.#emit({ type: "hook:error", at: this.clock.now(), hook: "shutdown", tap: "*", error: new DeadlineExceededError("The shutdown hook", budget) });
+      const error = new DeadlineExceededError("The shutdown hook", budget);
+      ac.abort(error);
+      this.#shutdownErrors.push(error);
+      this.#emit({ type: "hook:error", at: this.clock.now(), hook: "shutdown", tap: "*", error });
     }
   }
 

@@ -20,6 +20,12 @@ export interface ShutdownContext {
   readonly deadline: Deadline;
   readonly signal: AbortSignal;
   readonly strategy: "deadline" | "legacy";
+  /**
+   * Records work a tap could not finish (undelivered notifications, an unflushed buffer): the error
+   * goes into `ShutdownReport.errors` and makes the report not `ok`. A tap that throws, or a hook that
+   * outlives its budget, is recorded the same way.
+   */
+  reportError(error: unknown): void;
 }
 
 /** What the `deadline` hook receives: a resource budget or the global deadline passed. */

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { createKernel, definePlugin, isKernelError, ManualClock, type ReleaseContext } from "../../src/index.js";
+import { createKernel, definePlugin, isKernelError, KernelError, ManualClock, type ReleaseContext } from "../../src/index.js";
 import { after, makeKernel, never } from "../helpers/kernel.js";
 
 describe("release outcomes", () => {
@@ -425,6 +425,35 @@ describe("hooks", () => {
     const report = await p;
     expect(remaining).toBe(900);
     expect(report.elapsedMs).toBeLessThanOrEqual(1000);
+  });
+
+  it("what the shutdown hook could not do is in the report: a throwing tap, ctx.reportError, a hook past its budget", async () => {
+    const { kernel, clock } = await makeKernel({ config: { shutdown: { deadline: "1s" } } });
+    kernel.adopt({}, { type: "t", release: () => {} });
+    kernel.hooks.shutdown.tapPromise("thrower", async () => {
+      throw new Error("flush failed");
+    });
+    kernel.hooks.shutdown.tapPromise("reporter", async (ctx) => {
+      ctx.reportError(new KernelError("ERR_ALERTS_DELIVERY_FAILED", "2 notifications undelivered"));
+    });
+    kernel.hooks.shutdown.tapPromise("hanger", () => never());
+    const p = kernel.shutdown();
+    await clock.advance(1000);
+    const report = await p;
+    expect(report.outcomes.map((o) => o.outcome)).toEqual(["released"]);
+    expect(report.ok).toBe(false);
+    const errors = report.errors?.errors as Array<{ code: string; message: string }>;
+    expect(errors.map((e) => e.code).sort()).toEqual(["ERR_ALERTS_DELIVERY_FAILED", "ERR_DEADLINE_EXCEEDED", "ERR_SHUTDOWN_HOOK_FAILED"]);
+    expect(errors.find((e) => e.code === "ERR_SHUTDOWN_HOOK_FAILED")?.message).toBe('Shutdown tap "thrower" failed: flush failed');
+    expect(report.errors?.message).toBe("3 shutdown hook error(s)");
+
+    // A tap that does its work reports nothing, and the report stays ok.
+    const quiet = await makeKernel();
+    quiet.kernel.hooks.shutdown.tapPromise("fine", async () => {});
+    quiet.kernel.adopt({}, { type: "t", release: () => {} });
+    const ok = await quiet.kernel.shutdown();
+    expect(ok.ok).toBe(true);
+    expect(ok.errors).toBeUndefined();
   });
 
   it("hooks are frozen", async () => {

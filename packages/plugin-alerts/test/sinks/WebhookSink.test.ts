@@ -149,8 +149,12 @@ describe("webhook sink", () => {
     const report = kernel.shutdown();
     await until(() => rx.requests.length === 2);
     await clock.advance(10_000);
-    await report;
+    const r = await report;
     expect(api.stats()).toMatchObject({ undelivered: 1, sinks: { "webhook-0": { sent: 1, undelivered: 1 } } });
+    expect(r.ok).toBe(false);
+    expect(r.errors?.errors).toEqual([
+      expect.objectContaining({ code: "ERR_ALERTS_DELIVERY_FAILED", message: 'Sink "webhook-0" could not deliver to its webhook endpoint: 1 notification(s) not delivered before the shutdown deadline' }),
+    ]);
     expect(pluginEvents(events, "alerts", "notifications:undelivered")).toEqual([{ count: 1, sinks: { "webhook-0": 1 } }]);
   });
 
