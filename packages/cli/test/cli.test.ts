@@ -91,7 +91,8 @@ describe("custodian validate", () => {
       'resource.config.yaml:2:3 shutdown.dedline: unknown key "dedline"; did you mean "deadline"?',
       'resource.config.yaml:3:3 shutdown.reserve: must be a duration like "250ms", "5s", "2m", "1h" or a number of milliseconds >= 0; received a number (-1)',
       'resource.config.yaml:5:3 resources.Db: invalid resource name "Db": names must match ^[a-z][a-z0-9-]*$ (lowercase letters, digits and dashes, starting with a letter; at most 64 characters)',
-      "3 errors in resource.config.yaml",
+      'resource.config.yaml:6:5 resources.Db.type: unknown resource type "pool"; registered types: (none). Add the plugin that provides it to plugins. [ERR_KERNEL_UNKNOWN_TYPE]',
+      "4 errors in resource.config.yaml",
       "",
     ]);
     expect(r.stderr).not.toContain("\u001b[");
