@@ -91,7 +91,8 @@ describe("custodian validate", () => {
       'resource.config.yaml:2:3 shutdown.dedline: unknown key "dedline"; did you mean "deadline"?',
       'resource.config.yaml:3:3 shutdown.reserve: must be a duration like "250ms", "5s", "2m", "1h" or a number of milliseconds >= 0; received a number (-1)',
       'resource.config.yaml:5:3 resources.Db: invalid resource name "Db": names must match ^[a-z][a-z0-9-]*$ (lowercase letters, digits and dashes, starting with a letter; at most 64 characters)',
-      "3 errors in resource.config.yaml",
+      'resource.config.yaml:6:5 resources.Db.type: unknown resource type "pool"; registered types: (none). Add the plugin that provides it to plugins. [ERR_KERNEL_UNKNOWN_TYPE]',
+      "4 errors in resource.config.yaml",
       "",
     ]);
     expect(r.stderr).not.toContain("\u001b[");
@@ -103,6 +104,46 @@ describe("custodian validate", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('resource.config.yaml:4:5 resources.db.type: unknown resource type "pol"; did you mean "pool"?');
     expect(r.stderr).toContain('resource.config.yaml:6:3 features.poolFastPth: unknown feature flag "poolFastPth"; did you mean "poolFastPath"?');
+  });
+
+  it("prints every problem of a file in one run: schema, unknown flag, plugin section, unknown type, resource spec", async () => {
+    const dir = project({
+      "resource.config.yaml": [
+        "shutdown:",
+        "  deadline: soon",
+        "plugins:",
+        '  - "${FIXTURES}/declared-store.mjs"',
+        '  - "${ALERTS_PLUGIN}"',
+        "features:",
+        "  storeFastPth: on",
+        "alerts:",
+        "  rules:",
+        "    - name: Broken",
+        "      kind: threshold",
+        "      select: { type: store }",
+        "      treshold: 3",
+        "resources:",
+        "  cache:",
+        "    type: stor",
+        "  big:",
+        "    type: store",
+        "    size: 0",
+        "",
+      ].join("\n"),
+    });
+    const r = await cli(["validate", "resource.config.yaml"], dir);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr.split("\n")).toEqual([
+      'resource.config.yaml:2:3 shutdown.deadline: must be a duration like "250ms", "5s", "2m", "1h" or a number of milliseconds >= 0; received a string ("soon")',
+      'resource.config.yaml:7:3 features.storeFastPth: unknown feature flag "storeFastPth"; did you mean "storeFastPath"?; declared flags: deadlineCleanup, storeFastPath [ERR_FEATURE_UNKNOWN]',
+      'resource.config.yaml:10:7 alerts.rules[0].threshold: missing required key "threshold"',
+      'resource.config.yaml:13:7 alerts.rules[0].treshold: unknown key "treshold"; did you mean "threshold"?',
+      'resource.config.yaml:16:5 resources.cache.type: unknown resource type "stor"; did you mean "store"?; registered types: store. Add the plugin that provides it to plugins. [ERR_KERNEL_UNKNOWN_TYPE]',
+      "resource.config.yaml:19:5 resources.big.size: must be >= 1",
+      "6 errors in resource.config.yaml",
+      "",
+    ]);
   });
 
   it("exits 1 when no config file is found", async () => {

@@ -7,7 +7,7 @@ export type { KernelHooks, HookResource, ShutdownContext, DeadlineContext } from
 export { featureEnvName } from "./kernel/Features.js";
 export type { Features, FeatureDeclaration, FeatureState, FeatureSource } from "./kernel/Features.js";
 export { definePlugin } from "./registry/definePlugin.js";
-export type { PluginDescriptor, PluginEntry } from "./registry/definePlugin.js";
+export type { PluginDescriptor, PluginEntry, PluginTypeDeclaration } from "./registry/definePlugin.js";
 export { systemClock } from "./time/Clock.js";
 export type { Clock, TimerHandle, TimerOptions } from "./time/Clock.js";
 export { ManualClock } from "./time/ManualClock.js";
@@ -15,7 +15,7 @@ export { createDeadline, deadlineAt } from "./scope/Deadline.js";
 export type { Deadline } from "./scope/Deadline.js";
 export { parseDuration, parseSize } from "./config/duration.js";
 export { ConfigError, formatIssue, isConfigError } from "./config/ConfigError.js";
-export type { ConfigIssue } from "./config/ConfigError.js";
+export type { ConfigIssue, ReportedConfigIssue } from "./config/ConfigError.js";
 export { CONFIG_SEARCH_PLACES, configSchemaOf, findConfigFile, normalizedConfigOf } from "./config/loadConfig.js";
 export { composeConfigSchema, durationSchema, pathSchema, RESOURCE_NAME_PATTERN, sizeSchema } from "./config/schema.js";
 export type { SchemaParts } from "./config/schema.js";

@@ -92,6 +92,7 @@ export function createAlertsPlugin(runtime: AlertsRuntimeOptions = {}): PluginDe
     version: "0.1.0",
     schema: alertsSchema as unknown as Record<string, unknown>,
     configKey: "alerts",
+    types: {},
     apply(kernel, options) {
       const given = options !== undefined && Object.keys(options).length > 0 ? options : ((kernel.config.alerts ?? {}) as AlertsConfig);
       const cfg = validateAlertsConfig(given);

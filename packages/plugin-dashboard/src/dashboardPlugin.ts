@@ -19,6 +19,7 @@ export const dashboardPlugin = definePlugin<DashboardPluginOptions>({
   name: "dashboard",
   version: "0.1.0",
   schema: dashboardOptionsSchema,
+  types: {},
   async apply(kernel, options) {
     const dashboard: DashboardOptions = {
       host: options.host,

@@ -117,6 +117,13 @@ export const fsPlugin = definePlugin<FsPluginOptions>({
   name: "fs",
   version: "0.1.0",
   schema: fsPluginSchema,
+  types: {
+    "fs.file": { schema: fileSchema },
+    "fs.writeStream": { schema: writeStreamSchema },
+    "fs.tempdir": { schema: tempdirSchema },
+    "fs.tempfile": { schema: tempfileSchema },
+    "fs.watcher": { schema: watcherSchema },
+  },
   async apply(kernel, options) {
     const baseDir = resolve(kernel.configDir, options.baseDir ?? ".");
     const app = options.app ?? "app";

@@ -86,6 +86,11 @@ export const httpPlugin = definePlugin<HttpPluginOptions>({
   name: "http",
   version: "0.1.0",
   schema: httpPluginSchema as unknown as Record<string, unknown>,
+  types: {
+    "http.agent": { schema: httpAgentSchema as unknown as Record<string, unknown> },
+    "http.server": { schema: httpServerSchema as unknown as Record<string, unknown> },
+    "http.node-agent": { schema: httpNodeAgentSchema as unknown as Record<string, unknown> },
+  },
   apply(kernel, options) {
     const createRegistry = options.createBreakerRegistry ?? createPoolBreakerRegistry;
     const emit = (name: string, data: Record<string, unknown>): void => kernel.emitPluginEvent("http", name, data);

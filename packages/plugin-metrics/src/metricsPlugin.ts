@@ -114,6 +114,7 @@ export function createMetricsPlugin(): PluginDescriptor<MetricsOptions> {
     name: "metrics",
     version: "0.1.0",
     schema: metricsSchema as unknown as Record<string, unknown>,
+    types: {},
     async apply(kernel, options) {
       const o = validateMetricsOptions(options ?? {});
       const p = o.prefix ?? "custodian_";

@@ -96,6 +96,8 @@ export const poolPlugin = definePlugin({
   name: "pool",
   version: "0.1.0",
   schema: poolPluginSchema,
+  // Declared so that the config loader checks `type: pool` resources before anything is applied.
+  types: { pool: { schema: poolSpecSchema } },
   apply(kernel: Kernel) {
     kernel.registerType<Pool<unknown>, PoolSpec>("pool", {
       schema: poolSpecSchema,

@@ -1,18 +1,21 @@
 /**
  * The config loader: finds or reads the config (cosmiconfig 9 with a safe, position-keeping YAML
- * loader), interpolates `${VAR}`, validates it against the core schema, loads the plugins it
- * names and validates their options, and returns a `validate(kernel)` step that checks what only
- * the kernel knows (registered types, declared flags) once plugins are applied. Every problem is
- * reported at once, with its position, as one ConfigError.
+ * loader), interpolates `${VAR}`, imports the plugins it names, and validates it in one pass
+ * against the core schema composed with what the plugins declare (option schemas, owned sections,
+ * feature flags, resource types). Every problem is reported at once, with its position and its own
+ * code, as one ConfigError, before any plugin is applied. The returned `validate(kernel)` step is a
+ * backstop for plugins that do not declare their types: it checks what they registered.
  */
 import { readFile, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { cosmiconfig, type Loader } from "cosmiconfig";
-import { KernelError } from "../errors.js";
+import { KernelError, type KernelErrorCode } from "../errors.js";
+import { CORE_FEATURES, featureEnvName, parseFlag, type FeatureDeclaration } from "../kernel/Features.js";
 import type { Kernel } from "../kernel/Kernel.js";
-import type { PluginDescriptor, PluginEntry } from "../registry/definePlugin.js";
+import { normalizePluginEntry, type PluginDescriptor, type PluginEntry } from "../registry/definePlugin.js";
+import { declaredTypesProblem } from "../registry/PluginRegistry.js";
 import type { CustodianConfig } from "../types.js";
 import { ConfigError, type ConfigIssue } from "./ConfigError.js";
 import { formatPath, MAX_CONFIG_BYTES, parseConfigText, positionlessSource, type ConfigSource, type ParsedConfig, type PathSegment } from "./ConfigSource.js";
@@ -48,6 +51,8 @@ export interface LoadedConfig {
 export interface LoadConfigOptions {
   cwd: string;
   env: Record<string, string | undefined>;
+  /** Plugins given in code (createKernel's `plugins`): their flags and types count as declared. */
+  plugins?: readonly PluginEntry[];
 }
 
 /** A YAML/JSON file read by our loader; wrapped so cosmiconfig passes it through untouched (no `$import`). */
@@ -82,11 +87,13 @@ export function deepFreeze<T>(v: T, seen = new Set<unknown>()): T {
   return v;
 }
 
-const byPosition = (a: ConfigIssue, b: ConfigIssue): number => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0);
+/** File order; issues without a position (environment, JS config) last, in the order found. */
+const byPosition = (a: ConfigIssue, b: ConfigIssue): number =>
+  a.line === undefined || b.line === undefined ? (a.line === undefined ? 1 : 0) - (b.line === undefined ? 1 : 0) : a.line - b.line || (a.column ?? 0) - (b.column ?? 0);
 
-function issueAt(source: ConfigSource, path: PathSegment[], message: string): ConfigIssue {
+function issueAt(source: ConfigSource, path: PathSegment[], message: string, code?: KernelErrorCode): ConfigIssue {
   const pos = source.positionOf(path);
-  return { file: source.file, line: pos?.line, column: pos?.column, path: formatPath(path), message };
+  return { ...(code === undefined ? {} : { code }), file: source.file, line: pos?.line, column: pos?.column, path: formatPath(path), message };
 }
 
 /** Checks that need the whole config: reserve within deadline, dependsOn names exist and form no cycle. */
@@ -114,7 +121,7 @@ function checkSemantics(config: Record<string, unknown>, source: ConfigSource): 
     deps(name).forEach((dep, i) => {
       if (!Object.hasOwn(res, dep)) {
         const m = didYouMean(dep, names);
-        issues.push(issueAt(source, ["resources", name, "dependsOn", i], `depends on "${dep}", which is not declared${m === undefined ? "" : `; did you mean "${m}"?`}; declared resources: ${names.join(", ")}`));
+        issues.push(issueAt(source, ["resources", name, "dependsOn", i], `depends on "${dep}", which is not declared${m === undefined ? "" : `; did you mean "${m}"?`}; declared resources: ${names.join(", ")}`, "ERR_KERNEL_UNKNOWN_RESOURCE"));
       }
     });
   }
@@ -129,7 +136,7 @@ function checkSemantics(config: Record<string, unknown>, source: ConfigSource): 
         const key = [...new Set(cycle)].sort().join(",");
         if (!seen.has(key)) {
           seen.add(key);
-          issues.push(issueAt(source, ["resources", name, "dependsOn", i], `dependency cycle: ${cycle.join(" -> ")}; remove one of these dependsOn entries`));
+          issues.push(issueAt(source, ["resources", name, "dependsOn", i], `dependency cycle: ${cycle.join(" -> ")}; remove one of these dependsOn entries`, "ERR_KERNEL_DEPENDENCY_CYCLE"));
         }
       } else if (state.get(dep) === undefined) visit(dep, [...stack, name]);
     });
@@ -164,43 +171,152 @@ async function importPlugin(spec: string, dir: string): Promise<unknown> {
   return d;
 }
 
-async function loadPlugins(config: Record<string, unknown>, source: ConfigSource): Promise<{ plugins: ConfigPlugin[]; issues: ConfigIssue[] }> {
+/** The plugins a config file lists, as far as they could be loaded. */
+interface LoadedPlugins {
+  /** Plugins to apply, in order (each listed once, with a usable option schema). */
+  plugins: ConfigPlugin[];
+  /** Every descriptor that was loaded, also a duplicate or one whose option schema is broken: what it declares is known. */
+  descriptors: ConfigPlugin[];
+  /** True when an entry could not be loaded (or is malformed): what it would declare is unknown. */
+  incomplete: boolean;
+  issues: ConfigIssue[];
+}
+
+/** The module an entry of `plugins` names, or undefined for a malformed entry (the schema reports it). */
+const moduleOf = (entry: unknown): string | undefined => {
+  if (typeof entry === "string") return entry === "" ? undefined : entry;
+  const m = entry !== null && typeof entry === "object" ? (entry as { module?: unknown }).module : undefined;
+  return typeof m === "string" && m !== "" ? m : undefined;
+};
+
+async function loadPlugins(config: Record<string, unknown>, source: ConfigSource): Promise<LoadedPlugins> {
   const issues: ConfigIssue[] = [];
   const plugins: ConfigPlugin[] = [];
+  const descriptors: ConfigPlugin[] = [];
+  let incomplete = false;
   const entries = Array.isArray(config.plugins) ? (config.plugins as unknown[]) : [];
   const byName = new Map<string, number>();
   for (const [index, entry] of entries.entries()) {
-    const spec = typeof entry === "string" ? entry : (entry as { module: string }).module;
+    const spec = moduleOf(entry);
+    if (spec === undefined) {
+      incomplete = true;
+      continue;
+    }
     const shown = isAbsolute(spec) && source.dir !== "" ? `./${relative(source.dir, spec)}` : spec;
     let plugin: unknown;
     try {
       plugin = await importPlugin(spec, source.dir);
     } catch (error) {
+      incomplete = true;
       const notFound = (error as { code?: string }).code === "ERR_MODULE_NOT_FOUND" || (error as { code?: string }).code === "MODULE_NOT_FOUND";
-      issues.push(issueAt(source, ["plugins", index], notFound ? `plugin module "${shown}" not found (resolved from ${source.dir}); install it or fix the path` : `plugin module "${shown}" failed to load: ${describeError(error)}`));
+      issues.push(
+        notFound
+          ? issueAt(source, ["plugins", index], `plugin module "${shown}" not found (resolved from ${source.dir}); install it or fix the path`)
+          : issueAt(source, ["plugins", index], `plugin module "${shown}" failed to load: ${describeError(error)}`, "ERR_PLUGIN_INVALID"),
+      );
       continue;
     }
     const p = plugin as PluginDescriptor<any> | undefined;
     if (p === null || typeof p !== "object" || typeof p.name !== "string" || p.name === "" || typeof p.apply !== "function") {
-      issues.push(issueAt(source, ["plugins", index], `plugin module "${shown}" does not export a plugin: its default export must be definePlugin({ name, apply })`));
+      incomplete = true;
+      issues.push(issueAt(source, ["plugins", index], `plugin module "${shown}" does not export a plugin: its default export must be definePlugin({ name, apply })`, "ERR_PLUGIN_INVALID"));
       continue;
     }
+    descriptors.push({ index, module: spec, plugin: p });
     if (byName.has(p.name)) {
-      issues.push(issueAt(source, ["plugins", index], `plugin "${p.name}" is listed twice (also plugins[${byName.get(p.name)}]); remove one of the entries`));
+      issues.push(issueAt(source, ["plugins", index], `plugin "${p.name}" is listed twice (also plugins[${byName.get(p.name)}]); remove one of the entries`, "ERR_PLUGIN_DUPLICATE"));
       continue;
     }
     for (const dep of p.dependsOn ?? []) {
-      if (!byName.has(dep)) issues.push(issueAt(source, ["plugins", index], `plugin "${p.name}" depends on "${dep}", which is not listed before it; add "${dep}" earlier in plugins`));
+      if (!byName.has(dep)) issues.push(issueAt(source, ["plugins", index], `plugin "${p.name}" depends on "${dep}", which is not listed before it; add "${dep}" earlier in plugins`, "ERR_PLUGIN_DEPENDENCY"));
     }
     const problem = p.schema === undefined ? undefined : schemaProblem(p.schema);
     if (problem !== undefined) {
-      issues.push(issueAt(source, ["plugins", index], `plugin "${p.name}" has an option schema that ajv (strict mode) rejects: ${problem}`));
+      issues.push(issueAt(source, ["plugins", index], `plugin "${p.name}" has an option schema that ajv (strict mode) rejects: ${problem}`, "ERR_PLUGIN_INVALID"));
       continue;
     }
     byName.set(p.name, index);
     plugins.push({ index, module: spec, plugin: p });
   }
-  return { plugins, issues };
+  return { plugins, descriptors, incomplete, issues };
+}
+
+/** What the plugins declare in their descriptors, known before any of them is applied. */
+interface Declarations {
+  /** Declared resource types and their spec schemas (undefined: unchecked spec). */
+  types: Map<string, Record<string, unknown> | undefined>;
+  /** True when every plugin declares its types: a type outside `types` is unknown. */
+  typesComplete: boolean;
+  /** Core's flags and every plugin's. */
+  features: FeatureDeclaration[];
+  issues: ConfigIssue[];
+}
+
+/**
+ * Collects the types and flags the plugins declare. File plugins' problems come back as issues at
+ * their entry; code plugins' are left to the registry (ERR_PLUGIN_INVALID when registered).
+ */
+function declarationsOf(fromFile: readonly ConfigPlugin[], fromCode: ReadonlyArray<PluginDescriptor<any>>, source: ConfigSource): Declarations {
+  const types = new Map<string, Record<string, unknown> | undefined>();
+  const owners = new Map<string, { name: string; at: PathSegment[] | undefined }>();
+  const features: FeatureDeclaration[] = [...CORE_FEATURES];
+  const issues: ConfigIssue[] = [];
+  let typesComplete = true;
+  const all = [...fromFile.map((p) => ({ plugin: p.plugin, at: ["plugins", p.index] as PathSegment[] | undefined })), ...fromCode.map((plugin) => ({ plugin, at: undefined }))];
+  const seen = new Set<string>();
+  for (const { plugin, at } of all) {
+    // A plugin listed twice (reported as such) declares its types once.
+    if (seen.has(plugin.name)) continue;
+    seen.add(plugin.name);
+    if (Array.isArray(plugin.features)) {
+      for (const f of plugin.features as unknown[]) {
+        const d = f as Partial<FeatureDeclaration> | null;
+        if (d !== null && typeof d === "object" && typeof d.name === "string" && d.name !== "" && !features.some((x) => x.name === d.name)) features.push(d as FeatureDeclaration);
+      }
+    }
+    const problem = declaredTypesProblem(plugin.types);
+    if (plugin.types === undefined || problem !== undefined) {
+      typesComplete = false;
+      if (problem !== undefined && at !== undefined) issues.push(issueAt(source, at, `plugin "${plugin.name}": ${problem}`, "ERR_PLUGIN_INVALID"));
+      continue;
+    }
+    for (const [type, decl] of Object.entries(plugin.types)) {
+      const owner = owners.get(type);
+      if (owner !== undefined) {
+        const where = at ?? owner.at;
+        const message = `plugin "${plugin.name}" declares resource type "${type}", which plugin "${owner.name}" also declares; each type belongs to one plugin`;
+        issues.push(where === undefined ? { code: "ERR_KERNEL_DUPLICATE_TYPE", file: source.file, path: "", message } : issueAt(source, where, message, "ERR_KERNEL_DUPLICATE_TYPE"));
+        continue;
+      }
+      owners.set(type, { name: plugin.name, at });
+      const schemaIssue = decl.schema === undefined ? undefined : schemaProblem(decl.schema);
+      if (schemaIssue !== undefined) {
+        // Known, so that its resources are not also "unknown type"; unchecked, since its schema cannot compile.
+        types.set(type, undefined);
+        const message = `plugin "${plugin.name}" declares resource type "${type}" with a spec schema that ajv (strict mode) rejects: ${schemaIssue}`;
+        issues.push(at === undefined ? { code: "ERR_PLUGIN_INVALID", file: source.file, path: "", message } : issueAt(source, at, message, "ERR_PLUGIN_INVALID"));
+        continue;
+      }
+      types.set(type, decl.schema);
+    }
+  }
+  return { types, typesComplete, features, issues };
+}
+
+/** Flags overridden in the environment with a value that is not on/off (the kernel would refuse them after applying plugins). */
+function envFlagIssues(features: readonly FeatureDeclaration[], env: Record<string, string | undefined>, source: ConfigSource): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  for (const f of features) {
+    const name = featureEnvName(f.name);
+    const value = env[name];
+    if (value === undefined || value === "") continue;
+    try {
+      parseFlag(value, `environment variable ${name}`);
+    } catch (error) {
+      issues.push({ code: "ERR_FEATURE_INVALID_VALUE", file: source.file, path: `features.${f.name}`, message: `${(error as Error).message} (set in the environment, not in this file)` });
+    }
+  }
+  return issues;
 }
 
 /** Reads the raw config and its source, from a path, a search, or an object. */
@@ -312,9 +428,10 @@ export async function findConfigFile(cwd: string): Promise<string | undefined> {
 }
 
 /**
- * Loads, interpolates and validates a config; plugins named in it are imported and their options
- * validated. The rest of the validation runs in the returned `validate(kernel)`.
- * @throws ConfigError ERR_CONFIG_INVALID with every issue found
+ * Loads, interpolates and validates a config; plugins named in it are imported (not applied) and
+ * the config is checked against what they and `opts.plugins` declare. What plugins do not declare
+ * (their resource types) is checked by the returned `validate(kernel)` once they are applied.
+ * @throws ConfigError ERR_CONFIG_INVALID with every issue found, each with its own code
  */
 export async function loadConfig(input: CustodianConfig | string | undefined, opts: LoadConfigOptions): Promise<LoadedConfig> {
   const read = await readInput(input, opts);
@@ -332,17 +449,44 @@ export async function loadConfig(input: CustodianConfig | string | undefined, op
   const config = value as Record<string, unknown>;
   // Config objects keep the kernel's own errors for cycles, unknown types and flags (ERR_KERNEL_*, ERR_FEATURE_*).
   const fromFile = source.file !== "<object>";
-  const issues = [...validateConfig(composeConfigSchema(), config, source), ...(fromFile ? checkSemantics(config, source) : [])];
-  if (issues.length > 0) throw new ConfigError(issues.sort(byPosition));
-
+  // This pass only normalises (defaults, relative module paths): its issues are reported by the
+  // full pass below, whose schema also knows the plugins' sections, types and flags.
+  validateConfig(composeConfigSchema(), config, source);
   // One shape for every entry, so that each plugin's option defaults apply even when no options are given.
   if (Array.isArray(config.plugins)) {
-    config.plugins = (config.plugins as Array<string | { module: string; options?: unknown }>).map((e) => (typeof e === "string" ? { module: e, options: {} } : { module: e.module, options: e.options ?? {} }));
+    config.plugins = (config.plugins as unknown[]).map((e) => {
+      if (typeof e === "string" && e !== "") return { module: e, options: {} };
+      const entry = e as { module?: unknown; options?: unknown } | null;
+      const keys = entry !== null && typeof entry === "object" && !Array.isArray(entry) ? Object.keys(entry) : [];
+      const wellFormed = typeof entry?.module === "string" && keys.every((k) => k === "module" || k === "options");
+      return wellFormed ? { module: entry!.module, options: entry!.options ?? {} } : e;
+    });
   }
-  const { plugins, issues: pluginIssues } = await loadPlugins(config, source);
-  const modules = plugins.map((p) => ({ module: p.module, name: p.plugin.name, schema: p.plugin.schema, configKey: p.plugin.configKey }));
-  if (pluginIssues.length === 0) pluginIssues.push(...validateConfig(composeConfigSchema({ plugins: modules }), config, source));
-  if (pluginIssues.length > 0) throw new ConfigError(pluginIssues.sort(byPosition));
+  const loadedPlugins = await loadPlugins(config, source);
+  const { plugins } = loadedPlugins;
+  const codePlugins = [...code, ...(opts.plugins ?? [])].map((e) => normalizePluginEntry(e).plugin).filter((p) => p !== null && typeof p === "object");
+  const declared = declarationsOf(loadedPlugins.descriptors, codePlugins, source);
+  // What an unloadable entry would declare is unknown: leave flags and types open rather than report false problems.
+  const featuresKnown = fromFile && !loadedPlugins.incomplete;
+  const typesKnown = featuresKnown && declared.typesComplete;
+  const modules: Array<{ module: string; name: string; schema?: Record<string, unknown>; configKey?: string }> = plugins.map((p) => ({ module: p.module, name: p.plugin.name, schema: p.plugin.schema, configKey: p.plugin.configKey }));
+  // A plugin whose option schema is broken (reported) still owns its section: not also "unknown key".
+  for (const d of loadedPlugins.descriptors) {
+    if (d.plugin.configKey !== undefined && !modules.some((m) => m.name === d.plugin.name)) modules.push({ module: d.module, name: d.plugin.name, configKey: d.plugin.configKey });
+  }
+  const declaredSchema = composeConfigSchema({ plugins: modules, types: declared.types, closedTypes: typesKnown, features: featuresKnown ? declared.features : undefined });
+  const issues = [
+    ...validateConfig(declaredSchema, config, source),
+    ...(fromFile ? checkSemantics(config, source) : []),
+    ...loadedPlugins.issues,
+    ...declared.issues,
+    ...(featuresKnown ? envFlagIssues(declared.features, opts.env, source) : []),
+  ];
+  // Without every plugin's types, unknown types and bad specs only show once plugins are applied.
+  // When flags are all that is wrong so far, they are reported with those (validate below finds
+  // them again), not in a round of their own.
+  const flagsOnly = issues.every((i) => i.code === "ERR_FEATURE_UNKNOWN" || i.code === "ERR_FEATURE_INVALID_VALUE");
+  if (issues.length > 0 && !(fromFile && !typesKnown && flagsOnly)) throw new ConfigError(issues.sort(byPosition));
 
   const entries = config.plugins as Array<{ module: string; options: Record<string, unknown> }> | undefined;
   const pluginEntries: PluginEntry[] = [
@@ -366,7 +510,7 @@ export async function loadConfig(input: CustodianConfig | string | undefined, op
         if (problem !== undefined) throw new KernelError("ERR_PLUGIN_INVALID", `Resource type "${type}" has a spec schema that ajv (strict mode) rejects: ${problem}. Fix the plugin that registers it.`);
       }
       const schema = composeConfigSchema({ types, closedTypes: fromFile, features: fromFile ? kernel.featureRegistry.declarations() : undefined, plugins: modules });
-      const late = validateConfig(schema, kernel.config, source);
+      const late = [...validateConfig(schema, kernel.config, source), ...(fromFile ? envFlagIssues(kernel.featureRegistry.declarations(), opts.env, source) : [])];
       if (late.length > 0) throw new ConfigError(late.sort(byPosition));
       const settings = kernel.settings.resources;
       const resources = (kernel.config.resources ?? {}) as Record<string, Record<string, unknown>>;

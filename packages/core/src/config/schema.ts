@@ -201,11 +201,11 @@ export function composeConfigSchema(parts: SchemaParts = {}): Schema {
       },
       plugins: { type: "array", description: "Plugins to load, in order.", items: plugin },
       alerts: { type: "object", description: "Alert rules (validated by @custodian/plugin-alerts)." },
-      // A plugin that owns a top-level section (`configKey`) validates it with its own schema.
+      // A plugin that owns a top-level section (`configKey`) validates it with its own schema (if any).
       ...Object.fromEntries(
         (parts.plugins ?? [])
-          .filter((p) => p.configKey !== undefined && p.schema !== undefined)
-          .map((p) => [p.configKey!, { ...clone(p.schema!), description: `Section owned by plugin "${p.name}".` }]),
+          .filter((p) => p.configKey !== undefined)
+          .map((p) => [p.configKey!, { ...(p.schema === undefined ? {} : clone(p.schema)), description: `Section owned by plugin "${p.name}".` }]),
       ),
     },
   };

@@ -5,6 +5,7 @@
 import { isAbsolute, resolve } from "node:path";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { parseDuration, parseSize } from "./duration.js";
+import type { KernelErrorCode } from "../errors.js";
 import type { ConfigIssue } from "./ConfigError.js";
 import { formatPath, type ConfigSource, type PathSegment } from "./ConfigSource.js";
 import { CUSTODIAN_KEYWORD, RESOURCE_NAME_PATTERN } from "./schema.js";
@@ -63,9 +64,17 @@ const toSegments = (instancePath: string): PathSegment[] =>
         .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"))
         .map((s) => (/^(0|[1-9]\d*)$/.test(s) ? Number(s) : s));
 
-/** Drops ajv's summary errors: `if`, and the branches of an anyOf where one branch clearly applies. */
+/**
+ * Drops ajv's summary errors: `if`, an `enum` beside a `type` error on the same value ("must be a
+ * string" says it; `type: 5` is not also an unknown type), and the branches of an anyOf where one
+ * branch clearly applies.
+ */
 function simplify(errors: ErrorObject[]): ErrorObject[] {
-  let out = errors.filter((e) => e.keyword !== "if" && !e.schemaPath.includes("/propertyNames/"));
+  // Same value, same (sub)schema: `{ type: string, enum }`. An enum that is one branch of an anyOf stays.
+  const mistyped = new Set(errors.filter((e) => e.keyword === "type").map((e) => `${e.instancePath} ${e.schemaPath.slice(0, -"type".length)}`));
+  let out = errors.filter(
+    (e) => e.keyword !== "if" && !e.schemaPath.includes("/propertyNames/") && !(e.keyword === "enum" && mistyped.has(`${e.instancePath} ${e.schemaPath.slice(0, -"enum".length)}`)),
+  );
   const unions = out.filter((e) => e.keyword === "anyOf" || e.keyword === "oneOf").sort((a, b) => b.schemaPath.length - a.schemaPath.length);
   for (const u of unions) {
     if (!out.includes(u)) continue;
@@ -91,7 +100,14 @@ function simplify(errors: ErrorObject[]): ErrorObject[] {
   return out;
 }
 
-function messageOf(e: ErrorObject, path: PathSegment[]): { path: PathSegment[]; message: string } {
+/** What one ajv error becomes: where, what, and the code the kernel would give the same problem. */
+interface Described {
+  path: PathSegment[];
+  message: string;
+  code?: KernelErrorCode;
+}
+
+function messageOf(e: ErrorObject, path: PathSegment[]): Described {
   const ps = e.parentSchema as Record<string, unknown> | undefined;
   const where = formatPath(path);
   switch (e.keyword) {
@@ -99,7 +115,7 @@ function messageOf(e: ErrorObject, path: PathSegment[]): { path: PathSegment[]; 
       const key = String(e.params.additionalProperty);
       const allowed = Object.keys((ps?.properties as Record<string, unknown> | undefined) ?? {});
       if (where === "features") {
-        return { path: [...path, key], message: `unknown feature flag "${key}"${suggest(key, allowed)}; declared flags: ${allowed.join(", ") || "(none)"}` };
+        return { path: [...path, key], code: "ERR_FEATURE_UNKNOWN", message: `unknown feature flag "${key}"${suggest(key, allowed)}; declared flags: ${allowed.join(", ") || "(none)"}` };
       }
       const hint = suggest(key, allowed);
       const list = hint === "" && allowed.length > 0 && allowed.length <= 12 ? `; allowed keys: ${allowed.join(", ")}` : "";
@@ -119,6 +135,7 @@ function messageOf(e: ErrorObject, path: PathSegment[]): { path: PathSegment[]; 
       if (path.length === 3 && path[0] === "resources" && path[2] === "type") {
         return {
           path,
+          code: "ERR_KERNEL_UNKNOWN_TYPE",
           message: `unknown resource type ${JSON.stringify(e.data)}${typeof e.data === "string" ? suggest(e.data, allowed) : ""}; registered types: ${allowed.join(", ") || "(none)"}. Add the plugin that provides it to plugins.`,
         };
       }
@@ -133,7 +150,8 @@ function messageOf(e: ErrorObject, path: PathSegment[]): { path: PathSegment[]; 
       const kind = ps?.[CUSTODIAN_KEYWORD];
       if (typeof kind === "string" && KIND_MESSAGE[kind] !== undefined) return { path, message: `${KIND_MESSAGE[kind]}; received ${describe(e.data)}` };
       const branches = (e.schema as Array<Record<string, unknown>>).map((b) => (b.type !== undefined ? String(b.type) : b.enum !== undefined ? (b.enum as unknown[]).map((v) => JSON.stringify(v)).join(" | ") : "a value"));
-      return { path, message: `must be ${branches.join(" or ")}; received ${describe(e.data)}` };
+      const flag = path.length === 2 && path[0] === "features";
+      return { path, ...(flag ? { code: "ERR_FEATURE_INVALID_VALUE" } : {}), message: `must be ${branches.join(" or ")}; received ${describe(e.data)}` };
     }
     default:
       return { path, message: e.message ?? `fails ${e.keyword}` };
@@ -227,8 +245,8 @@ export function validateConfig(schema: Record<string, unknown>, data: unknown, s
   }
   if (ok) return [];
   return simplify(check.errors ?? []).map((e) => {
-    const { path, message } = messageOf(e, toSegments(e.instancePath));
+    const { path, message, code } = messageOf(e, toSegments(e.instancePath));
     const pos = source.positionOf(path);
-    return { file: source.file, line: pos?.line, column: pos?.column, path: formatPath(path), message };
+    return { ...(code === undefined ? {} : { code }), file: source.file, line: pos?.line, column: pos?.column, path: formatPath(path), message };
   });
 }

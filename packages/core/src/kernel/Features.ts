@@ -25,11 +25,21 @@ export interface Features {
   list(): FeatureState[];
 }
 
+/** @internal The flags core itself declares (every kernel has them, before any plugin). */
+export const CORE_FEATURES: readonly FeatureDeclaration[] = Object.freeze([
+  Object.freeze({
+    name: "deadlineCleanup",
+    default: true,
+    description: "Deadline-bounded, dependency-ordered cleanup. Off = legacy sequential cleanup with no deadline (rollback).",
+  }),
+]);
+
 /** "deadlineCleanup" → "CUSTODIAN_FEATURE_DEADLINE_CLEANUP". */
 export const featureEnvName = (name: string): string =>
   "CUSTODIAN_FEATURE_" + name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").replace(/[^A-Za-z0-9]+/g, "_").toUpperCase();
 
-const parseFlag = (value: unknown, subject: string): boolean => {
+/** @internal Reads one flag value. @throws ERR_FEATURE_INVALID_VALUE */
+export const parseFlag = (value: unknown, subject: string): boolean => {
   if (value === true || value === false) return value;
   const s = String(value).trim().toLowerCase();
   if (s === "on" || s === "true" || s === "1" || s === "yes") return true;

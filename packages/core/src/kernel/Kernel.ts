@@ -35,9 +35,9 @@ import type {
   ResourceTypeDefinition,
   ShutdownReport,
 } from "../types.js";
-import { FeatureRegistry, type Features } from "./Features.js";
+import { CORE_FEATURES, FeatureRegistry, type Features } from "./Features.js";
 import { createHooks, type HookResource, type KernelHooks, type ShutdownContext } from "./hooks.js";
-import type { PluginDescriptor, PluginEntry } from "../registry/definePlugin.js";
+import { normalizePluginEntry, type PluginDescriptor, type PluginEntry } from "../registry/definePlugin.js";
 import { PluginRegistry } from "../registry/PluginRegistry.js";
 
 /** Options of `createKernel`. */
@@ -312,11 +312,7 @@ export class Kernel {
     this.clock = clock;
     this.#exit = exit;
     this.#featureRegistry = new FeatureRegistry();
-    this.#featureRegistry.declare({
-      name: "deadlineCleanup",
-      default: true,
-      description: "Deadline-bounded, dependency-ordered cleanup. Off = legacy sequential cleanup with no deadline (rollback).",
-    });
+    for (const f of CORE_FEATURES) this.#featureRegistry.declare(f);
     this.features = this.#featureRegistry;
     this.hooks = createHooks((hook, tap, error) => {
       // A shutdown tap that fails leaves work undone (a flush, a final write): the report says so.
@@ -1217,10 +1213,14 @@ export class Kernel {
 }
 
 /**
- * Creates a kernel: loads the config, applies plugins (each within its start deadline), resolves
- * feature flags, checks declared resources, and installs signal handlers if configured.
- * @throws KernelError ERR_CONFIG_INVALID, ERR_PLUGIN_*, ERR_FEATURE_*, ERR_KERNEL_UNKNOWN_TYPE,
- *   ERR_KERNEL_DEPENDENCY_CYCLE. Nothing stays applied when it throws.
+ * Creates a kernel: loads and checks the config (with what its plugins declare), applies plugins
+ * (each within its start deadline), resolves feature flags, checks declared resources, and installs
+ * signal handlers if configured.
+ * @throws KernelError ERR_CONFIG_INVALID (a ConfigError listing every problem of a config file, each
+ *   with its own code: ERR_KERNEL_UNKNOWN_TYPE, ERR_FEATURE_UNKNOWN, ...), ERR_PLUGIN_*, ERR_FEATURE_*,
+ *   ERR_KERNEL_UNKNOWN_TYPE, ERR_KERNEL_DEPENDENCY_CYCLE. Nothing stays applied when it throws.
+ *   **Gotchas:** a file's problems are all found before any plugin is applied when every plugin
+ *   declares its resource `types`; otherwise type problems are found after apply(), then rolled back.
  * @example
  *   const kernel = await createKernel({ config: { shutdown: { deadline: "2s" } } })
  *   const h = kernel.adopt(socket, { type: "socket", release: (s) => s.end(), force: (s) => s.destroy() })
@@ -1230,16 +1230,17 @@ export async function createKernel(options: CreateKernelOptions = {}): Promise<K
   const env = options.env ?? process.env;
   // Absolute from here on: it becomes kernel.configDir for a config object.
   const cwd = resolvePath(options.cwd ?? process.cwd());
-  const loaded = await resolveConfigInput(options.config, { cwd, env });
+  const loaded = await resolveConfigInput(options.config, { cwd, env, plugins: options.plugins });
   const settings = normalizeConfig(loaded.config);
   const kernel = new Kernel(Object.freeze(loaded.config), settings, options.clock ?? systemClock, options.exit ?? ((code) => process.exit(code)), loaded.dir);
   try {
     const entries: PluginEntry[] = [...(loaded.plugins ?? []), ...(options.plugins ?? [])];
     for (const entry of entries) {
-      const { plugin, options: pluginOptions } = normalizeEntry(entry);
+      const { plugin, options: pluginOptions } = normalizePluginEntry(entry);
       await kernel.plugins.register(plugin, pluginOptions);
     }
-    // Schema validation first, so that unknown flags and types come back as one positioned ConfigError.
+    // A backstop: the loader checked the file against what plugins declare; this checks it against
+    // what they registered (plugins that do not declare their types), as one positioned ConfigError.
     await loaded.validate?.(kernel);
     kernel.featureRegistry.resolve(settings.features, env);
     checkDependencies(settings.resources);
@@ -1254,12 +1255,4 @@ export async function createKernel(options: CreateKernelOptions = {}): Promise<K
   }
   if (settings.signals.length > 0) kernel.installSignalHandlers(settings.signals);
   return kernel;
-}
-
-function normalizeEntry(entry: PluginEntry): { plugin: PluginDescriptor<any>; options: unknown } {
-  if (entry !== null && typeof entry === "object" && "plugin" in entry && typeof (entry as { plugin: unknown }).plugin === "object") {
-    const e = entry as { plugin: PluginDescriptor<any>; options?: unknown };
-    return { plugin: e.plugin, options: e.options ?? {} };
-  }
-  return { plugin: entry as PluginDescriptor<any>, options: {} };
 }

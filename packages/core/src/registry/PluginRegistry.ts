@@ -9,6 +9,22 @@ import type { PluginDescriptor } from "./definePlugin.js";
 
 export const DEFAULT_PLUGIN_START_TIMEOUT_MS = 10_000;
 
+/**
+ * @internal Why a descriptor's `types` is malformed, or undefined when it is absent or well formed
+ * (a mapping of type name to `{ schema? }`).
+ */
+export function declaredTypesProblem(types: unknown): string | undefined {
+  if (types === undefined) return undefined;
+  if (types === null || typeof types !== "object" || Array.isArray(types)) return "types must be a mapping of type name to { schema? }";
+  for (const [name, decl] of Object.entries(types)) {
+    if (name === "") return "types has an empty type name";
+    if (decl === null || typeof decl !== "object" || Array.isArray(decl)) return `types["${name}"] must be { schema? }; received ${JSON.stringify(decl)}`;
+    const schema = (decl as { schema?: unknown }).schema;
+    if (schema !== undefined && (schema === null || typeof schema !== "object" || Array.isArray(schema))) return `types["${name}"].schema must be a JSON Schema object`;
+  }
+  return undefined;
+}
+
 /** @internal */
 export class PluginRegistry {
   readonly #kernel: Kernel;
@@ -32,7 +48,8 @@ export class PluginRegistry {
 
   /**
    * Applies one plugin.
-   * @throws KernelError ERR_PLUGIN_INVALID, ERR_PLUGIN_DUPLICATE, ERR_PLUGIN_DEPENDENCY, ERR_PLUGIN_TIMEOUT, ERR_PLUGIN_APPLY
+   * @throws KernelError ERR_PLUGIN_INVALID (also when apply() registers other types than `types` declares),
+   *   ERR_PLUGIN_DUPLICATE, ERR_PLUGIN_DEPENDENCY, ERR_PLUGIN_TIMEOUT, ERR_PLUGIN_APPLY
    */
   async register(plugin: PluginDescriptor<any>, options: unknown): Promise<void> {
     if (plugin === null || typeof plugin !== "object") {
@@ -73,9 +90,12 @@ export class PluginRegistry {
       }
       seen.add(d.name);
     }
+    const typesProblem = declaredTypesProblem(plugin.types);
+    if (typesProblem !== undefined) throw new KernelError("ERR_PLUGIN_INVALID", `Plugin "${plugin.name}": ${typesProblem}`);
     for (const f of features) this.#kernel.featureRegistry.declare(f, plugin.name);
     this.#plugins.set(plugin.name, plugin);
     const kernel = this.#kernel;
+    const typesBefore = new Set(kernel.types());
     const timeoutMs = plugin.startTimeoutMs ?? DEFAULT_PLUGIN_START_TIMEOUT_MS;
     const started = kernel.clock.now();
     let timer: unknown;
@@ -94,6 +114,17 @@ export class PluginRegistry {
       });
     } finally {
       kernel.clock.clearTimeout(timer as object);
+    }
+    if (plugin.types !== undefined) {
+      // The config loader checked resources against the declaration before anything was applied:
+      // a declaration that differs from what apply() did would make that check wrong.
+      const declared = Object.keys(plugin.types).sort();
+      const registered = kernel.types().filter((t) => !typesBefore.has(t)).sort();
+      if (declared.join("\0") !== registered.join("\0")) {
+        const list = (l: string[]): string => l.map((t) => `"${t}"`).join(", ");
+        const has = declared.length === 0 ? "no resource types" : `the resource types ${list(declared)}`;
+        throw new KernelError("ERR_PLUGIN_INVALID", `Plugin "${plugin.name}" declares ${has} in its descriptor, but apply() registered ${registered.length === 0 ? "none" : list(registered)}; make "types" list exactly the types apply() registers`);
+      }
     }
     kernel.emitPluginEvent("core", "plugin:applied", { plugin: plugin.name, elapsedMs: kernel.clock.now() - started });
   }

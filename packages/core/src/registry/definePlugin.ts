@@ -1,5 +1,5 @@
 /**
- * The plugin descriptor: a plain object `{ name, version?, dependsOn?, schema?, features?, apply }`
+ * The plugin descriptor: a plain object `{ name, version?, dependsOn?, schema?, features?, types?, apply }`
  * in the spirit of webpack's `apply(compiler)`.
  */
 import type { Kernel } from "../kernel/Kernel.js";
@@ -20,10 +20,24 @@ export interface PluginDescriptor<O = Record<string, unknown>> {
   readonly configKey?: string;
   /** Feature flags this plugin declares. */
   readonly features?: readonly FeatureDeclaration[];
+  /**
+   * The resource types `apply` registers, each with the JSON Schema of its spec (the same schema it
+   * passes to `registerType`). With every plugin declaring its types (`{}` for none), the config
+   * loader checks each resource (unknown type, bad spec) together with the rest of the file, before
+   * any plugin is applied; without it those checks wait until after `apply`.
+   * **Gotchas:** `apply` must register exactly these types (ERR_PLUGIN_INVALID otherwise).
+   */
+  readonly types?: Readonly<Record<string, PluginTypeDeclaration>>;
   /** Time allowed for `apply` to settle. Default 10s. */
   readonly startTimeoutMs?: number;
   /** Registers types, taps hooks. May be async; bounded by a start deadline. */
   apply(kernel: Kernel, options: O): void | Promise<void>;
+}
+
+/** A resource type a plugin declares in its descriptor (`types`). */
+export interface PluginTypeDeclaration {
+  /** JSON Schema of the type's resource spec; omit to leave the spec unchecked. */
+  readonly schema?: Record<string, unknown>;
 }
 
 /** A plugin with its options, as passed in `createKernel({ plugins })`. */
@@ -36,4 +50,13 @@ export type PluginEntry = PluginDescriptor<any> | { plugin: PluginDescriptor<any
  */
 export function definePlugin<O = Record<string, unknown>>(plugin: PluginDescriptor<O>): PluginDescriptor<O> {
   return plugin;
+}
+
+/** @internal A `plugins` entry as descriptor and options (`{}` when none are given). */
+export function normalizePluginEntry(entry: PluginEntry): { plugin: PluginDescriptor<any>; options: unknown } {
+  if (entry !== null && typeof entry === "object" && "plugin" in entry && typeof (entry as { plugin: unknown }).plugin === "object") {
+    const e = entry as { plugin: PluginDescriptor<any>; options?: unknown };
+    return { plugin: e.plugin, options: e.options ?? {} };
+  }
+  return { plugin: entry as PluginDescriptor<any>, options: {} };
 }

@@ -153,6 +153,117 @@ describe("nothing starts on an invalid config", () => {
   });
 });
 
+describe("every problem of a file in one error, before anything is applied", () => {
+  const g = globalThis as { __custodianStoreApplies?: number; __custodianStore?: unknown };
+  // Every problem the loader knows, one per line, with its own code; nothing else on the line.
+  const BROKEN = [
+    "shutdown:", //                                       1
+    "  deadline: soon", //                                2  schema
+    "  signals: [SIGTERM]", //                            3
+    "plugins:", //                                        4
+    `  - ${FIXTURES}/declared-store.mjs`, //              5
+    "features:", //                                       6
+    "  storeFastPth: on", //                              7  unknown flag
+    "store:", //                                          8  the plugin's own section
+    "  ttlSeconds: -1", //                                9
+    "resources:", //                                      10
+    "  cache:", //                                        11
+    "    type: stor", //                                  12 unknown type
+    "  big:", //                                          13
+    "    type: store", //                                 14
+    "    size: 0", //                                     15 the type's spec schema
+    "",
+  ].join("\n");
+
+  it("lists the schema error, the unknown flag, the plugin section error, the unknown type and the bad spec, each with its code and position", async () => {
+    g.__custodianStoreApplies = 0;
+    const sigterm = process.listenerCount("SIGTERM");
+    const dir = folder({ "resource.config.yaml": BROKEN });
+    const error = await configErrorOf(createKernel({ config: join(dir, "resource.config.yaml"), env: {}, exit: () => {} }));
+    expect(error.code).toBe("ERR_CONFIG_INVALID");
+    expect(error.issues.map((i) => [i.code, `${i.line}:${i.column}`, i.path])).toEqual([
+      ["ERR_CONFIG_INVALID", "2:3", "shutdown.deadline"],
+      ["ERR_FEATURE_UNKNOWN", "7:3", "features.storeFastPth"],
+      ["ERR_CONFIG_INVALID", "9:3", "store.ttlSeconds"],
+      ["ERR_KERNEL_UNKNOWN_TYPE", "12:5", "resources.cache.type"],
+      ["ERR_CONFIG_INVALID", "15:5", "resources.big.size"],
+    ]);
+    expect(error.issues.every((i) => i.file === join(dir, "resource.config.yaml"))).toBe(true);
+    expect(error.message).toContain('12:5 resources.cache.type: unknown resource type "stor"; did you mean "store"?; registered types: store. Add the plugin that provides it to plugins. [ERR_KERNEL_UNKNOWN_TYPE]');
+    // Nothing started: no plugin applied, no signal handler installed.
+    expect(g.__custodianStoreApplies).toBe(0);
+    expect(process.listenerCount("SIGTERM")).toBe(sigterm);
+  });
+
+  it("the same file, fixed, starts: the plugin owns its section and gets it as options", async () => {
+    g.__custodianStoreApplies = 0;
+    const fixed = BROKEN.replace("soon", "2s").replace("storeFastPth", "storeFastPath").replace("-1", "30").replace("stor\n", "store\n").replace("size: 0", "size: 2");
+    const dir = folder({ "resource.config.yaml": fixed });
+    const sigterm = process.listenerCount("SIGTERM");
+    const kernel = await kernelOf({ config: join(dir, "resource.config.yaml") });
+    expect(process.listenerCount("SIGTERM")).toBe(sigterm + 1);
+    expect(g.__custodianStoreApplies).toBe(1);
+    expect(g.__custodianStore).toEqual({ ttlSeconds: 30 });
+    expect(kernel.features.isEnabled("storeFastPath")).toBe(true);
+    expect((await kernel.acquire<{ spec: unknown }>("cache")).value.spec).toEqual({ size: 8 });
+    await kernel.shutdown();
+    expect(process.listenerCount("SIGTERM")).toBe(sigterm);
+  });
+
+  it("a feature flag overridden in the environment with a bad value joins the same error", async () => {
+    g.__custodianStoreApplies = 0;
+    const dir = folder({ "resource.config.yaml": `plugins: ["${FIXTURES}/declared-store.mjs"]\nresources:\n  a:\n    type: stor\n` });
+    const error = await configErrorOf(createKernel({ config: join(dir, "resource.config.yaml"), env: { CUSTODIAN_FEATURE_STORE_FAST_PATH: "maybe" } }));
+    expect(error.issues.map((i) => [i.code, i.line, i.path])).toEqual([
+      ["ERR_KERNEL_UNKNOWN_TYPE", 4, "resources.a.type"],
+      ["ERR_FEATURE_INVALID_VALUE", undefined, "features.storeFastPath"],
+    ]);
+    expect(g.__custodianStoreApplies).toBe(0);
+  });
+
+  it("counts what plugins given in code declare", async () => {
+    g.__custodianStoreApplies = 0;
+    const declaring = definePlugin({
+      name: "queue",
+      features: [{ name: "queueBatching", default: false, description: "x" }],
+      types: { queue: { schema: { type: "object", additionalProperties: false, properties: { depth: { type: "integer" } } } } },
+      apply: (k) => k.registerType("queue", { release() {} }),
+    });
+    const text = "features:\n  queueBatching: on\nresources:\n  q:\n    type: queue\n    depth: deep\n  r:\n    type: queu\n";
+    const dir = folder({ "resource.config.yaml": text });
+    const error = await configErrorOf(createKernel({ config: join(dir, "resource.config.yaml"), plugins: [declaring], env: {} }));
+    expect(error.issues.map((i) => [i.code, `${i.line}:${i.column}`, i.path])).toEqual([
+      ["ERR_CONFIG_INVALID", "6:5", "resources.q.depth"],
+      ["ERR_KERNEL_UNKNOWN_TYPE", "8:5", "resources.r.type"],
+    ]);
+  });
+
+  it("a module that cannot be loaded does not hide the other plugins' option errors; flags and types stay open", async () => {
+    const text = [
+      "plugins:",
+      "  - ./missing.mjs", //                              2:5 not found
+      `  - module: ${FIXTURES}/declared-store.mjs`,
+      "    options:",
+      "      ttlSeconds: soon", //                         5:7 the loaded plugin's options
+      "shutdown:",
+      "  deadline: soon", //                              7:3 schema
+      "features:",
+      "  missingFlag: on", //                             may be the missing plugin's: not reported
+      "resources:",
+      "  a:",
+      "    type: missing-type", //                         may be the missing plugin's: not reported
+      "",
+    ].join("\n");
+    const dir = folder({ "resource.config.yaml": text });
+    const error = await configErrorOf(createKernel({ config: join(dir, "resource.config.yaml"), env: {} }));
+    expect(error.issues.map((i) => [i.code, `${i.line}:${i.column}`, i.path])).toEqual([
+      ["ERR_CONFIG_INVALID", "2:5", "plugins[0]"],
+      ["ERR_CONFIG_INVALID", "5:7", "plugins[1].options.ttlSeconds"],
+      ["ERR_CONFIG_INVALID", "7:3", "shutdown.deadline"],
+    ]);
+  });
+});
+
 describe("plugins from config", () => {
   it("a plugin that owns a top-level section (configKey) validates it with positions and receives it as options", async () => {
     const bad = folder({ "resource.config.yaml": `plugins: ["${FIXTURES}/section-owner.mjs"]\nalerts:\n  rules:\n    - name: A\n      limit: 0\n` });
@@ -317,7 +428,7 @@ describe("config objects", () => {
     expect(kernel.config.release).toEqual({ defaultTimeout: "5s" });
     expect(config).toEqual({ shutdown: { deadline: "1s" }, resources: { a: { type: "t" } } });
     const error = await configErrorOf(createKernel({ config: { shutdown: { dedline: "1s" } } as never, env: {} }));
-    expect(error.issues).toEqual([{ file: "<object>", line: undefined, column: undefined, path: "shutdown.dedline", message: 'unknown key "dedline"; did you mean "deadline"?' }]);
+    expect(error.issues).toEqual([{ code: "ERR_CONFIG_INVALID", file: "<object>", line: undefined, column: undefined, path: "shutdown.dedline", message: 'unknown key "dedline"; did you mean "deadline"?' }]);
     expect(error.message).toBe('Invalid configuration (1 error):\n  <object> shutdown.dedline: unknown key "dedline"; did you mean "deadline"?');
   });
 

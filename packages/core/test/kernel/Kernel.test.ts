@@ -699,4 +699,20 @@ describe("plugins", () => {
     const bad = definePlugin({ name: "e", features: [{ name: "y", default: "on" as unknown as boolean, description: "" }], apply() {} });
     await expect(createKernel({ env: {}, config: {}, plugins: [bad] })).rejects.toMatchObject({ code: "ERR_PLUGIN_INVALID", message: expect.stringContaining("default: boolean") });
   });
+
+  it("a plugin's declared types must be what its apply() registers, since the config was checked against them", async () => {
+    const release = (): void => {};
+    const other = definePlugin({ name: "other", types: { a: {} }, apply: (k) => k.registerType("b", { release }) });
+    await expect(createKernel({ env: {}, config: {}, plugins: [other] })).rejects.toMatchObject({
+      code: "ERR_PLUGIN_INVALID",
+      message: expect.stringContaining('Plugin "other" declares the resource types "a" in its descriptor, but apply() registered "b"'),
+    });
+    const fewer = definePlugin({ name: "fewer", types: {}, apply: (k) => k.registerType("c", { release }) });
+    await expect(createKernel({ env: {}, config: {}, plugins: [fewer] })).rejects.toMatchObject({ code: "ERR_PLUGIN_INVALID", message: expect.stringContaining('declares no resource types in its descriptor, but apply() registered "c"') });
+    const malformed = definePlugin({ name: "malformed", types: ["d"] as never, apply() {} });
+    await expect(createKernel({ env: {}, config: {}, plugins: [malformed] })).rejects.toMatchObject({ code: "ERR_PLUGIN_INVALID", message: expect.stringContaining("types must be a mapping") });
+    const exact = definePlugin({ name: "exact", types: { e: {} }, apply: (k) => k.registerType("e", { release }) });
+    const { kernel } = await makeKernel({ plugins: [exact] });
+    expect(kernel.types()).toEqual(["e"]);
+  });
 });
