@@ -3,14 +3,12 @@
  * and its validation with ajv into a typed, defaulted, frozen configuration.
  */
 import { Ajv, type ErrorObject } from "ajv";
+import { durationSchema } from "@custodian/core";
 import { AlertsConfigError, type AlertsConfigProblem } from "./errors.js";
 
-const duration = {
-  anyOf: [
-    { type: "string", pattern: "^\\s*\\d+(\\.\\d+)?\\s*(ms|s|m|h|d)?\\s*$" },
-    { type: "number", minimum: 0 },
-  ],
-} as const;
+// Core's duration schema: its x-custodian marker makes the config loader say "must be a duration
+// like …" instead of quoting a regular expression.
+const duration = durationSchema;
 
 const labelName = "^[A-Za-z_][A-Za-z0-9_]*$";
 const labelMap = { type: "object", propertyNames: { pattern: labelName }, additionalProperties: { type: "string" } } as const;
@@ -96,7 +94,7 @@ const ruleSchema = {
   properties: { name: common.name, kind: { enum: ["threshold", "held_longer_than", "forecast", "transitions", "event"] } },
   allOf: [
     {
-      if: { properties: { kind: { const: "threshold" } } },
+      if: { required: ["kind"], properties: { kind: { const: "threshold" } } },
       then: rule(
         "threshold",
         {
@@ -111,11 +109,11 @@ const ruleSchema = {
       ),
     },
     {
-      if: { properties: { kind: { const: "held_longer_than" } } },
+      if: { required: ["kind"], properties: { kind: { const: "held_longer_than" } } },
       then: rule("held_longer_than", { select: selector, duration, by }, ["duration"]),
     },
     {
-      if: { properties: { kind: { const: "forecast" } } },
+      if: { required: ["kind"], properties: { kind: { const: "forecast" } } },
       then: rule(
         "forecast",
         {
@@ -133,11 +131,11 @@ const ruleSchema = {
       ),
     },
     {
-      if: { properties: { kind: { const: "transitions" } } },
+      if: { required: ["kind"], properties: { kind: { const: "transitions" } } },
       then: rule("transitions", { on, by, window: duration, count: { type: "integer", minimum: 1 } }, ["on", "window", "count"]),
     },
     {
-      if: { properties: { kind: { const: "event" } } },
+      if: { required: ["kind"], properties: { kind: { const: "event" } } },
       then: rule("event", { on, by, window: duration }, ["on"]),
     },
   ],
@@ -159,7 +157,7 @@ const sinkSchema = {
   properties: { kind: { enum: ["log", "webhook", "alertmanager"] } },
   allOf: [
     {
-      if: { properties: { kind: { const: "log" } } },
+      if: { required: ["kind"], properties: { kind: { const: "log" } } },
       then: {
         type: "object",
         additionalProperties: false,
@@ -167,7 +165,7 @@ const sinkSchema = {
       },
     },
     {
-      if: { properties: { kind: { const: "webhook" } } },
+      if: { required: ["kind"], properties: { kind: { const: "webhook" } } },
       then: {
         type: "object",
         additionalProperties: false,
@@ -186,7 +184,7 @@ const sinkSchema = {
       },
     },
     {
-      if: { properties: { kind: { const: "alertmanager" } } },
+      if: { required: ["kind"], properties: { kind: { const: "alertmanager" } } },
       then: {
         type: "object",
         additionalProperties: false,

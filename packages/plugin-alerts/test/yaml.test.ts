@@ -42,6 +42,23 @@ alerts:
     expect(err).toMatchObject({ code: "ERR_PLUGIN_APPLY", cause: { code: "ERR_ALERTS_INVALID_RULE", problems: [{ path: "/rules/0/duration", rule: "Broken" }] } });
   });
 
+  it("a rule without kind is one problem listing the kinds, and a bad interval says what a duration is", async () => {
+    const path = writeConfig(`plugins:
+  - "@custodian/plugin-alerts"
+alerts:
+  evaluationInterval: fast
+  rules:
+    - name: Foo
+      select: { type: job }
+`);
+    const err: unknown = await createKernel({ clock: new ManualClock(), env: {}, config: path }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: "ERR_CONFIG_INVALID" });
+    expect((err as { issues: Array<{ line: number; column: number; path: string; message: string }> }).issues.map((i) => `${i.line}:${i.column} ${i.path}: ${i.message}`)).toEqual([
+      '4:3 alerts.evaluationInterval: must be a duration like "250ms", "5s", "2m", "1h" or a number of milliseconds >= 0; received a string ("fast")',
+      '6:7 alerts.rules[0].kind: missing required key "kind" (one of "threshold", "held_longer_than", "forecast", "transitions", "event")',
+    ]);
+  });
+
   it("plugin-metrics options are checked by the config loader, with positions", async () => {
     const file = fileURLToPath(new URL("./fixtures/bad-metrics-options.yaml", import.meta.url));
     const err: unknown = await createKernel({ clock: new ManualClock(), env: {}, config: file }).catch((e: unknown) => e);

@@ -128,8 +128,11 @@ function messageOf(e: ErrorObject, path: PathSegment[]): Described {
         message: where === "resources" ? `invalid resource name "${name}": names must match ${RESOURCE_NAME_PATTERN} (lowercase letters, digits and dashes, starting with a letter; at most 64 characters)` : `invalid key "${name}"`,
       };
     }
-    case "required":
-      return { path: [...path, String(e.params.missingProperty)], message: `missing required key "${String(e.params.missingProperty)}"` };
+    case "required": {
+      const key = String(e.params.missingProperty);
+      const options = ((ps?.properties as Record<string, { enum?: unknown[] }> | undefined)?.[key]?.enum ?? []).map((v) => JSON.stringify(v));
+      return { path: [...path, key], message: `missing required key "${key}"${options.length > 0 ? ` (one of ${options.join(", ")})` : ""}` };
+    }
     case "enum": {
       const allowed = (e.params.allowedValues as unknown[]).filter((v) => v !== "").map(String);
       if (path.length === 3 && path[0] === "resources" && path[2] === "type") {
