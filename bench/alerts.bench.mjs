@@ -20,8 +20,10 @@ const TYPES = ["http.socket", "fs.handle", "db.client", "redis.client", "timer",
 
 // 100 rules of every kind, each selecting one type (the usual shape), a few selecting by regex.
 const rules = [];
-for (let i = 0; i < 30; i++) rules.push({ name: `Count${i}`, kind: "threshold", select: { type: TYPES[i % TYPES.length] }, threshold: 5_000 + i, labels: { severity: "warning" } });
-for (let i = 0; i < 5; i++) rules.push({ name: `CountRe${i}`, kind: "threshold", select: { type: { regex: "(http|db)\\..*" } }, by: ["type"], threshold: 10_000 });
+for (let i = 0; i < 30; i++)
+  rules.push({ name: `Count${i}`, kind: "threshold", select: { type: TYPES[i % TYPES.length] }, threshold: 5_000 + i, labels: { severity: "warning" } });
+for (let i = 0; i < 5; i++)
+  rules.push({ name: `CountRe${i}`, kind: "threshold", select: { type: { regex: "(http|db)\\..*" } }, by: ["type"], threshold: 10_000 });
 // 10 pool expressions, each with a warning and a critical rule (the usual pair).
 const POOL_MEASURES = [
   "details.borrowed / details.max",
@@ -37,11 +39,38 @@ const POOL_MEASURES = [
 ];
 for (let i = 0; i < 20; i++) {
   const critical = i % 2 === 1;
-  rules.push({ name: `Pool${i}`, kind: "threshold", select: { type: "pool" }, measure: POOL_MEASURES[i >> 1], by: ["name"], threshold: critical ? 50 : 20, labels: { severity: critical ? "critical" : "warning" }, annotations: { summary: "{{ $labels.name }} at {{ $value }}" } });
+  rules.push({
+    name: `Pool${i}`,
+    kind: "threshold",
+    select: { type: "pool" },
+    measure: POOL_MEASURES[i >> 1],
+    by: ["name"],
+    threshold: critical ? 50 : 20,
+    labels: { severity: critical ? "critical" : "warning" },
+    annotations: { summary: "{{ $labels.name }} at {{ $value }}" },
+  });
 }
 for (let i = 0; i < 20; i++) rules.push({ name: `Held${i}`, kind: "held_longer_than", select: { type: TYPES[i % TYPES.length] }, duration: `${10 + i}m` });
-for (let i = 0; i < 10; i++) rules.push({ name: `Exhaust${i}`, kind: "forecast", select: { type: "pool" }, measure: "details.borrowed", aggregate: "sum", window: "10m", horizon: "30m", limit: 1e9 });
-for (let i = 0; i < 10; i++) rules.push({ name: `Flap${i}`, kind: "transitions", on: { event: "plugin:event", name: "breaker:state-changed" }, by: ["data.breaker"], window: "1m", count: 5 });
+for (let i = 0; i < 10; i++)
+  rules.push({
+    name: `Exhaust${i}`,
+    kind: "forecast",
+    select: { type: "pool" },
+    measure: "details.borrowed",
+    aggregate: "sum",
+    window: "10m",
+    horizon: "30m",
+    limit: 1e9,
+  });
+for (let i = 0; i < 10; i++)
+  rules.push({
+    name: `Flap${i}`,
+    kind: "transitions",
+    on: { event: "plugin:event", name: "breaker:state-changed" },
+    by: ["data.breaker"],
+    window: "1m",
+    count: 5,
+  });
 for (let i = 0; i < 5; i++) rules.push({ name: `Event${i}`, kind: "event", on: { event: "resource:leak-suspected" }, by: ["type"] });
 if (rules.length !== 100) throw new Error(`expected 100 rules, got ${rules.length}`);
 
@@ -62,7 +91,10 @@ for (let i = 0; i < 200; i++) kernel.emitPluginEvent("pool", "breaker:state-chan
 
 const api = alertsOf(kernel);
 // Warm-up, then timed ticks; the clock moves between ticks so forecasts accumulate samples.
-for (let i = 0; i < 20; i++) { await clock.advance(15_000); api.evaluate(); }
+for (let i = 0; i < 20; i++) {
+  await clock.advance(15_000);
+  api.evaluate();
+}
 const evalTimes = [];
 const snapTimes = [];
 for (let i = 0; i < 60; i++) {
@@ -132,7 +164,9 @@ for (let i = 0; i < 30; i++) {
 }
 // Peer: a bare prom-client registry holding the same pool series, set directly (no snapshot).
 const bare = new Registry();
-const gauges = ["size", "in_use", "idle", "pending", "capacity"].map((f) => new Gauge({ name: `bare_pool_${f}`, help: f, labelNames: ["type", "name"], registers: [bare] }));
+const gauges = ["size", "in_use", "idle", "pending", "capacity"].map(
+  (f) => new Gauge({ name: `bare_pool_${f}`, help: f, labelNames: ["type", "name"], registers: [bare] }),
+);
 const bareTimes = [];
 for (let i = 0; i < 35; i++) {
   const t0 = process.hrtime.bigint();

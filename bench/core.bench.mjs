@@ -19,12 +19,22 @@ const heap = async () => {
 // Runs fn in chunks of 1,000 ops, yielding between chunks so promise reactions settle as in a
 // real service instead of piling up for the whole loop.
 const time = async (n, fn) => {
-  for (let i = 0; i < 20; i++) { fn(1_000); await null; } // warm-up
+  for (let i = 0; i < 20; i++) {
+    fn(1_000);
+    await null;
+  } // warm-up
   const t0 = process.hrtime.bigint();
-  for (let done = 0; done < n; done += 1_000) { fn(1_000); await null; }
+  for (let done = 0; done < n; done += 1_000) {
+    fn(1_000);
+    await null;
+  }
   return Number(process.hrtime.bigint() - t0) / n; // ns per op
 };
-const timeN = async (reps, n, fn) => { const xs = []; for (let i = 0; i < reps; i++) xs.push(await time(n, fn)); return median(xs); };
+const timeN = async (reps, n, fn) => {
+  const xs = [];
+  for (let i = 0; i < reps; i++) xs.push(await time(n, fn));
+  return median(xs);
+};
 const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const rows = [];
 
@@ -51,7 +61,12 @@ const rows = [];
   const sampledNs = await timeN(3, N, (n) => {
     for (let i = 0; i < n; i++) void stackKernel.adopt(value, opts).release();
   });
-  rows.push(["adopt + release (stacks off)", `${kernelNs.toFixed(0)} ns/pair`, `${(kernelNs / mapNs).toFixed(1)}x bare Map (${mapNs.toFixed(0)} ns)`, "≤ 1 µs"]);
+  rows.push([
+    "adopt + release (stacks off)",
+    `${kernelNs.toFixed(0)} ns/pair`,
+    `${(kernelNs / mapNs).toFixed(1)}x bare Map (${mapNs.toFixed(0)} ns)`,
+    "≤ 1 µs",
+  ]);
   rows.push(["adopt + release (stacks sampled 1%)", `${sampledNs.toFixed(0)} ns/pair`, `${(sampledNs / mapNs).toFixed(1)}x bare Map`, ""]);
   await kernel.shutdown();
   await stackKernel.shutdown();
@@ -75,7 +90,12 @@ const rows = [];
   await new Promise((r) => setImmediate(r));
   const afterDrop = await heap();
   rows.push(["retained heap per live resource", `${perResource.toFixed(0)} B`, "record + handle + map entry", ""]);
-  rows.push(["heap after shutdown + gc vs baseline", `${((afterShutdown - base) / 1024).toFixed(0)} KiB (kernel kept) / ${((afterDrop - base) / 1024).toFixed(0)} KiB (kernel dropped)`, `${N} resources released`, "back to baseline"]);
+  rows.push([
+    "heap after shutdown + gc vs baseline",
+    `${((afterShutdown - base) / 1024).toFixed(0)} KiB (kernel kept) / ${((afterDrop - base) / 1024).toFixed(0)} KiB (kernel dropped)`,
+    `${N} resources released`,
+    "back to baseline",
+  ]);
 }
 
 // 3. shutdown of 10,000 resources of which 1% hang, deadline 1s.
@@ -102,17 +122,30 @@ const rows = [];
   const release = () => {};
   const opts = { type: "evt", release };
   const N = 300_000;
-  const zero = await timeN(3, N, (n) => { for (let i = 0; i < n; i++) void kernel.adopt(i, opts).release(); });
+  const zero = await timeN(3, N, (n) => {
+    for (let i = 0; i < n; i++) void kernel.adopt(i, opts).release();
+  });
   let seen = 0;
   const sub = kernel.events$.subscribe(() => seen++);
-  const one = await timeN(3, N, (n) => { for (let i = 0; i < n; i++) void kernel.adopt(i, opts).release(); });
+  const one = await timeN(3, N, (n) => {
+    for (let i = 0; i < n; i++) void kernel.adopt(i, opts).release();
+  });
   sub.unsubscribe();
   // Raw cost of Subject.next vs the `observed` guard, same run.
   const s = new Subject();
-  const raw = await timeN(3, 3_000_000, (n) => { for (let i = 0; i < n; i++) s.next(i); });
-  const guarded = await timeN(3, 3_000_000, (n) => { for (let i = 0; i < n; i++) if (s.observed) s.next(i); });
+  const raw = await timeN(3, 3_000_000, (n) => {
+    for (let i = 0; i < n; i++) s.next(i);
+  });
+  const guarded = await timeN(3, 3_000_000, (n) => {
+    for (let i = 0; i < n; i++) if (s.observed) s.next(i);
+  });
   rows.push(["emit, 0 subscribers (observed guard)", `${guarded.toFixed(1)} ns/event`, `unguarded Subject.next: ${raw.toFixed(1)} ns`, "a few ns"]);
-  rows.push(["adopt+release pair, 0 → 1 subscriber", `${zero.toFixed(0)} → ${one.toFixed(0)} ns/pair`, `${(one / zero).toFixed(1)}x (2 events per pair, ${seen} seen)`, ""]);
+  rows.push([
+    "adopt+release pair, 0 → 1 subscriber",
+    `${zero.toFixed(0)} → ${one.toFixed(0)} ns/pair`,
+    `${(one / zero).toFixed(1)}x (2 events per pair, ${seen} seen)`,
+    "",
+  ]);
   await kernel.shutdown();
 }
 

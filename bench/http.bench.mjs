@@ -36,7 +36,13 @@ const variants = {
     new HttpAgent({
       connections: 10,
       keepAliveTimeoutMs: 60_000,
-      breakers: createFallbackBreakerRegistry({ failureThreshold: 5, resetTimeoutMs: 10_000, halfOpenMaxCalls: 1, idleTimeoutMs: 300_000, clock: new ManualClock() }),
+      breakers: createFallbackBreakerRegistry({
+        failureThreshold: 5,
+        resetTimeoutMs: 10_000,
+        halfOpenMaxCalls: 1,
+        idleTimeoutMs: 300_000,
+        clock: new ManualClock(),
+      }),
     }),
 };
 
@@ -76,11 +82,23 @@ child.kill();
 const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const base = "undici Agent (plain)";
 const summary = Object.fromEntries(
-  Object.entries(results).map(([k, xs]) => [k, { cpuMs: median(xs.map((x) => x.cpuMs)), minCpuMs: Math.min(...xs.map((x) => x.cpuMs)), rps: median(xs.map((x) => (N / x.wallMs) * 1000)) }]),
+  Object.entries(results).map(([k, xs]) => [
+    k,
+    { cpuMs: median(xs.map((x) => x.cpuMs)), minCpuMs: Math.min(...xs.map((x) => x.cpuMs)), rps: median(xs.map((x) => (N / x.wallMs) * 1000)) },
+  ]),
 );
-console.log(`Machine load: loadavg ${os.loadavg().map((x) => x.toFixed(2)).join(" ")} on ${os.cpus().length} cores. The A/A row is the noise floor.\n`);
-console.log(`${N.toLocaleString("en")} keep-alive GETs per round, concurrency ${CONCURRENCY}, 10 connections, ${ROUNDS} alternating rounds (medians); server in a child process\n`);
-console.log("| dispatcher | client CPU ms / 10k req (median) | (min) | CPU µs / req | req/s | CPU overhead vs plain (median) | (min vs min) | req/s ratio vs plain |");
+console.log(
+  `Machine load: loadavg ${os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" ")} on ${os.cpus().length} cores. The A/A row is the noise floor.\n`,
+);
+console.log(
+  `${N.toLocaleString("en")} keep-alive GETs per round, concurrency ${CONCURRENCY}, 10 connections, ${ROUNDS} alternating rounds (medians); server in a child process\n`,
+);
+console.log(
+  "| dispatcher | client CPU ms / 10k req (median) | (min) | CPU µs / req | req/s | CPU overhead vs plain (median) | (min vs min) | req/s ratio vs plain |",
+);
 console.log("|---|---:|---:|---:|---:|---:|---:|---:|");
 for (const [name, s] of Object.entries(summary)) {
   const b = summary[base];

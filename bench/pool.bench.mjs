@@ -25,11 +25,25 @@ const contenders = {
   },
   "generic-pool": () => {
     const p = genericPool.createPool({ create: async () => ({}), destroy: async () => {} }, { max: MAX, min: 0 });
-    return { acquire: () => p.acquire(), release: (r) => p.release(r), close: async () => { await p.drain(); await p.clear(); } };
+    return {
+      acquire: () => p.acquire(),
+      release: (r) => p.release(r),
+      close: async () => {
+        await p.drain();
+        await p.clear();
+      },
+    };
   },
   "generic-pool (acquireTimeout)": () => {
     const p = genericPool.createPool({ create: async () => ({}), destroy: async () => {} }, { max: MAX, min: 0, acquireTimeoutMillis: 30_000 });
-    return { acquire: () => p.acquire(), release: (r) => p.release(r), close: async () => { await p.drain(); await p.clear(); } };
+    return {
+      acquire: () => p.acquire(),
+      release: (r) => p.release(r),
+      close: async () => {
+        await p.drain();
+        await p.clear();
+      },
+    };
   },
   tarn: () => {
     const p = new tarn.Pool({ create: async () => ({}), destroy: () => {}, min: 0, max: MAX, acquireTimeoutMillis: 30_000 });
@@ -100,7 +114,10 @@ async function bytesPerOp(c) {
 if (process.argv[2] === "--rss") {
   const name = process.argv[3];
   const n = 300_000;
-  if (name === "raw") await fresh(`async (n) => { let left = n; const w = async () => { while (left-- > 0) { await Promise.resolve(); await Promise.resolve(); } }; await Promise.all(Array.from({ length: ${WORKERS} }, w)); }`)(n);
+  if (name === "raw")
+    await fresh(
+      `async (n) => { let left = n; const w = async () => { while (left-- > 0) { await Promise.resolve(); await Promise.resolve(); } }; await Promise.all(Array.from({ length: ${WORKERS} }, w)); }`,
+    )(n);
   else {
     const c = contenders[name]();
     await fresh(contendedSrc)(c, name === "tarn" ? n / 4 : n);
@@ -147,7 +164,16 @@ for (const [name, r] of Object.entries(results)) {
     `${(r.peak / 1e6).toFixed(0)} MB (raw +${((r.peak - rssRaw) / 1e6).toFixed(0)} MB)`,
   ]);
 }
-poolRows.push(["raw await Promise.resolve()", `${fmt(rawSeq)} ops/s`, "1.00x", "", `${fmt(rawCon)} ops/s`, "(2 awaits/op)", "", `${(rssRaw / 1e6).toFixed(0)} MB`]);
+poolRows.push([
+  "raw await Promise.resolve()",
+  `${fmt(rawSeq)} ops/s`,
+  "1.00x",
+  "",
+  `${fmt(rawCon)} ops/s`,
+  "(2 awaits/op)",
+  "",
+  `${(rssRaw / 1e6).toFixed(0)} MB`,
+]);
 
 console.log(`### Pool: acquire/release, max ${MAX}, trivial resource (median of 3)\n`);
 console.log("| pool | sequential | vs raw | seq ratio | 100 workers | con ratio | bytes/op (seq) | peak RSS, 300k contended ops in its own process |");
@@ -220,13 +246,18 @@ for (const [name, make] of Object.entries(breakers)) {
 }
 const raw = br.raw;
 console.log(`\n### Circuit breaker: sequential calls of an async no-op (median of ${REPS_BR})\n`);
-console.log("| breaker | all success | overhead vs raw | 1% failures | 1% / all-success | same, ÷ raw's | 1% vs raw at 1% | one failure (at 10%) | of which the breaker's |");
+console.log(
+  "| breaker | all success | overhead vs raw | 1% failures | 1% / all-success | same, ÷ raw's | 1% vs raw at 1% | one failure (at 10%) | of which the breaker's |",
+);
 console.log("|---|---|---|---|---|---|---|---|---|");
 for (const [name, r] of Object.entries(br)) {
   const self = name === "raw";
   const over = self ? "" : `${(1e9 / r.ok - 1e9 / raw.ok).toFixed(0)} ns/call`;
   const failNs = r.perFailure === undefined ? "—" : `${r.perFailure.toFixed(0)} ns`;
-  const own = self || r.perFailure === undefined ? "" : `${(r.perFailure - raw.perFailure).toFixed(0)} ns (${(((r.perFailure - raw.perFailure) / r.perFailure) * 100).toFixed(0)}%)`;
+  const own =
+    self || r.perFailure === undefined
+      ? ""
+      : `${(r.perFailure - raw.perFailure).toFixed(0)} ns (${(((r.perFailure - raw.perFailure) / r.perFailure) * 100).toFixed(0)}%)`;
   console.log(
     `| ${name} | ${fmt(r.ok)} ops/s | ${over} | ${fmt(r.fl)} ops/s | ${(r.keep * 100).toFixed(0)}% | ${self ? "1.00" : (r.keep / raw.keep).toFixed(2)} | ${((r.fl / raw.fl) * 100).toFixed(0)}% | ${failNs} | ${own} |`,
   );

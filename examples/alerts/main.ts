@@ -30,8 +30,22 @@ const kernel = await createKernel({
           labels: { severity: "warning" },
           annotations: { summary: "{{ $labels.name }} is {{ $value }} full" },
         },
-        { name: "SocketHeld", kind: "held_longer_than", select: { type: "net.socket" }, duration: "500ms", annotations: { summary: "oldest {{ $oldest }} held {{ $oldestAge }}" } },
-        { name: "BreakerFlapping", kind: "transitions", on: { event: "plugin:event", name: "breaker:state-changed" }, by: ["data.breaker"], window: "1s", count: 3, labels: { severity: "critical" } },
+        {
+          name: "SocketHeld",
+          kind: "held_longer_than",
+          select: { type: "net.socket" },
+          duration: "500ms",
+          annotations: { summary: "oldest {{ $oldest }} held {{ $oldestAge }}" },
+        },
+        {
+          name: "BreakerFlapping",
+          kind: "transitions",
+          on: { event: "plugin:event", name: "breaker:state-changed" },
+          by: ["data.breaker"],
+          window: "1s",
+          count: 3,
+          labels: { severity: "critical" },
+        },
       ],
       sinks: [{ kind: "log", stream: "stdout" }],
     },
@@ -54,7 +68,11 @@ for (const borrowed of [5, 9, 9, 9, 9, 3]) {
   await sleep(120);
 }
 // A breaker flaps: three transitions within a second.
-for (const [from, to] of [["closed", "open"], ["open", "half-open"], ["half-open", "open"]]) {
+for (const [from, to] of [
+  ["closed", "open"],
+  ["open", "half-open"],
+  ["half-open", "open"],
+]) {
   kernel.emitPluginEvent("pool", "breaker:state-changed", { breaker: "orders-db", from, to });
 }
 await sleep(250);
@@ -65,7 +83,14 @@ for (const line of lines) {
   const l = JSON.parse(line) as { alertname: string; from: string; state: string; annotations: Record<string, string> };
   console.log(`  ${l.alertname}: ${l.from} -> ${l.state}${l.annotations.summary === undefined ? "" : ` (${l.annotations.summary})`}`);
 }
-console.log(`firing now: ${alerts.active().filter((a) => a.state === "firing").map((a) => a.name).sort().join(", ")}`);
+console.log(
+  `firing now: ${alerts
+    .active()
+    .filter((a) => a.state === "firing")
+    .map((a) => a.name)
+    .sort()
+    .join(", ")}`,
+);
 
 const res = await fetch(metricsOf(kernel).url!);
 const text = await res.text();

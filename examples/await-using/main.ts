@@ -62,7 +62,12 @@ for (const path of ["/a", "/fail", "/b"]) {
   const r = await fetch(origin + path);
   console.log(`GET ${path} -> ${r.status} ${(await r.text()).trim()}`);
 }
-console.log(`after the requests: ${kernel.snapshot().length} live resource(s) (${kernel.snapshot().map((s) => s.name ?? s.type).join(", ")})`);
+console.log(
+  `after the requests: ${kernel.snapshot().length} live resource(s) (${kernel
+    .snapshot()
+    .map((s) => s.name ?? s.type)
+    .join(", ")})`,
+);
 console.log(log.join("\n"));
 
 const report = await kernel.shutdown();

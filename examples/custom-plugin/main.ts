@@ -12,7 +12,12 @@ const kernel = await createKernel({ config: configFile });
 
 const stubborn = await kernel.acquire<{ child: { pid: number } }>("stubborn"); // acquires well-behaved first
 const pids = kernel.snapshot().map((s) => (s.details as { pid: number }).pid);
-console.log(`running: ${kernel.snapshot().map((s) => `${s.name} (pid ${(s.details as { pid: number }).pid})`).join(", ")}`);
+console.log(
+  `running: ${kernel
+    .snapshot()
+    .map((s) => `${s.name} (pid ${(s.details as { pid: number }).pid})`)
+    .join(", ")}`,
+);
 void stubborn;
 
 const report = await kernel.shutdown("example finished");

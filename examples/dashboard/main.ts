@@ -34,45 +34,59 @@ const db = kernel.adopt(pool, {
 kernel.registerType("cache.client", { create: () => ({}), release: () => sleep(40) });
 kernel.registerType("tmp.file", { create: (spec) => ({ path: spec.path }), release: () => sleep(10) });
 const cache = await kernel.acquire({ type: "cache.client", name: "cache", url: "redis://:hunter2@cache.internal:6379", dependsOn: [db] });
-kernel.adopt({}, {
-  type: "queue.consumer",
-  name: "orders-consumer",
-  dependsOn: [db, cache],
-  // Waits for in-flight messages that never finish: the budget ends, force() cancels them.
-  release: (_c, ctx: ReleaseContext) => new Promise<void>((resolve) => ctx.signal.addEventListener("abort", () => resolve())),
-  force: () => {},
-});
+kernel.adopt(
+  {},
+  {
+    type: "queue.consumer",
+    name: "orders-consumer",
+    dependsOn: [db, cache],
+    // Waits for in-flight messages that never finish: the budget ends, force() cancels them.
+    release: (_c, ctx: ReleaseContext) => new Promise<void>((resolve) => ctx.signal.addEventListener("abort", () => resolve())),
+    force: () => {},
+  },
+);
 await kernel.acquire({ type: "tmp.file", name: "report.csv.tmp", path: "/tmp/report.csv.tmp" }); // never released: a leak
 
 let n = 0;
 const timers: NodeJS.Timeout[] = [];
 // Requests: a scope each, holding a connection and a temp file for a while.
-timers.push(setInterval(() => {
-  const id = ++n;
-  const scope = kernel.scope(`request-${id}`);
-  pool.borrowed = Math.min(pool.max, pool.borrowed + 1);
-  pool.size = Math.max(pool.size, pool.borrowed);
-  pool.pending = pool.borrowed >= pool.max ? pool.pending + 1 : 0;
-  void (async () => {
-    await scope.acquire({ type: "tmp.file", name: `upload-${id}`, path: `/tmp/upload-${id}`, dependsOn: [db] });
-    if (id % 2 === 0) await scope.acquire({ type: "cache.client", dependsOn: [cache] });
-    await sleep(800 + ((id * 997) % 2600));
-    pool.borrowed = Math.max(0, pool.borrowed - 1);
-    await scope.close();
-  })().catch(() => {});
-}, 350));
+timers.push(
+  setInterval(() => {
+    const id = ++n;
+    const scope = kernel.scope(`request-${id}`);
+    pool.borrowed = Math.min(pool.max, pool.borrowed + 1);
+    pool.size = Math.max(pool.size, pool.borrowed);
+    pool.pending = pool.borrowed >= pool.max ? pool.pending + 1 : 0;
+    void (async () => {
+      await scope.acquire({ type: "tmp.file", name: `upload-${id}`, path: `/tmp/upload-${id}`, dependsOn: [db] });
+      if (id % 2 === 0) await scope.acquire({ type: "cache.client", dependsOn: [cache] });
+      await sleep(800 + ((id * 997) % 2600));
+      pool.borrowed = Math.max(0, pool.borrowed - 1);
+      await scope.close();
+    })().catch(() => {});
+  }, 350),
+);
 // The payment API's breaker and the saturation alert, as plugin-pool and plugin-alerts report them.
 const breaker = ["closed", "open", "half-open", "closed"];
 let b = 0;
-timers.push(setInterval(() => {
-  const from = breaker[b % 4];
-  b++;
-  kernel.emitPluginEvent("pool", "breaker:state", { key: "payments-api", from, to: breaker[b % 4] });
-}, 5000));
-timers.push(setInterval(() => {
-  const ratio = pool.borrowed / pool.max;
-  kernel.emitPluginEvent("alerts", "alert:state", { name: "PoolSaturated", state: ratio >= 0.7 ? "firing" : ratio >= 0.5 ? "pending" : "inactive", labels: { pool: "db" }, value: ratio });
-}, 1000));
+timers.push(
+  setInterval(() => {
+    const from = breaker[b % 4];
+    b++;
+    kernel.emitPluginEvent("pool", "breaker:state", { key: "payments-api", from, to: breaker[b % 4] });
+  }, 5000),
+);
+timers.push(
+  setInterval(() => {
+    const ratio = pool.borrowed / pool.max;
+    kernel.emitPluginEvent("alerts", "alert:state", {
+      name: "PoolSaturated",
+      state: ratio >= 0.7 ? "firing" : ratio >= 0.5 ? "pending" : "inactive",
+      labels: { pool: "db" },
+      value: ratio,
+    });
+  }, 1000),
+);
 for (const t of timers) t.unref();
 kernel.events$.subscribe((e) => {
   if (e.type === "kernel:shutdown-started") for (const t of timers) clearInterval(t);

@@ -28,7 +28,8 @@ export function showProgress(kernel: Kernel, progress: Progress, intervalMs = 20
     let sockets = 0;
     for (const r of live) {
       byType.set(r.type, (byType.get(r.type) ?? 0) + 1);
-      const open = (r.details as { sockets?: number; openSockets?: number } | undefined)?.sockets ?? (r.details as { openSockets?: number } | undefined)?.openSockets;
+      const open =
+        (r.details as { sockets?: number; openSockets?: number } | undefined)?.sockets ?? (r.details as { openSockets?: number } | undefined)?.openSockets;
       if (typeof open === "number") sockets += open;
     }
     const types = [...byType].map(([t, n]) => `${t}=${n}`).join(" ");
@@ -51,7 +52,13 @@ export function showProgress(kernel: Kernel, progress: Progress, intervalMs = 20
 
 /** Prints the shutdown report as a table and a verdict line. */
 export function printReport(report: ShutdownReport): void {
-  const rows = report.outcomes.map((o) => [o.name ?? o.id, o.type, o.outcome, `${Math.round(o.elapsedMs)}ms`, o.error instanceof Error ? (o.error as Error & { code?: string }).code ?? o.error.message : ""]);
+  const rows = report.outcomes.map((o) => [
+    o.name ?? o.id,
+    o.type,
+    o.outcome,
+    `${Math.round(o.elapsedMs)}ms`,
+    o.error instanceof Error ? ((o.error as Error & { code?: string }).code ?? o.error.message) : "",
+  ]);
   const head = ["resource", "type", "outcome", "time", "error"];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]): string => cells.map((cell, i) => cell.padEnd(widths[i])).join("  ");
@@ -62,5 +69,7 @@ export function printReport(report: ShutdownReport): void {
     const paint = r[2] === "released" ? green : r[2] === "forced" ? yellow : red;
     console.log(line(r).replace(r[2].padEnd(widths[2]), paint(r[2].padEnd(widths[2]))));
   }
-  console.log(report.ok ? green("All resources released cleanly: exit 0") : yellow(`${report.errors?.errors.length ?? 0} resource(s) did not release cleanly: exit 1`));
+  console.log(
+    report.ok ? green("All resources released cleanly: exit 0") : yellow(`${report.errors?.errors.length ?? 0} resource(s) did not release cleanly: exit 1`),
+  );
 }

@@ -192,7 +192,10 @@ async function runBatch(): Promise<void> {
   const all = Promise.allSettled(jobs.map(download));
   const settledInTime = await Promise.race([all.then(() => true), sleep(batchLimitMs).then(() => false)]);
   stopProgress();
-  if (!settledInTime) console.log(yellow(`batch limit (${batchLimitMs}ms) reached with ${progress.total - progress.done - progress.failed} download(s) outstanding: closing the batch`));
+  if (!settledInTime)
+    console.log(
+      yellow(`batch limit (${batchLimitMs}ms) reached with ${progress.total - progress.done - progress.failed} download(s) outstanding: closing the batch`),
+    );
 
   let batchOutcomes: ResourceOutcome[];
   if (legacy) {
@@ -229,7 +232,9 @@ async function runBatch(): Promise<void> {
   console.log(bold(`\nDaily OHLC (${rows.length} files, ${(progress.bytes / 1024).toFixed(0)} KiB)`));
   console.log(dim("symbol   day          open     high     low      close    volume"));
   for (const r of rows.slice(0, 8)) {
-    console.log(`${r.symbol.padEnd(8)} ${r.day}  ${r.open.toFixed(2).padStart(7)}  ${r.high.toFixed(2).padStart(7)}  ${r.low.toFixed(2).padStart(7)}  ${r.close.toFixed(2).padStart(7)}  ${String(r.volume).padStart(7)}`);
+    console.log(
+      `${r.symbol.padEnd(8)} ${r.day}  ${r.open.toFixed(2).padStart(7)}  ${r.high.toFixed(2).padStart(7)}  ${r.low.toFixed(2).padStart(7)}  ${r.close.toFixed(2).padStart(7)}  ${String(r.volume).padStart(7)}`,
+    );
   }
   if (rows.length > 8) console.log(dim(`… and ${rows.length - 8} more`));
   console.log(`downloads: ${progress.done} ok, ${progress.failed} failed (${forced.length} forced by Custodian at the batch budget)`);

@@ -17,14 +17,17 @@ kernel.events$.subscribe((e) => {
 
 const db = kernel.adopt({ connected: true }, { type: "db", name: "db", release: async () => void (await sleep(50)) });
 kernel.adopt({ jobs: 3 }, { type: "queue", name: "queue", dependsOn: [db], release: async () => void (await sleep(30)) });
-kernel.adopt({ url: "http://archive.invalid/stalled" }, {
-  type: "download",
-  name: "stalled-download",
-  dependsOn: [db],
-  // The bug this project exists for: a close() that waits forever on a stalled transfer.
-  release: () => new Promise<void>(() => {}),
-  force: (v) => console.log(`  forced: aborted ${v.url}`),
-});
+kernel.adopt(
+  { url: "http://archive.invalid/stalled" },
+  {
+    type: "download",
+    name: "stalled-download",
+    dependsOn: [db],
+    // The bug this project exists for: a close() that waits forever on a stalled transfer.
+    release: () => new Promise<void>(() => {}),
+    force: (v) => console.log(`  forced: aborted ${v.url}`),
+  },
+);
 
 console.log(`Holding ${kernel.snapshot().length} resources; shutting down with a ${deadline} deadline...`);
 const report = await kernel.shutdown("tour finished");

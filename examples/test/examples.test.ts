@@ -74,7 +74,9 @@ describe("examples", () => {
     });
 
     it("on SIGINT mid-batch shuts down within the deadline, forces what hangs, prints the report and exits 1", async () => {
-      const child = spawn(process.execPath, [main("data-retrieval"), "--files", "8", "--batch-limit", "60s", "--deadline", "2s"], { stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(process.execPath, [main("data-retrieval"), "--files", "8", "--batch-limit", "60s", "--deadline", "2s"], {
+        stdio: ["ignore", "pipe", "pipe"],
+      });
       let out = "";
       child.stdout.on("data", (d: Buffer) => (out += d.toString()));
       child.stderr.on("data", (d: Buffer) => (out += d.toString()));
@@ -91,7 +93,9 @@ describe("examples", () => {
     });
 
     it("with the legacy cleanup it is still waiting on the stalled download after the deadline, says so and exits 1", () => {
-      const r = run("data-retrieval", ["--files", "4", "--batch-limit", "1s", "--legacy-wait", "1500ms", "--deadline", "1s"], { CUSTODIAN_FEATURE_DEADLINE_CLEANUP: "off" });
+      const r = run("data-retrieval", ["--files", "4", "--batch-limit", "1s", "--legacy-wait", "1500ms", "--deadline", "1s"], {
+        CUSTODIAN_FEATURE_DEADLINE_CLEANUP: "off",
+      });
       expect(r.status).toBe(1);
       expect(r.stdout).toContain("cleanup strategy: legacy (sequential, no deadline)");
       expect(r.stdout).toContain("Legacy cleanup: still waiting on the stalled download after 1500ms.");
@@ -99,7 +103,9 @@ describe("examples", () => {
     });
 
     it("--dashboard serves the dashboard behind its token until Ctrl-C, then shuts down clean", async () => {
-      const child = spawn(process.execPath, [main("data-retrieval"), "--files", "4", "--batch-limit", "1s", "--dashboard"], { stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(process.execPath, [main("data-retrieval"), "--files", "4", "--batch-limit", "1s", "--dashboard"], {
+        stdio: ["ignore", "pipe", "pipe"],
+      });
       let out = "";
       child.stdout.on("data", (d: Buffer) => (out += d.toString()));
       child.stderr.on("data", (d: Buffer) => (out += d.toString()));

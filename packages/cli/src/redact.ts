@@ -28,7 +28,8 @@ export function redactSecrets(value: unknown, key = ""): unknown {
   if (Array.isArray(value)) return value.map((v) => redactSecrets(v));
   if (value !== null && typeof value === "object") {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) Object.defineProperty(out, k, { value: redactSecrets(v, k), enumerable: true, writable: true, configurable: true });
+    for (const [k, v] of Object.entries(value))
+      Object.defineProperty(out, k, { value: redactSecrets(v, k), enumerable: true, writable: true, configurable: true });
     return out;
   }
   return value;

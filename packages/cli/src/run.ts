@@ -227,9 +227,12 @@ async function exportRules(kernel: Kernel, shown: string, output: string | undef
     alerts = validateAlertsConfig(kernel.config.alerts ?? {});
   } catch (error) {
     if (!(error instanceof AlertsConfigError)) throw error;
-    for (const p of error.problems) io.stderr(`${err.bold(shown)} alerts${pointerPath(p.path)}${p.rule === undefined ? "" : ` (rule "${p.rule}")`}: ${p.message}\n`);
+    for (const p of error.problems)
+      io.stderr(`${err.bold(shown)} alerts${pointerPath(p.path)}${p.rule === undefined ? "" : ` (rule "${p.rule}")`}: ${p.message}\n`);
     const n = error.problems.length;
-    io.stderr(`${err.red(`${n} ${n === 1 ? "error" : "errors"}`)} in the alerts section of ${shown} (${error.code}); list @custodian/plugin-alerts in plugins for line numbers\n`);
+    io.stderr(
+      `${err.red(`${n} ${n === 1 ? "error" : "errors"}`)} in the alerts section of ${shown} (${error.code}); list @custodian/plugin-alerts in plugins for line numbers\n`,
+    );
     return 1;
   }
   const text = exportPrometheusRules(alerts);
@@ -249,7 +252,9 @@ async function exportRules(kernel: Kernel, shown: string, output: string | undef
   const skipped = total - exported;
   const rel = relative(io.cwd, output);
   const where = rel !== "" && !rel.startsWith("..") && !isAbsolute(rel) ? rel : output;
-  io.stdout(`${out.green("wrote")} ${where}: ${exported} of ${total} ${total === 1 ? "rule" : "rules"} from ${shown}${skipped > 0 ? ` (${skipped} with no PromQL equivalent, listed in the file's header)` : ""}\n`);
+  io.stdout(
+    `${out.green("wrote")} ${where}: ${exported} of ${total} ${total === 1 ? "rule" : "rules"} from ${shown}${skipped > 0 ? ` (${skipped} with no PromQL equivalent, listed in the file's header)` : ""}\n`,
+  );
   return 0;
 }
 
@@ -282,7 +287,8 @@ const pointerPath = (pointer: string): string =>
 
 function integerOption(name: string, value: string | boolean, min: number, max: number): number {
   const n = typeof value === "string" && /^\d+$/.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max) throw new UsageError(`${name} must be an integer from ${min} to ${max}; received ${JSON.stringify(value)}`);
+  if (!Number.isSafeInteger(n) || n < min || n > max)
+    throw new UsageError(`${name} must be an integer from ${min} to ${max}; received ${JSON.stringify(value)}`);
   return n;
 }
 

@@ -35,9 +35,14 @@ interface Run {
 
 function cli(args: string[], cwd: string, env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd, env: { PATH: process.env.PATH ?? "", FIXTURES, ALERTS_PLUGIN, ...env }, timeout: 20_000 }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : -1, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { cwd, env: { PATH: process.env.PATH ?? "", FIXTURES, ALERTS_PLUGIN, ...env }, timeout: 20_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : -1, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -99,7 +104,7 @@ describe("custodian validate", () => {
   });
 
   it("loads the plugins a file lists, so unknown types and flags are positioned errors", async () => {
-    const dir = project({ "resource.config.yaml": "plugins: [\"${FIXTURES}/fake-pool.mjs\"]\nresources:\n  db:\n    type: pol\nfeatures:\n  poolFastPth: on\n" });
+    const dir = project({ "resource.config.yaml": 'plugins: ["${FIXTURES}/fake-pool.mjs"]\nresources:\n  db:\n    type: pol\nfeatures:\n  poolFastPth: on\n' });
     const r = await cli(["validate"], dir);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('resource.config.yaml:4:5 resources.db.type: unknown resource type "pol"; did you mean "pool"?');
@@ -188,7 +193,10 @@ describe("--help", () => {
     expect(r.stdout).toContain("  dashboard --pid N [--port P]");
   });
   it("custodian help rules, and custodian rules export --help", async () => {
-    for (const args of [["help", "rules"], ["rules", "export", "--help"]]) {
+    for (const args of [
+      ["help", "rules"],
+      ["rules", "export", "--help"],
+    ]) {
       const r = await cli(args, root);
       expect(r.code, args.join(" ")).toBe(0);
       expect(r.stdout).toContain("Usage: custodian rules export --prometheus [file] [-o out.yaml]");
@@ -322,12 +330,17 @@ const ALERTS = `alerts:
 const EXPORTED = ["TooManySockets", "PoolNearlyFull", "SocketsHeldLong", "PoolExhaustionSoon", "BreakerFlapping", "ShutdownDeadlineExceeded"];
 
 interface RulesFile {
-  groups: Array<{ name: string; interval: string; rules: Array<{ alert: string; expr: string; for?: string; keep_firing_for?: string; labels?: Record<string, string> }> }>;
+  groups: Array<{
+    name: string;
+    interval: string;
+    rules: Array<{ alert: string; expr: string; for?: string; keep_firing_for?: string; labels?: Record<string, string> }>;
+  }>;
 }
 
 const PROMTOOL = ["/usr/bin/promtool", "/usr/local/bin/promtool"].find((p) => existsSync(p));
 const mustRun = process.env.CI === "true";
-if (PROMTOOL === undefined && !mustRun) console.log("custodian rules export: promtool check skipped: promtool is not installed (.ci/install-alertmanager.sh installs Debian's prometheus package)");
+if (PROMTOOL === undefined && !mustRun)
+  console.log("custodian rules export: promtool check skipped: promtool is not installed (.ci/install-alertmanager.sh installs Debian's prometheus package)");
 
 function promtool(args: string[]): Promise<Run> {
   return new Promise((resolve) => {
@@ -384,7 +397,9 @@ describe("custodian rules export --prometheus", () => {
   });
 
   it("validates the section with line numbers when the file lists plugin-alerts", async () => {
-    const dir = project({ "resource.config.yaml": "plugins: [\"${ALERTS_PLUGIN}\"]\nalerts:\n  rules:\n    - name: Broken\n      kind: threshold\n      treshold: 3\n" });
+    const dir = project({
+      "resource.config.yaml": 'plugins: ["${ALERTS_PLUGIN}"]\nalerts:\n  rules:\n    - name: Broken\n      kind: threshold\n      treshold: 3\n',
+    });
     const r = await cli(["rules", "export", "--prometheus"], dir);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe("");
@@ -397,7 +412,10 @@ describe("custodian rules export --prometheus", () => {
   });
 
   it("validates the section (ERR_ALERTS_INVALID_RULE) when the file does not list plugin-alerts", async () => {
-    const dir = project({ "resource.config.yaml": "alerts:\n  rules:\n    - name: Twice\n      kind: event\n      on: { event: kernel:signal }\n    - name: Twice\n      kind: event\n      on: { event: kernel:signal }\n" });
+    const dir = project({
+      "resource.config.yaml":
+        "alerts:\n  rules:\n    - name: Twice\n      kind: event\n      on: { event: kernel:signal }\n    - name: Twice\n      kind: event\n      on: { event: kernel:signal }\n",
+    });
     const r = await cli(["rules", "export", "--prometheus"], dir);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe("");

@@ -46,10 +46,7 @@ export class KernelError extends Error {
 
 /** True for any Custodian error (from any installed copy of core), optionally of one code. */
 export const isKernelError = (e: unknown, code?: KernelErrorCode): e is KernelError =>
-  typeof e === "object" &&
-  e !== null &&
-  kKernelError in e &&
-  (code === undefined || (e as KernelError).code === code);
+  typeof e === "object" && e !== null && kKernelError in e && (code === undefined || (e as KernelError).code === code);
 
 /** acquire/adopt/scope after shutdown started. */
 export class KernelClosedError extends KernelError {

@@ -6,14 +6,7 @@ import type { Clock } from "./time/Clock.js";
 import type { Deadline } from "./scope/Deadline.js";
 
 /** Lifecycle state of a tracked resource. */
-export type ResourceState =
-  | "acquiring"
-  | "active"
-  | "releasing"
-  | "released"
-  | "failed"
-  | "forced"
-  | "abandoned";
+export type ResourceState = "acquiring" | "active" | "releasing" | "released" | "failed" | "forced" | "abandoned";
 
 /** How a release ended. */
 export type ReleaseOutcomeKind = "released" | "failed" | "forced" | "abandoned";

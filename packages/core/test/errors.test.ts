@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DeadlineExceededError, isKernelError, KernelClosedError, KernelError, ReleaseAbandonedError } from "../src/index.js";
 
-
 describe("error codes", () => {
   it("isKernelError matches by symbol and code, across subclasses", () => {
     const e = new KernelClosedError("acquire");

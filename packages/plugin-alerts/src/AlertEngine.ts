@@ -69,7 +69,12 @@ export function fingerprint(labels: Readonly<Record<string, string>>): string {
 const TEMPLATE = /\{\{\s*\$(\w+)(?:\.(\w+))?\s*\}\}/g;
 
 /** Renders `{{ $labels.x }}`, `{{ $value }}` and rule-specific `{{ $oldest }}`-style values. */
-export function renderTemplate(text: string, labels: Readonly<Record<string, string>>, value: number, vars: Readonly<Record<string, string>> | undefined): string {
+export function renderTemplate(
+  text: string,
+  labels: Readonly<Record<string, string>>,
+  value: number,
+  vars: Readonly<Record<string, string>> | undefined,
+): string {
   if (!text.includes("{{")) return text;
   return text.replace(TEMPLATE, (whole, name: string, key: string | undefined) => {
     if (name === "labels" && key !== undefined) return labels[key] ?? "";
@@ -143,7 +148,18 @@ export class AlertEngine {
         let a = alerts.get(fp);
         if (a === undefined) {
           labels ??= Object.freeze({ ...s.labels, ...rule.labels, alertname: rule.name });
-          a = { fingerprint: fp, rule, labels, annotations: {}, state: "pending", value: s.value, activeAt: now, firedAt: undefined, keepFiringSince: undefined, inhibited: false };
+          a = {
+            fingerprint: fp,
+            rule,
+            labels,
+            annotations: {},
+            state: "pending",
+            value: s.value,
+            activeAt: now,
+            firedAt: undefined,
+            keepFiringSince: undefined,
+            inhibited: false,
+          };
           alerts.set(fp, a);
           a.annotations = renderAll(rule.annotations, labels, s.value, s.vars);
           if (rule.forMs > 0) changes.push({ from: "inactive", alert: view(a, "pending", undefined) });
@@ -176,7 +192,9 @@ export class AlertEngine {
       if (byKey.size > 2 * alerts.size + 64) for (const [k, f] of byKey) if (!alerts.has(f)) byKey.delete(k);
     }
     this.#applyInhibition();
-    return changes.map((c) => (c.alert.state === "firing" ? { from: c.from, alert: Object.freeze({ ...c.alert, inhibited: this.#isInhibited(c.alert.fingerprint) }) } : c));
+    return changes.map((c) =>
+      c.alert.state === "firing" ? { from: c.from, alert: Object.freeze({ ...c.alert, inhibited: this.#isInhibited(c.alert.fingerprint) }) } : c,
+    );
   }
 
   /** Resolves every firing alert (pending ones go inactive) at `now`, as after a reset; returns the changes. */
@@ -222,7 +240,12 @@ export class AlertEngine {
   }
 }
 
-function renderAll(annotations: Readonly<Record<string, string>>, labels: Record<string, string>, value: number, vars: Record<string, string> | undefined): Record<string, string> {
+function renderAll(
+  annotations: Readonly<Record<string, string>>,
+  labels: Record<string, string>,
+  value: number,
+  vars: Record<string, string> | undefined,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const k in annotations) out[k] = renderTemplate(annotations[k], labels, value, vars);
   return out;

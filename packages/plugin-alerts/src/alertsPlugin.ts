@@ -200,14 +200,18 @@ export function createAlertsPlugin(runtime: AlertsRuntimeOptions = {}): PluginDe
         stopped = true;
         clock.clearTimeout(timer);
         const firing = engine.active().filter((a) => a.state === "firing");
-        await Promise.all(sinks.map(({ sink, match }) => sink.shutdown(match === undefined ? firing : firing.filter((a) => matches(a.labels, match)), shutdownCtx.deadline)));
+        await Promise.all(
+          sinks.map(({ sink, match }) => sink.shutdown(match === undefined ? firing : firing.filter((a) => matches(a.labels, match)), shutdownCtx.deadline)),
+        );
         const bySink: Record<string, number> = {};
         for (const { sink } of sinks) {
           const n = sink.stats().undelivered;
           if (n > 0) {
             bySink[sink.name] = n;
             // Into ShutdownReport.errors: a notification lost at shutdown is not a clean shutdown.
-            shutdownCtx.reportError(new DeliveryFailedError(sink.name, `its ${sink.kind} endpoint`, `${n} notification(s) not delivered before the shutdown deadline`));
+            shutdownCtx.reportError(
+              new DeliveryFailedError(sink.name, `its ${sink.kind} endpoint`, `${n} notification(s) not delivered before the shutdown deadline`),
+            );
           }
           undelivered += n;
         }

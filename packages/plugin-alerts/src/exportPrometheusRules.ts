@@ -76,7 +76,8 @@ function measureExpr(node: MeasureNode, sel: string, p: string): string {
     case "path": {
       const [head, field, ...rest] = node.path;
       const metric = head === "details" && rest.length === 0 && field !== undefined ? POOL_DETAIL_METRICS[field] : undefined;
-      if (metric === undefined) throw new NotExportable(`measures ${node.path.join(".")}; only details.${Object.keys(POOL_DETAIL_METRICS).join("/")} have metrics`);
+      if (metric === undefined)
+        throw new NotExportable(`measures ${node.path.join(".")}; only details.${Object.keys(POOL_DETAIL_METRICS).join("/")} have metrics`);
       return `${p}${metric}{${sel}}`;
     }
     case "bin":
@@ -108,7 +109,9 @@ function eventExpr(on: EventMatcherConfig, by: readonly string[] | undefined, wi
       const b = (by ?? []).map((x) => (["data.breaker", "data.key", "data.agent", "data.origin"].includes(x) ? "breaker" : x));
       return `sum ${byClause(b, ["breaker", "from", "to"])} (increase(${p}breaker_transitions_total[${w}]))`;
     }
-    const m = [on.plugin === undefined ? undefined : `plugin=${q(on.plugin)}`, on.name === undefined ? undefined : promMatcher("name", on.name)].filter((x) => x !== undefined);
+    const m = [on.plugin === undefined ? undefined : `plugin=${q(on.plugin)}`, on.name === undefined ? undefined : promMatcher("name", on.name)].filter(
+      (x) => x !== undefined,
+    );
     return `sum ${byClause(by, ["plugin", "name"])} (increase(${p}plugin_events_total{${m.join(", ")}}[${w}]))`;
   }
   if (on.event === "resource:released" && on.outcome !== undefined) {

@@ -204,7 +204,14 @@ interface Groups {
  * `select` and `by`; each rule then only computes its measure into typed arrays (no allocation
  * per resource or per group).
  */
-function aggregate(ctx: EvalContext, selectionSignature: string, selector: Selector, measure: ((r: ResourceView) => number) | undefined, agg: Aggregate, by: GroupKey[]): Groups {
+function aggregate(
+  ctx: EvalContext,
+  selectionSignature: string,
+  selector: Selector,
+  measure: ((r: ResourceView) => number) | undefined,
+  agg: Aggregate,
+  by: GroupKey[],
+): Groups {
   const g = grouping(ctx, selectionSignature, selector, by);
   const n = g.keys.length;
   const count = new Float64Array(n);
@@ -326,7 +333,8 @@ function compileRule(rule: RuleConfig): CompiledRule {
         evaluate(ctx) {
           const out: Sample[] = [];
           const g = aggregate(ctx, signature, selector, measure, agg, by);
-          for (let k = 0; k < g.keys.length; k++) if (g.present[k] === 1 && compare(op, g.values[k], rule.threshold)) out.push({ labels: g.labels[k], value: g.values[k], key: g.keys[k] });
+          for (let k = 0; k < g.keys.length; k++)
+            if (g.present[k] === 1 && compare(op, g.values[k], rule.threshold)) out.push({ labels: g.labels[k], value: g.values[k], key: g.keys[k] });
           return out;
         },
       };

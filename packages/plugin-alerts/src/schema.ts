@@ -401,7 +401,8 @@ export function validateAlertsConfig(config: unknown): AlertsConfig {
   const names = new Map<string, number>();
   (cfg.rules ?? []).forEach((r, i) => {
     // Alert identity is the label set: two rules with one name would share alerts.
-    if (names.has(r.name)) problems.push({ path: `/rules/${i}/name`, rule: r.name, message: `duplicates the name of rule ${names.get(r.name)}; rule names are unique` });
+    if (names.has(r.name))
+      problems.push({ path: `/rules/${i}/name`, rule: r.name, message: `duplicates the name of rule ${names.get(r.name)}; rule names are unique` });
     names.set(r.name, i);
   });
   if (problems.length > 0) throw new AlertsConfigError(problems);

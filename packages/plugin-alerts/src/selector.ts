@@ -43,8 +43,7 @@ export function compileMatcher(m: Matcher): ValueTest {
 }
 
 /** Exact values a matcher accepts, when it is a plain string or list (used to index by type). */
-export const exactValues = (m: Matcher | undefined): string[] | undefined =>
-  typeof m === "string" ? [m] : Array.isArray(m) ? [...m] : undefined;
+export const exactValues = (m: Matcher | undefined): string[] | undefined => (typeof m === "string" ? [m] : Array.isArray(m) ? [...m] : undefined);
 
 /** A compiled resource selector. `types` is set when the selector names its types exactly. */
 export interface Selector {

@@ -26,9 +26,7 @@ export interface RuleTestResource {
 }
 
 /** An event at `at`: a plugin event (`plugin` + `name`), or any kernel event object. */
-export type RuleTestEvent =
-  | { at: Duration; plugin: string; name: string; data?: Record<string, unknown> }
-  | { at: Duration; event: KernelEventWithoutTime };
+export type RuleTestEvent = { at: Duration; plugin: string; name: string; data?: Record<string, unknown> } | { at: Duration; event: KernelEventWithoutTime };
 
 /** A kernel event without its `at` (the harness stamps it). */
 export type KernelEventWithoutTime = KernelEvent extends infer E ? (E extends KernelEvent ? Omit<E, "at"> : never) : never;
@@ -61,7 +59,8 @@ export function expandSeries(series: Series): Array<number | undefined> {
       continue;
     }
     const m = /^(-?\d+(?:\.\d+)?)(?:([+-])(\d+(?:\.\d+)?)x(\d+))?$/.exec(tok);
-    if (m === null) throw new RuleTestFailedError([`series ${JSON.stringify(series)}: cannot read ${JSON.stringify(tok)}; use "1 2 3", "0+10x5", "100-5x3" or "_"`]);
+    if (m === null)
+      throw new RuleTestFailedError([`series ${JSON.stringify(series)}: cannot read ${JSON.stringify(tok)}; use "1 2 3", "0+10x5", "100-5x3" or "_"`]);
     const start = Number(m[1]);
     if (m[2] === undefined) {
       out.push(start);
@@ -78,7 +77,11 @@ const sameMap = (a: Readonly<Record<string, string>>, b: Readonly<Record<string,
   return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k]);
 };
 
-const show = (m: Readonly<Record<string, string>>): string => `{${Object.keys(m).sort().map((k) => `${k}="${m[k]}"`).join(", ")}}`;
+const show = (m: Readonly<Record<string, string>>): string =>
+  `{${Object.keys(m)
+    .sort()
+    .map((k) => `${k}="${m[k]}"`)
+    .join(", ")}}`;
 
 /**
  * Runs a rule test and returns its failures (empty when every expectation held).
@@ -167,7 +170,9 @@ export async function runRuleTest(test: RuleTest): Promise<string[]> {
           return `${a.state} ${show(labels)} annotations ${show(a.annotations)}`;
         });
         if (missing.length > 0 || extra.length > 0) {
-          failures.push(`at ${x.at}, alertname ${x.alertname}: ${missing.length > 0 ? `missing [${missing.join("; ")}]` : ""}${missing.length > 0 && extra.length > 0 ? ", " : ""}${extra.length > 0 ? `unexpected [${extra.join("; ")}]` : ""}`);
+          failures.push(
+            `at ${x.at}, alertname ${x.alertname}: ${missing.length > 0 ? `missing [${missing.join("; ")}]` : ""}${missing.length > 0 && extra.length > 0 ? ", " : ""}${extra.length > 0 ? `unexpected [${extra.join("; ")}]` : ""}`,
+          );
         }
       }
     }

@@ -14,7 +14,9 @@ describe("fingerprint", () => {
 
 describe("renderTemplate", () => {
   it("fills $labels, $value and rule values; leaves unknown placeholders as written", () => {
-    expect(renderTemplate("{{ $labels.name }} at {{ $value }} ({{ $oldest }}) {{ $nope }}", { name: "db" }, 0.91234, { oldest: "s1" })).toBe("db at 0.9123 (s1) {{ $nope }}");
+    expect(renderTemplate("{{ $labels.name }} at {{ $value }} ({{ $oldest }}) {{ $nope }}", { name: "db" }, 0.91234, { oldest: "s1" })).toBe(
+      "db at 0.9123 (s1) {{ $nope }}",
+    );
     expect(renderTemplate("plain", {}, 1, undefined)).toBe("plain");
   });
 });
@@ -41,11 +43,7 @@ describe("AlertEngine", () => {
   it("a pending alert that stops before `for` goes back to inactive without firing", () => {
     const cfg: AlertsConfig = { rules: [{ name: "Busy", kind: "threshold", select: { type: "job" }, threshold: 0, for: "1m" }] };
     const engine = new AlertEngine(compileRules(cfg));
-    const changes = [
-      ...engine.evaluate(ctxOf(0, [view("job", "a")])),
-      ...engine.evaluate(ctxOf(30_000, [])),
-      ...engine.evaluate(ctxOf(60_000, [])),
-    ];
+    const changes = [...engine.evaluate(ctxOf(0, [view("job", "a")])), ...engine.evaluate(ctxOf(30_000, [])), ...engine.evaluate(ctxOf(60_000, []))];
     expect(changes.map((c) => `${c.from}->${c.alert.state}`)).toEqual(["inactive->pending", "pending->inactive"]);
   });
 
@@ -60,13 +58,28 @@ describe("AlertEngine", () => {
       ["a", 0],
       ["b", 10_000],
     ]);
-    expect(engine.resolveAll(20_000).map((c) => `${c.alert.labels.name}:${c.alert.state}@${c.alert.resolvedAt}`)).toEqual(["a:resolved@20000", "b:resolved@20000"]);
+    expect(engine.resolveAll(20_000).map((c) => `${c.alert.labels.name}:${c.alert.state}@${c.alert.resolvedAt}`)).toEqual([
+      "a:resolved@20000",
+      "b:resolved@20000",
+    ]);
   });
 
   it("an event rule keeps at most 10,000 events: a storm drops the oldest tenth at a time", () => {
     const [rule] = compileRules({ rules: [{ name: "Storm", kind: "transitions", on: { event: "plugin:event", plugin: "x" }, window: "1h", count: 1 }] });
     for (let i = 0; i < 10_001; i++) {
-      rule.observe!({ at: i, event: "plugin:event", type: undefined, name: undefined, id: undefined, plugin: "x", eventName: "e", outcome: undefined, reason: undefined, data: {}, labels: {} });
+      rule.observe!({
+        at: i,
+        event: "plugin:event",
+        type: undefined,
+        name: undefined,
+        id: undefined,
+        plugin: "x",
+        eventName: "e",
+        outcome: undefined,
+        reason: undefined,
+        data: {},
+        labels: {},
+      });
     }
     expect(rule.evaluate(ctxOf(20_000, []))).toEqual([{ labels: {}, value: 9_001 }]);
   });

@@ -5,7 +5,16 @@ import { makeKernel, pluginEvents } from "./helpers/kernel.js";
 
 const socketRule: AlertsConfig = {
   evaluationInterval: "10s",
-  rules: [{ name: "Sockets", kind: "threshold", select: { type: "http.socket" }, threshold: 1, labels: { severity: "warning" }, annotations: { summary: "{{ $value }} sockets" } }],
+  rules: [
+    {
+      name: "Sockets",
+      kind: "threshold",
+      select: { type: "http.socket" },
+      threshold: 1,
+      labels: { severity: "warning" },
+      annotations: { summary: "{{ $value }} sockets" },
+    },
+  ],
 };
 
 const socket = (kernel: import("@custodian/core").Kernel, name: string) => kernel.adopt({}, { type: "http.socket", name, release: () => {} });
@@ -29,7 +38,10 @@ describe("alerts plugin", () => {
     await clock.advance(1);
     expect(api.stats().evaluations).toBe(1);
     expect(changes).toHaveLength(1);
-    expect(changes[0]).toMatchObject({ from: "inactive", alert: { name: "Sockets", state: "firing", value: 2, labels: { alertname: "Sockets", severity: "warning" }, annotations: { summary: "2 sockets" } } });
+    expect(changes[0]).toMatchObject({
+      from: "inactive",
+      alert: { name: "Sockets", state: "firing", value: 2, labels: { alertname: "Sockets", severity: "warning" }, annotations: { summary: "2 sockets" } },
+    });
     await clock.advance(10_000);
     expect(api.stats().evaluations).toBe(2);
     expect(changes).toHaveLength(1); // still firing: no change
@@ -41,14 +53,28 @@ describe("alerts plugin", () => {
       plugins: [{ plugin: alertsPlugin, options: { evaluationInterval: "1s", rules: [{ name: "FromOptions", kind: "threshold", threshold: -1 }] } }],
     });
     await clock.advance(1_000);
-    expect(alertsOf(kernel).active().map((a) => a.name)).toEqual(["FromOptions"]);
+    expect(
+      alertsOf(kernel)
+        .active()
+        .map((a) => a.name),
+    ).toEqual(["FromOptions"]);
   });
 
   it("an invalid section fails createKernel with ERR_ALERTS_INVALID_RULE as the cause", async () => {
-    const err: unknown = await createKernel({ clock: new ManualClock(), env: {}, config: { alerts: { rules: [{ name: "X", kind: "threshold" }] } }, plugins: [alertsPlugin] }).catch((e: unknown) => e);
+    const err: unknown = await createKernel({
+      clock: new ManualClock(),
+      env: {},
+      config: { alerts: { rules: [{ name: "X", kind: "threshold" }] } },
+      plugins: [alertsPlugin],
+    }).catch((e: unknown) => e);
     expect(isKernelError(err, "ERR_PLUGIN_APPLY")).toBe(true);
     expect((err as Error).cause).toMatchObject({ code: "ERR_ALERTS_INVALID_RULE", problems: [{ path: "/rules/0", rule: "X" }] });
-    const bad: unknown = await createKernel({ clock: new ManualClock(), env: {}, config: { alerts: { rules: [{ name: "M", kind: "threshold", threshold: 1, measure: "details.a /" }] } }, plugins: [alertsPlugin] }).catch((e: unknown) => e);
+    const bad: unknown = await createKernel({
+      clock: new ManualClock(),
+      env: {},
+      config: { alerts: { rules: [{ name: "M", kind: "threshold", threshold: 1, measure: "details.a /" }] } },
+      plugins: [alertsPlugin],
+    }).catch((e: unknown) => e);
     expect((bad as Error).cause).toMatchObject({ code: "ERR_ALERTS_INVALID_RULE", problems: [{ path: "/rules/0/measure", rule: "M" }] });
   });
 
@@ -81,7 +107,12 @@ describe("alerts plugin", () => {
       ["stdout", "pending", "firing", "warn"],
       ["stdout", "firing", "resolved", "info"],
     ]);
-    expect(parsed[1]).toMatchObject({ alertname: "TeamDb", msg: "alert TeamDb firing", labels: { alertname: "TeamDb" }, fingerprint: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    expect(parsed[1]).toMatchObject({
+      alertname: "TeamDb",
+      msg: "alert TeamDb firing",
+      labels: { alertname: "TeamDb" },
+      fingerprint: expect.stringMatching(/^[0-9a-f]{16}$/),
+    });
     expect(pluginEvents(events, "alerts", "alert:state-changed").map((d) => d.to)).toEqual(["pending", "firing", "resolved"]);
   });
 
@@ -89,7 +120,10 @@ describe("alerts plugin", () => {
     const { kernel, clock } = await makeKernel({
       config: {
         tracking: { leakThreshold: "30s" },
-        alerts: { evaluationInterval: "10s", rules: [{ name: "Leak", kind: "event", on: { event: "resource:leak-suspected" }, by: ["type", "name"], window: "1m" }] },
+        alerts: {
+          evaluationInterval: "10s",
+          rules: [{ name: "Leak", kind: "event", on: { event: "resource:leak-suspected" }, by: ["type", "name"], window: "1m" }],
+        },
       },
       plugins: [alertsPlugin],
     });
@@ -98,7 +132,9 @@ describe("alerts plugin", () => {
     expect(alertsOf(kernel).active()).toEqual([]);
     // The leak timer (armed at adopt) and the 30s tick (armed at 20s) fall due together: leak first.
     await clock.advance(1);
-    expect(alertsOf(kernel).active()).toEqual([expect.objectContaining({ name: "Leak", state: "firing", labels: { alertname: "Leak", type: "http.socket", name: "s1" } })]);
+    expect(alertsOf(kernel).active()).toEqual([
+      expect.objectContaining({ name: "Leak", state: "firing", labels: { alertname: "Leak", type: "http.socket", name: "s1" } }),
+    ]);
     await clock.advance(60_000);
     expect(alertsOf(kernel).active()).toEqual([]);
   });

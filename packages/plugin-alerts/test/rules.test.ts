@@ -51,9 +51,9 @@ describe("threshold", () => {
     expect(failures).toEqual([
       'at 2m, alertname TooManySockets: missing [firing {severity="critical"}], unexpected [firing {severity="warning"} annotations {summary="3 sockets open"}]',
     ]);
-    await expect(
-      assertRuleTest({ alerts, resources: [], expect: [{ at: "1m", alertname: "TooManySockets", exp_alerts: [{}] }] }),
-    ).rejects.toMatchObject({ code: "ERR_ALERTS_RULE_TEST_FAILED" });
+    await expect(assertRuleTest({ alerts, resources: [], expect: [{ at: "1m", alertname: "TooManySockets", exp_alerts: [{}] }] })).rejects.toMatchObject({
+      code: "ERR_ALERTS_RULE_TEST_FAILED",
+    });
   });
 
   it("pool in-use / capacity per pool, from any type's details", async () => {
@@ -129,7 +129,15 @@ describe("held_longer_than", () => {
     await assertRuleTest({
       alerts: {
         evaluationInterval: "1m",
-        rules: [{ name: "Held", kind: "held_longer_than", select: { type: "lock" }, duration: "3m", annotations: { summary: "{{ $value }} held, oldest {{ $oldest }} for {{ $oldestAge }}" } }],
+        rules: [
+          {
+            name: "Held",
+            kind: "held_longer_than",
+            select: { type: "lock" },
+            duration: "3m",
+            annotations: { summary: "{{ $value }} held, oldest {{ $oldest }} for {{ $oldestAge }}" },
+          },
+        ],
       },
       resources: [
         { type: "lock", name: "young", from: "2m" },
@@ -187,7 +195,16 @@ describe("transitions and event", () => {
     await assertRuleTest({
       alerts: {
         evaluationInterval: "1m",
-        rules: [{ name: "BreakerFlapping", kind: "transitions", on: { event: "plugin:event", plugin: "pool", name: "breaker:state-changed" }, by: ["data.breaker"], window: "2m", count: 3 }],
+        rules: [
+          {
+            name: "BreakerFlapping",
+            kind: "transitions",
+            on: { event: "plugin:event", plugin: "pool", name: "breaker:state-changed" },
+            by: ["data.breaker"],
+            window: "2m",
+            count: 3,
+          },
+        ],
       },
       events: [flip("10s", "a"), flip("20s", "a"), flip("30s", "b"), flip("70s", "a"), flip("80s", "b")],
       expect: [
@@ -231,13 +248,42 @@ describe("inhibition", () => {
     const { AlertEngine, compileRules } = await import("../src/index.js");
     const alerts: AlertsConfig = {
       rules: [
-        { name: "PoolFull", kind: "threshold", select: { type: "pool" }, by: ["name"], measure: "details.borrowed / details.max", threshold: 0.99, labels: { severity: "critical" } },
-        { name: "PoolBusy", kind: "threshold", select: { type: "pool" }, by: ["name"], measure: "details.borrowed / details.max", threshold: 0.8, labels: { severity: "warning" } },
+        {
+          name: "PoolFull",
+          kind: "threshold",
+          select: { type: "pool" },
+          by: ["name"],
+          measure: "details.borrowed / details.max",
+          threshold: 0.99,
+          labels: { severity: "critical" },
+        },
+        {
+          name: "PoolBusy",
+          kind: "threshold",
+          select: { type: "pool" },
+          by: ["name"],
+          measure: "details.borrowed / details.max",
+          threshold: 0.8,
+          labels: { severity: "warning" },
+        },
       ],
       inhibit: [{ source_match: { severity: "critical" }, target_match: { severity: "warning" }, equal: ["name"] }],
     };
     const engine = new AlertEngine(compileRules(alerts), alerts.inhibit);
-    const pool = (name: string, borrowed: number) => ({ snap: { id: name, type: "pool", name, state: "active" as const, acquiredAt: 0, ageMs: 0, dependsOn: [], scope: undefined, details: { borrowed, max: 10 } }, labels: {} });
+    const pool = (name: string, borrowed: number) => ({
+      snap: {
+        id: name,
+        type: "pool",
+        name,
+        state: "active" as const,
+        acquiredAt: 0,
+        ageMs: 0,
+        dependsOn: [],
+        scope: undefined,
+        details: { borrowed, max: 10 },
+      },
+      labels: {},
+    });
     const resources = [pool("a", 10), pool("b", 9)];
     const changes = engine.evaluate({ now: 0, resources, byType: new Map([["pool", resources]]) });
     const summary = changes.map((c) => `${c.alert.name}/${c.alert.labels.name}:${c.alert.state}${c.alert.inhibited ? ":inhibited" : ""}`).sort();

@@ -19,7 +19,14 @@ describe("validateAlertsConfig", () => {
         { name: "PoolBusy", kind: "threshold", select: { type: "pool" }, measure: "details.borrowed / details.max", by: ["name"], op: ">", threshold: 0.9 },
         { name: "Leak", kind: "held_longer_than", select: { type: { regex: "http\\..*" } }, duration: "5m" },
         { name: "Exhaust", kind: "forecast", select: { type: "pool" }, measure: "details.borrowed", window: "10m", horizon: "30m", limit: 100, minSamples: 3 },
-        { name: "Flap", kind: "transitions", on: { event: "plugin:event", plugin: "pool", name: "breaker:state-changed" }, by: ["data.breaker"], window: "1m", count: 5 },
+        {
+          name: "Flap",
+          kind: "transitions",
+          on: { event: "plugin:event", plugin: "pool", name: "breaker:state-changed" },
+          by: ["data.breaker"],
+          window: "1m",
+          count: 5,
+        },
         { name: "Deadline", kind: "event", on: { event: "kernel:deadline-exceeded" }, labels: { severity: "critical" } },
       ],
       inhibit: [{ source_match: { severity: "critical" }, target_match: { severity: "warning" }, equal: ["type"] }],
@@ -56,7 +63,14 @@ describe("validateAlertsConfig", () => {
   it("rejects an unknown kind, a bad sink and duplicate rule names", () => {
     expect(catchErr(() => validateAlertsConfig({ rules: [{ name: "X", kind: "magic" }] })).problems[0]).toMatchObject({ path: "/rules/0/kind", rule: "X" });
     expect(catchErr(() => validateAlertsConfig({ sinks: [{ kind: "webhook" }] })).problems[0]).toMatchObject({ path: "/sinks/0" });
-    const dup = catchErr(() => validateAlertsConfig({ rules: [{ name: "A", kind: "threshold", threshold: 1 }, { name: "A", kind: "threshold", threshold: 2 }] }));
+    const dup = catchErr(() =>
+      validateAlertsConfig({
+        rules: [
+          { name: "A", kind: "threshold", threshold: 1 },
+          { name: "A", kind: "threshold", threshold: 2 },
+        ],
+      }),
+    );
     expect(dup.problems).toEqual([expect.objectContaining({ path: "/rules/1/name", rule: "A" })]);
   });
 });

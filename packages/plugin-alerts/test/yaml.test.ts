@@ -39,7 +39,10 @@ alerts:
       duration: forever
 `);
     const err: unknown = await createKernel({ clock: new ManualClock(), env: {}, config: path, plugins: [alertsPlugin] }).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: "ERR_PLUGIN_APPLY", cause: { code: "ERR_ALERTS_INVALID_RULE", problems: [{ path: "/rules/0/duration", rule: "Broken" }] } });
+    expect(err).toMatchObject({
+      code: "ERR_PLUGIN_APPLY",
+      cause: { code: "ERR_ALERTS_INVALID_RULE", problems: [{ path: "/rules/0/duration", rule: "Broken" }] },
+    });
   });
 
   it("a rule without kind is one problem listing the kinds, and a bad interval says what a duration is", async () => {
@@ -53,7 +56,11 @@ alerts:
 `);
     const err: unknown = await createKernel({ clock: new ManualClock(), env: {}, config: path }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: "ERR_CONFIG_INVALID" });
-    expect((err as { issues: Array<{ line: number; column: number; path: string; message: string }> }).issues.map((i) => `${i.line}:${i.column} ${i.path}: ${i.message}`)).toEqual([
+    expect(
+      (err as { issues: Array<{ line: number; column: number; path: string; message: string }> }).issues.map(
+        (i) => `${i.line}:${i.column} ${i.path}: ${i.message}`,
+      ),
+    ).toEqual([
       '4:3 alerts.evaluationInterval: must be a duration like "250ms", "5s", "2m", "1h" or a number of milliseconds >= 0; received a string ("fast")',
       '6:7 alerts.rules[0].kind: missing required key "kind" (one of "threshold", "held_longer_than", "forecast", "transitions", "event")',
     ]);

@@ -319,7 +319,8 @@ export class DashboardModel {
         if (this.#shutdown !== undefined && this.#pendingShutdownIds.delete(e.id)) this.#shutdown.settled = this.#pendingShutdownIds.size === 0;
         return;
       case "resource:releasing":
-        if (this.#shutdown !== undefined && e.id !== selfId) this.#shutdown.releasing[e.id] = { atMs: e.at - this.#shutdown.startedAt, budgetMs: finite(e.budgetMs) };
+        if (this.#shutdown !== undefined && e.id !== selfId)
+          this.#shutdown.releasing[e.id] = { atMs: e.at - this.#shutdown.startedAt, budgetMs: finite(e.budgetMs) };
         return;
       case "resource:released": {
         this.#released[e.outcome] = (this.#released[e.outcome] ?? 0) + 1;
@@ -395,7 +396,13 @@ export class DashboardModel {
         const prev = this.#alerts.get(d.name);
         this.#alerts.delete(d.name);
         if (this.#alerts.size >= MAX_KEYED) this.#alerts.delete(this.#alerts.keys().next().value!);
-        this.#alerts.set(d.name, { name: redactString(d.name), state, labels: redact(d.labels), value: redact(d.value), since: prev?.state === state ? prev.since : e.at });
+        this.#alerts.set(d.name, {
+          name: redactString(d.name),
+          state,
+          labels: redact(d.labels),
+          value: redact(d.value),
+          since: prev?.state === state ? prev.since : e.at,
+        });
       } else {
         this.#alerts.delete(d.name);
       }
@@ -459,7 +466,8 @@ function poolOf(r: ResourceSnapshot): PoolView | undefined {
 }
 
 const nameOf = (e: { name: string | undefined }): string | undefined => (e.name === undefined ? undefined : redactString(e.name));
-const label = (e: { id: string; resourceType: string; name: string | undefined }): string => `${e.resourceType} ${e.name === undefined ? e.id : `"${redactString(e.name)}"`}`;
+const label = (e: { id: string; resourceType: string; name: string | undefined }): string =>
+  `${e.resourceType} ${e.name === undefined ? e.id : `"${redactString(e.name)}"`}`;
 const finite = (n: number): number => (Number.isFinite(n) ? n : -1);
 const fmtMs = (n: number): string => (Number.isFinite(n) ? `${Math.round(n)}ms` : "∞");
 

@@ -81,10 +81,16 @@ export async function listenForAttach(kernel: Kernel, options: AttachOptions = {
       } catch {
         return reply(socket, { ok: false, code: "ERR_DASHBOARD_INVALID_OPTIONS", message: "the request is not one JSON line" });
       }
-      if (request.op !== "dashboard") return reply(socket, { ok: false, code: "ERR_DASHBOARD_INVALID_OPTIONS", message: `unknown op ${JSON.stringify(request.op)}` });
+      if (request.op !== "dashboard")
+        return reply(socket, { ok: false, code: "ERR_DASHBOARD_INVALID_OPTIONS", message: `unknown op ${JSON.stringify(request.op)}` });
       start(request.port).then(
         (d) => reply(socket, { ok: true, url: d.url }),
-        (error: unknown) => reply(socket, { ok: false, code: (error as { code?: string }).code ?? "ERR_DASHBOARD_LISTEN", message: error instanceof Error ? error.message : String(error) }),
+        (error: unknown) =>
+          reply(socket, {
+            ok: false,
+            code: (error as { code?: string }).code ?? "ERR_DASHBOARD_LISTEN",
+            message: error instanceof Error ? error.message : String(error),
+          }),
       );
     });
   });

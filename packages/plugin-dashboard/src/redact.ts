@@ -23,10 +23,7 @@ export const isSecretKey = (key: string): boolean => SECRET_KEY.test(key);
 
 /** Masks credentials inside a string (URL passwords, secret query parameters, auth header values). */
 export function redactString(s: string): string {
-  const out = s
-    .replace(URL_USERINFO, `$1$2:${REDACTED}@`)
-    .replace(URL_QUERY_SECRET, `$1${REDACTED}`)
-    .replace(AUTH_HEADER_VALUE, `$1 ${REDACTED}`);
+  const out = s.replace(URL_USERINFO, `$1$2:${REDACTED}@`).replace(URL_QUERY_SECRET, `$1${REDACTED}`).replace(AUTH_HEADER_VALUE, `$1 ${REDACTED}`);
   return out.length > MAX_STRING ? out.slice(0, MAX_STRING) + "…" : out;
 }
 

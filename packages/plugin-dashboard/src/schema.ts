@@ -30,7 +30,13 @@ export const dashboardOptionsSchema = Object.freeze({
   properties: {
     host: { type: "string", minLength: 1, default: "127.0.0.1", description: "Interface to bind; anything but loopback needs allowRemote: true" },
     port: { type: "integer", minimum: 0, maximum: 65535, default: 0, description: "0 picks a free port" },
-    token: { "x-custodian": "secret", type: "string", minLength: 16, pattern: "^[\\x21-\\x2b\\x2d-\\x3a\\x3c-\\x7e]+$", description: "Access token; random when omitted" },
+    token: {
+      "x-custodian": "secret",
+      type: "string",
+      minLength: 16,
+      pattern: "^[\\x21-\\x2b\\x2d-\\x3a\\x3c-\\x7e]+$",
+      description: "Access token; random when omitted",
+    },
     allowRemote: { type: "boolean", default: false, description: "Allow a non-loopback host" },
     window: { ...durationSchema, default: "10m", description: "How much history the charts keep" },
     sampleInterval: { ...durationSchema, default: "1s", description: "Chart sampling interval" },

@@ -55,7 +55,8 @@ const SECURITY_HEADERS = {
   "x-content-type-options": "nosniff",
   "referrer-policy": "no-referrer",
   "x-frame-options": "DENY",
-  "content-security-policy": "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+  "content-security-policy":
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
 } as const;
 
 /** Most kernel events sent per push; the rest are counted in one "dropped" line. */
@@ -147,7 +148,8 @@ export async function serveDashboard(kernel: Kernel, options: DashboardOptions =
     if (clients.size === 0) return void (lines = []);
     let chunk = "";
     for (const l of lines) chunk += `event: kernel\ndata: ${l}\n\n`;
-    if (dropped > 0) chunk += `event: kernel\ndata: ${JSON.stringify({ at: kernel.clock.now(), type: "dashboard:dropped", text: `${dropped} more events not shown` })}\n\n`;
+    if (dropped > 0)
+      chunk += `event: kernel\ndata: ${JSON.stringify({ at: kernel.clock.now(), type: "dashboard:dropped", text: `${dropped} more events not shown` })}\n\n`;
     chunk += `event: state\ndata: ${JSON.stringify(model.state(false))}\n\n`;
     lines = [];
     dropped = 0;
@@ -276,9 +278,11 @@ function checkOptions(o: DashboardOptions): CheckedOptions {
     throw new DashboardOptionsError("token", "at least 16 printable characters without spaces, ';' or ','", o.token === undefined ? undefined : "(hidden)");
   }
   const windowMs = o.windowMs ?? 600_000;
-  if (!(typeof windowMs === "number" && windowMs > 0 && Number.isFinite(windowMs))) throw new DashboardOptionsError("windowMs", "a positive number of ms", windowMs);
+  if (!(typeof windowMs === "number" && windowMs > 0 && Number.isFinite(windowMs)))
+    throw new DashboardOptionsError("windowMs", "a positive number of ms", windowMs);
   const sampleMs = o.sampleMs ?? 1_000;
-  if (!(typeof sampleMs === "number" && sampleMs >= 50 && Number.isFinite(sampleMs))) throw new DashboardOptionsError("sampleMs", "a number of ms >= 50", sampleMs);
+  if (!(typeof sampleMs === "number" && sampleMs >= 50 && Number.isFinite(sampleMs)))
+    throw new DashboardOptionsError("sampleMs", "a number of ms >= 50", sampleMs);
   const maxResources = o.maxResources ?? 200;
   if (!(Number.isInteger(maxResources) && maxResources > 0)) throw new DashboardOptionsError("maxResources", "a positive integer", maxResources);
   const name = o.name ?? "dashboard";

@@ -5,7 +5,11 @@ import { DashboardModel } from "../src/DashboardModel.js";
 async function setup(config: CustodianConfig = {}, selfId?: () => string | undefined): Promise<{ kernel: Kernel; clock: ManualClock; model: DashboardModel }> {
   const clock = new ManualClock();
   const kernel = await createKernel({ env: {}, clock, config });
-  kernel.registerType("thing", { create: (spec) => ({ ...spec }), release: () => {}, describe: (v: Record<string, unknown>) => v.details as Record<string, unknown> | undefined });
+  kernel.registerType("thing", {
+    create: (spec) => ({ ...spec }),
+    release: () => {},
+    describe: (v: Record<string, unknown>) => v.details as Record<string, unknown> | undefined,
+  });
   const model = new DashboardModel(kernel, { windowMs: 5_000, sampleMs: 1_000, maxResources: 3, selfId: selfId ?? (() => undefined) });
   model.start();
   onTestFinished(async () => {
@@ -60,7 +64,10 @@ describe("DashboardModel", () => {
     kernel.emitPluginEvent("alerts", "alert:state", { name: "Leaky", state: "firing", labels: {}, value: 3 });
     let st = model.state(true);
     expect(st.breakers).toEqual([{ key: "db", state: "half-open", from: "open", at: clock.now(), transitions: 2 }]);
-    expect(st.alerts.map((a) => [a.name, a.state])).toEqual([["Saturated", "pending"], ["Leaky", "firing"]]);
+    expect(st.alerts.map((a) => [a.name, a.state])).toEqual([
+      ["Saturated", "pending"],
+      ["Leaky", "firing"],
+    ]);
     expect(st.events?.map((e) => e.text)).toContain("alerts: alert:state");
     kernel.emitPluginEvent("alerts", "alert:state", { name: "Leaky", state: "resolved", labels: {}, value: 0 });
     st = model.state(false);

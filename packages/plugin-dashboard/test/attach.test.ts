@@ -35,7 +35,10 @@ describe.skipIf(process.platform === "win32")("attach endpoint", () => {
     expect((await fetch(`${origin}/api/state`, { headers: { authorization: `Bearer ${searchParams.get("token")}` } })).status).toBe(200);
     expect(endpoint.dashboard?.url).toBe(url);
     const report = await k.shutdown();
-    expect(report.outcomes.map((o) => [o.name, o.outcome]).sort()).toEqual([["dashboard", "released"], ["dashboard-attach", "released"]]);
+    expect(report.outcomes.map((o) => [o.name, o.outcome]).sort()).toEqual([
+      ["dashboard", "released"],
+      ["dashboard-attach", "released"],
+    ]);
     expect(existsSync(path)).toBe(false);
   });
 

@@ -13,7 +13,16 @@ describe("dashboard plugin", () => {
     expect(dashboardPlugin.name).toBe("dashboard");
     expect(dashboardPlugin.schema).toBe(dashboardOptionsSchema);
     expect(dashboardOptionsSchema.additionalProperties).toBe(false);
-    expect(Object.keys(dashboardOptionsSchema.properties).sort()).toEqual(["allowRemote", "attach", "host", "port", "sampleInterval", "start", "token", "window"]);
+    expect(Object.keys(dashboardOptionsSchema.properties).sort()).toEqual([
+      "allowRemote",
+      "attach",
+      "host",
+      "port",
+      "sampleInterval",
+      "start",
+      "token",
+      "window",
+    ]);
     expect(dashboardOptionsSchema.properties.host.default).toBe("127.0.0.1");
   });
 
@@ -21,7 +30,11 @@ describe("dashboard plugin", () => {
     const lines: string[] = [];
     const spy = vi.spyOn(console, "error").mockImplementation((line: unknown) => void lines.push(String(line)));
     onTestFinished(() => spy.mockRestore());
-    const kernel = await createKernel({ env: {}, config: {}, plugins: [{ plugin: dashboardPlugin, options: { token: TOKEN, window: "2m", sampleInterval: "250ms" } }] });
+    const kernel = await createKernel({
+      env: {},
+      config: {},
+      plugins: [{ plugin: dashboardPlugin, options: { token: TOKEN, window: "2m", sampleInterval: "250ms" } }],
+    });
     expect(lines).toHaveLength(1);
     const url = /^custodian dashboard: (http:\/\/127\.0\.0\.1:\d+\/\?token=(.+))$/.exec(lines[0]);
     expect(url?.[2]).toBe(TOKEN);

@@ -53,7 +53,10 @@ describe("redact", () => {
   });
 
   it("keeps a __proto__ key a plain own property and caps big arrays", () => {
-    const out = redact(JSON.parse('{"__proto__": {"polluted": true}, "items": [' + Array.from({ length: 50 }, (_, i) => i).join(",") + "]}")) as Record<string, unknown>;
+    const out = redact(JSON.parse('{"__proto__": {"polluted": true}, "items": [' + Array.from({ length: 50 }, (_, i) => i).join(",") + "]}")) as Record<
+      string,
+      unknown
+    >;
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(Object.hasOwn(out, "__proto__")).toBe(true);
     expect((out.items as unknown[]).length).toBe(41);

@@ -11,7 +11,11 @@ const TOKEN = "test-token-0123456789abcdef";
 async function kernelAndDashboard(options: DashboardOptions = {}, config = {}): Promise<{ kernel: Kernel; dashboard: Dashboard; lines: string[] }> {
   const kernel = await createKernel({ env: {}, config });
   onTestFinished(async () => void (await kernel.shutdown("test finished")));
-  kernel.registerType("thing", { create: (spec) => ({ ...spec }), release: () => {}, describe: (v: Record<string, unknown>) => v.details as Record<string, unknown> | undefined });
+  kernel.registerType("thing", {
+    create: (spec) => ({ ...spec }),
+    release: () => {},
+    describe: (v: Record<string, unknown>) => v.details as Record<string, unknown> | undefined,
+  });
   const lines: string[] = [];
   const dashboard = await serveDashboard(kernel, { token: TOKEN, log: (l) => lines.push(l), ...options });
   return { kernel, dashboard, lines };
@@ -92,7 +96,16 @@ describe("serveDashboard: options and binding", () => {
   it("rejects invalid options with ERR_DASHBOARD_INVALID_OPTIONS and never echoes a given token", async () => {
     const kernel = await createKernel({ env: {}, config: {} });
     onTestFinished(async () => void (await kernel.shutdown()));
-    const bad: DashboardOptions[] = [{ port: 70_000 }, { port: 1.5 }, { token: "short" }, { token: "has spaces in the token!" }, { sampleMs: 1 }, { windowMs: -1 }, { allowRemote: "yes" as never }, { host: "" }];
+    const bad: DashboardOptions[] = [
+      { port: 70_000 },
+      { port: 1.5 },
+      { token: "short" },
+      { token: "has spaces in the token!" },
+      { sampleMs: 1 },
+      { windowMs: -1 },
+      { allowRemote: "yes" as never },
+      { host: "" },
+    ];
     for (const o of bad) {
       const error: unknown = await serveDashboard(kernel, { log: () => {}, ...o }).catch((e: unknown) => e);
       expect(isKernelError(error, "ERR_DASHBOARD_INVALID_OPTIONS"), JSON.stringify(o)).toBe(true);
@@ -123,7 +136,9 @@ describe("serveDashboard: options and binding", () => {
 describe("serveDashboard: a tracked resource", () => {
   it("is an http.server resource named dashboard; close() releases it and the port stops answering", async () => {
     const { kernel, dashboard } = await kernelAndDashboard();
-    expect(kernel.snapshot()).toMatchObject([{ type: "http.server", name: "dashboard", state: "active", details: { url: dashboard.origin, clients: 0, role: "dashboard" } }]);
+    expect(kernel.snapshot()).toMatchObject([
+      { type: "http.server", name: "dashboard", state: "active", details: { url: dashboard.origin, clients: 0, role: "dashboard" } },
+    ]);
     const outcome = await dashboard.close();
     expect(outcome).toMatchObject({ name: "dashboard", outcome: "released" });
     expect(await dashboard.close()).toMatchObject({ outcome: "released" });

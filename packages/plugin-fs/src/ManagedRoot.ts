@@ -319,7 +319,12 @@ async function readMarker(dir: string): Promise<ProcessMarker | undefined> {
     if (!mst.isFile()) return undefined;
     const data = JSON.parse(await readFile(file, "utf8")) as Partial<ProcessMarker>;
     if (typeof data.pid !== "number" || !Number.isInteger(data.pid) || data.pid <= 0) return undefined;
-    return { pid: data.pid, startTicks: typeof data.startTicks === "number" ? data.startTicks : null, startedAt: Number(data.startedAt), host: String(data.host) };
+    return {
+      pid: data.pid,
+      startTicks: typeof data.startTicks === "number" ? data.startTicks : null,
+      startedAt: Number(data.startedAt),
+      host: String(data.host),
+    };
   } catch {
     return undefined;
   }

@@ -100,7 +100,7 @@ export class TrackedWriteStream extends WriteStreamCtor {
   override write(chunk: unknown, encoding?: BufferEncoding | WriteCallback, cb?: WriteCallback): boolean {
     const callback = typeof encoding === "function" ? encoding : cb;
     const enc = typeof encoding === "string" ? encoding : undefined;
-    const size = typeof chunk === "string" ? Buffer.byteLength(chunk, enc ?? this.#encoding) : (chunk as Uint8Array | undefined)?.byteLength ?? 0;
+    const size = typeof chunk === "string" ? Buffer.byteLength(chunk, enc ?? this.#encoding) : ((chunk as Uint8Array | undefined)?.byteLength ?? 0);
     if (this.#closing || this.writableEnded || this.destroyed) {
       this.#refused += size;
       if (callback !== undefined) process.nextTick(callback, new FsStreamClosingError(String(this.path)));
@@ -148,7 +148,8 @@ export class TrackedWriteStream extends WriteStreamCtor {
 
   async #check(): Promise<void> {
     const written = this.#accepted === this.bytesWritten ? this.bytesWritten : await this.writtenBytes();
-    if (written < this.#accepted) throw new FsWriteIncompleteError(String(this.path), this.#accepted, written, this.#lastError === undefined ? undefined : { cause: this.#lastError });
+    if (written < this.#accepted)
+      throw new FsWriteIncompleteError(String(this.path), this.#accepted, written, this.#lastError === undefined ? undefined : { cause: this.#lastError });
     if (this.#lastError !== undefined) throw this.#lastError;
   }
 }

@@ -73,7 +73,10 @@ export class FsWriteIncompleteError extends KernelError {
 /** write() after the release of a write stream began: the chunk is refused (the stream is not destroyed). */
 export class FsStreamClosingError extends KernelError {
   constructor(path: string) {
-    super("ERR_FS_STREAM_CLOSING", `Write stream to ${JSON.stringify(path)} is being released; write() after release is refused and the chunk was not written.`);
+    super(
+      "ERR_FS_STREAM_CLOSING",
+      `Write stream to ${JSON.stringify(path)} is being released; write() after release is refused and the chunk was not written.`,
+    );
   }
 }
 

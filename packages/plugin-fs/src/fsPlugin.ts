@@ -200,7 +200,12 @@ export const fsPlugin = definePlugin<FsPluginOptions>({
         } catch (error) {
           const e = error as { code?: string; unflushedBytes?: number; acceptedBytes?: number };
           if (e.code === "ERR_FS_WRITE_INCOMPLETE") {
-            kernel.emitPluginEvent("fs", "write-incomplete", { path: String(stream.path), acceptedBytes: e.acceptedBytes, unflushedBytes: e.unflushedBytes, reason: ctx.reason });
+            kernel.emitPluginEvent("fs", "write-incomplete", {
+              path: String(stream.path),
+              acceptedBytes: e.acceptedBytes,
+              unflushedBytes: e.unflushedBytes,
+              reason: ctx.reason,
+            });
           }
           throw error;
         }
@@ -245,7 +250,11 @@ export const fsPlugin = definePlugin<FsPluginOptions>({
       schema: watcherSchema,
       create(spec, ctx) {
         const path = resolve(baseDir, requirePath("fs.watcher", spec));
-        const w = watch(path, { recursive: spec.recursive === true, persistent: spec.persistent !== false, encoding: (spec.encoding ?? "utf8") as BufferEncoding });
+        const w = watch(path, {
+          recursive: spec.recursive === true,
+          persistent: spec.persistent !== false,
+          encoding: (spec.encoding ?? "utf8") as BufferEncoding,
+        });
         const info: { path: string; recursive: boolean; error?: string } = { path, recursive: spec.recursive === true };
         watcherInfo.set(w, info);
         // An 'error' with no listener would crash the process; it becomes an event instead.

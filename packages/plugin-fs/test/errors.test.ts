@@ -10,7 +10,6 @@ import {
   FsWriteIncompleteError,
 } from "../src/index.js";
 
-
 describe("fs error codes", () => {
   it("each class carries its code and is a KernelError", () => {
     const errors = [

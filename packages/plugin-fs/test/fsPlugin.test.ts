@@ -8,7 +8,17 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { createKernel, ManualClock, type AcquireSpec, type CreateKernelOptions, type Kernel, type KernelEvent } from "@custodian/core";
-import { fileSchema, fsPlugin, fsPluginState, tempdirSchema, tempfileSchema, watcherSchema, writeStreamSchema, type FsPluginOptions, type TempPath } from "../src/index.js";
+import {
+  fileSchema,
+  fsPlugin,
+  fsPluginState,
+  tempdirSchema,
+  tempfileSchema,
+  watcherSchema,
+  writeStreamSchema,
+  type FsPluginOptions,
+  type TempPath,
+} from "../src/index.js";
 import { makeFsKernel, scratchDir } from "./helpers/fsKernel.js";
 
 const distEntry = fileURLToPath(new URL("../dist/index.js", import.meta.url));
@@ -22,7 +32,12 @@ describe("fsPlugin", () => {
   it("registers the five types, each with a JSON schema for its YAML spec", async () => {
     const dir = await scratchDir();
     const { kernel } = await makeFsKernel({ root: join(dir, "root") });
-    expect(kernel.types().filter((t) => t.startsWith("fs.")).sort()).toEqual(["fs.file", "fs.tempdir", "fs.tempfile", "fs.watcher", "fs.writeStream"]);
+    expect(
+      kernel
+        .types()
+        .filter((t) => t.startsWith("fs."))
+        .sort(),
+    ).toEqual(["fs.file", "fs.tempdir", "fs.tempfile", "fs.watcher", "fs.writeStream"]);
     expect(kernel.getType("fs.file")?.schema).toBe(fileSchema);
     expect(kernel.getType("fs.writeStream")?.schema).toBe(writeStreamSchema);
     expect(kernel.getType("fs.tempdir")?.schema).toBe(tempdirSchema);
@@ -36,7 +51,9 @@ describe("fsPlugin", () => {
     const h = await kernel.acquire<FileHandle>({ type: "fs.file", name: "out", path: "data.txt", flags: "w", datasync: true });
     const fh = h.value;
     await fh.write("payload");
-    expect(kernel.snapshot()).toEqual([expect.objectContaining({ name: "out", type: "fs.file", details: { path: join(dir, "data.txt"), flags: "w", fd: fh.fd, open: true } })]);
+    expect(kernel.snapshot()).toEqual([
+      expect.objectContaining({ name: "out", type: "fs.file", details: { path: join(dir, "data.txt"), flags: "w", fd: fh.fd, open: true } }),
+    ]);
     expect((await h.release()).outcome).toBe("released");
     expect(fh.fd).toBe(-1);
     expect(await readFile(join(dir, "data.txt"), "utf8")).toBe("payload");
@@ -116,7 +133,10 @@ describe("fsPlugin", () => {
   it("resources declared in a YAML file: specs are checked by the types' schemas and paths resolve against the file's folder", async () => {
     const dir = await scratchDir();
     const file = join(dir, "resource.config.yaml");
-    await writeFile(file, ["resources:", "  log:", "    type: fs.writeStream", "    path: out/log.txt", "  scratch:", "    type: fs.tempdir", "    prefix: job-", ""].join("\n"));
+    await writeFile(
+      file,
+      ["resources:", "  log:", "    type: fs.writeStream", "    path: out/log.txt", "  scratch:", "    type: fs.tempdir", "    prefix: job-", ""].join("\n"),
+    );
     await mkdir(join(dir, "out"));
     const clock = new ManualClock();
     const kernel = await createKernel({ env: {}, config: file, clock, plugins: [{ plugin: fsPlugin, options: { root: join(dir, "root") } }] });
@@ -129,7 +149,9 @@ describe("fsPlugin", () => {
     expect(await readFile(join(dir, "out", "log.txt"), "utf8")).toBe("declared");
 
     await writeFile(file, ["resources:", "  log:", "    type: fs.writeStream", "    pth: out/log.txt", ""].join("\n"));
-    await expect(createKernel({ env: {}, config: file, clock, plugins: [{ plugin: fsPlugin, options: { root: join(dir, "root") } }] })).rejects.toMatchObject({ code: "ERR_CONFIG_INVALID" });
+    await expect(createKernel({ env: {}, config: file, clock, plugins: [{ plugin: fsPlugin, options: { root: join(dir, "root") } }] })).rejects.toMatchObject({
+      code: "ERR_CONFIG_INVALID",
+    });
   });
 
   it("a FileHandle closed by garbage collection (DEP0137) becomes a leak-suspected event naming the file when it is known", async () => {
@@ -157,7 +179,13 @@ describe("fsPlugin", () => {
     process.emitWarning(`Closing file descriptor ${h.value.fd} on garbage collection`);
     await new Promise((r) => setImmediate(r));
     const known = leaks()[1];
-    expect(known).toMatchObject({ id: h.id, name: "known", resourceType: "fs.file", reason: "garbage-collected", data: { fd: h.value.fd, path: join(dir, "known.txt") } });
+    expect(known).toMatchObject({
+      id: h.id,
+      name: "known",
+      resourceType: "fs.file",
+      reason: "garbage-collected",
+      data: { fd: h.value.fd, path: join(dir, "known.txt") },
+    });
     expect(known.detail).toContain("known.txt");
   });
 
@@ -165,28 +193,42 @@ describe("fsPlugin", () => {
     const dir = await scratchDir();
     const before = process.listenerCount("warning");
     const kernels = [];
-    for (let i = 0; i < 12; i++) kernels.push(await createKernel({ env: {}, config: {}, plugins: [{ plugin: fsPlugin, options: { root: join(dir, "root") } }] }));
+    for (let i = 0; i < 12; i++)
+      kernels.push(await createKernel({ env: {}, config: {}, plugins: [{ plugin: fsPlugin, options: { root: join(dir, "root") } }] }));
     expect(process.listenerCount("warning")).toBe(before + 1);
     for (const k of kernels) expect((await k.shutdown()).ok).toBe(true);
     expect(process.listenerCount("warning")).toBe(before);
   });
 
-  it.skipIf(!builtPlugin && process.env.CI !== "true")("listed in YAML by module: options are checked by the plugin's schema and a relative root resolves against the file's folder", async () => {
-    const dir = await scratchDir();
-    const file = join(dir, "resource.config.yaml");
-    const yaml = (app: string): string =>
-      ["plugins:", `  - module: ${JSON.stringify(distEntry)}`, "    options:", "      root: ./tmp-root", `      app: ${JSON.stringify(app)}`, "resources:", "  scratch:", "    type: fs.tempfile", ""].join("\n");
-    await writeFile(file, yaml("ok-app"));
-    const kernel = await createKernel({ env: {}, config: file, clock: new ManualClock() });
-    onTestFinished(async () => void (await kernel.shutdown()));
-    const t = await kernel.acquire<TempPath>("scratch");
-    expect(t.value.path.startsWith(join(realpathSync(dir), "tmp-root") + "/")).toBe(true);
-    await writeFile(file, yaml("bad app!"));
-    await expect(createKernel({ env: {}, config: file, clock: new ManualClock() })).rejects.toMatchObject({
-      code: "ERR_CONFIG_INVALID",
-      issues: [expect.objectContaining({ path: "plugins[0].options.app", line: 5 })],
-    });
-  });
+  it.skipIf(!builtPlugin && process.env.CI !== "true")(
+    "listed in YAML by module: options are checked by the plugin's schema and a relative root resolves against the file's folder",
+    async () => {
+      const dir = await scratchDir();
+      const file = join(dir, "resource.config.yaml");
+      const yaml = (app: string): string =>
+        [
+          "plugins:",
+          `  - module: ${JSON.stringify(distEntry)}`,
+          "    options:",
+          "      root: ./tmp-root",
+          `      app: ${JSON.stringify(app)}`,
+          "resources:",
+          "  scratch:",
+          "    type: fs.tempfile",
+          "",
+        ].join("\n");
+      await writeFile(file, yaml("ok-app"));
+      const kernel = await createKernel({ env: {}, config: file, clock: new ManualClock() });
+      onTestFinished(async () => void (await kernel.shutdown()));
+      const t = await kernel.acquire<TempPath>("scratch");
+      expect(t.value.path.startsWith(join(realpathSync(dir), "tmp-root") + "/")).toBe(true);
+      await writeFile(file, yaml("bad app!"));
+      await expect(createKernel({ env: {}, config: file, clock: new ManualClock() })).rejects.toMatchObject({
+        code: "ERR_CONFIG_INVALID",
+        issues: [expect.objectContaining({ path: "plugins[0].options.app", line: 5 })],
+      });
+    },
+  );
 });
 
 describe("fsPlugin: relative paths", () => {
@@ -203,7 +245,12 @@ describe("fsPlugin: relative paths", () => {
     return { dir, conf };
   };
   const start = async (options: Pick<CreateKernelOptions, "config" | "cwd">, fsOptions: FsPluginOptions) => {
-    const kernel = await createKernel({ env: {}, clock: new ManualClock(), plugins: [{ plugin: fsPlugin, options: { reap: false, ...fsOptions } }], ...options });
+    const kernel = await createKernel({
+      env: {},
+      clock: new ManualClock(),
+      plugins: [{ plugin: fsPlugin, options: { reap: false, ...fsOptions } }],
+      ...options,
+    });
     onTestFinished(async () => void (await kernel.shutdown()));
     return kernel;
   };

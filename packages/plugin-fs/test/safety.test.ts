@@ -112,7 +112,10 @@ describe("path safety", () => {
     const dir = await scratchDir();
     const c = await canary(dir);
     await symlink(c.outside, join(dir, "root"));
-    await expect(makeFsKernel({ root: join(dir, "root"), baseDir: dir })).rejects.toMatchObject({ code: "ERR_PLUGIN_APPLY", cause: { code: "ERR_FS_UNSAFE_ROOT" } });
+    await expect(makeFsKernel({ root: join(dir, "root"), baseDir: dir })).rejects.toMatchObject({
+      code: "ERR_PLUGIN_APPLY",
+      cause: { code: "ERR_FS_UNSAFE_ROOT" },
+    });
     await writeFile(join(dir, "plain-file"), "");
     await expect(makeFsKernel({ root: "plain-file", baseDir: dir })).rejects.toMatchObject({ code: "ERR_PLUGIN_APPLY", cause: { code: "ERR_FS_UNSAFE_ROOT" } });
     await c.check();

@@ -66,7 +66,10 @@ type Handler = Dispatcher.DispatchHandler;
 type Controller = Dispatcher.DispatchController;
 type AnyFn = (...args: any[]) => any;
 /** undici's older handler API (undici 6, Node's bundled fetch, undici 7's request()). */
-type LegacyHandler = Record<"onConnect" | "onError" | "onHeaders" | "onData" | "onComplete" | "onUpgrade" | "onBodySent" | "onRequestSent" | "onResponseStarted", AnyFn | undefined>;
+type LegacyHandler = Record<
+  "onConnect" | "onError" | "onHeaders" | "onData" | "onComplete" | "onUpgrade" | "onBodySent" | "onRequestSent" | "onResponseStarted",
+  AnyFn | undefined
+>;
 
 const kSettle = Symbol("settle");
 
@@ -108,7 +111,12 @@ class TrackedRequest extends Tracked implements Handler {
   onRequestStart(controller: Controller, context: unknown): void {
     this.handler.onRequestStart?.(controller, context);
   }
-  onRequestUpgrade(controller: Controller, statusCode: number, headers: Parameters<NonNullable<Handler["onRequestUpgrade"]>>[2], socket: Parameters<NonNullable<Handler["onRequestUpgrade"]>>[3]): void {
+  onRequestUpgrade(
+    controller: Controller,
+    statusCode: number,
+    headers: Parameters<NonNullable<Handler["onRequestUpgrade"]>>[2],
+    socket: Parameters<NonNullable<Handler["onRequestUpgrade"]>>[3],
+  ): void {
     this.agent[kSettle](this, undefined);
     this.handler.onRequestUpgrade?.(controller, statusCode, headers, socket);
   }
@@ -281,7 +289,14 @@ export class HttpAgent extends Dispatcher {
     const info = this.#originInfo(opts.origin);
     if (this.#state !== "open") return this.#fail(handler, new HttpAgentClosedError(info.redacted, this.name));
     if (this.#allowed !== undefined && !this.#allowed.has(info.origin)) {
-      return this.#fail(handler, new HttpOriginNotAllowedError(info.redacted, this.name, [...this.#allowed].map((o) => redactOrigin(o))));
+      return this.#fail(
+        handler,
+        new HttpOriginNotAllowedError(
+          info.redacted,
+          this.name,
+          [...this.#allowed].map((o) => redactOrigin(o)),
+        ),
+      );
     }
     let breaker: BreakerLike | undefined;
     if (this.#breakers !== undefined) {
@@ -348,7 +363,11 @@ export class HttpAgent extends Dispatcher {
       else b.onSuccess();
     }
     if (error !== undefined) {
-      this.#emit("request:failed", () => ({ origin: req.origin.redacted, error: (error as { code?: string }).code ?? error.name, elapsedMs: this.#clock.now() - req.startedAt }));
+      this.#emit("request:failed", () => ({
+        origin: req.origin.redacted,
+        error: (error as { code?: string }).code ?? error.name,
+        elapsedMs: this.#clock.now() - req.startedAt,
+      }));
     }
   }
 

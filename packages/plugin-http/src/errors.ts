@@ -20,7 +20,11 @@ export type HttpErrorCode = keyof typeof HttpErrorCodes;
 export class HttpRequestAbortedError extends KernelError {
   readonly origin: string;
   constructor(origin: string, agent: string, options?: ErrorOptions) {
-    super("ERR_HTTP_REQUEST_ABORTED", `Request to ${origin} was aborted: http.agent ${agent} was destroyed before the request finished (its release budget ran out)`, options);
+    super(
+      "ERR_HTTP_REQUEST_ABORTED",
+      `Request to ${origin} was aborted: http.agent ${agent} was destroyed before the request finished (its release budget ran out)`,
+      options,
+    );
     this.origin = origin;
   }
 }
@@ -36,7 +40,10 @@ export class HttpAgentClosedError extends KernelError {
 export class HttpBreakerOpenError extends KernelError {
   readonly origin: string;
   constructor(origin: string, state: string) {
-    super("ERR_HTTP_BREAKER_OPEN", `Circuit breaker for ${origin} is ${state}: the request failed fast without contacting the origin. It is retried after the breaker's resetTimeout.`);
+    super(
+      "ERR_HTTP_BREAKER_OPEN",
+      `Circuit breaker for ${origin} is ${state}: the request failed fast without contacting the origin. It is retried after the breaker's resetTimeout.`,
+    );
     this.origin = origin;
   }
 }
@@ -44,7 +51,10 @@ export class HttpBreakerOpenError extends KernelError {
 /** The agent is restricted to its declared origins and the request named another. */
 export class HttpOriginNotAllowedError extends KernelError {
   constructor(origin: string, agent: string, allowed: readonly string[]) {
-    super("ERR_HTTP_ORIGIN_NOT_ALLOWED", `http.agent ${agent} only serves ${allowed.join(", ")}; received a request for ${origin}. Add the origin to its "origin" list or use another agent.`);
+    super(
+      "ERR_HTTP_ORIGIN_NOT_ALLOWED",
+      `http.agent ${agent} only serves ${allowed.join(", ")}; received a request for ${origin}. Add the origin to its "origin" list or use another agent.`,
+    );
   }
 }
 

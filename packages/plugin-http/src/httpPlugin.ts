@@ -136,13 +136,15 @@ export const httpPlugin = definePlugin<HttpPluginOptions>({
         const subject = `resources.${ctx.name ?? ctx.id}`;
         const { server: given, handler, ...rest } = spec as { server?: unknown; handler?: unknown } & Record<string, unknown>;
         const { listen, mode, drainDelayMs } = serverOptionsFromSpec(rest, subject);
-        if (handler !== undefined && typeof handler !== "function") throw new HttpInvalidSpecError(`${subject}.handler`, "a request listener function", typeof handler);
+        if (handler !== undefined && typeof handler !== "function")
+          throw new HttpInvalidSpecError(`${subject}.handler`, "a request listener function", typeof handler);
         if (given !== undefined) {
           if (!(given instanceof http.Server)) throw new HttpInvalidSpecError(`${subject}.server`, "a node:http Server", typeof given);
           if (mode === "503") {
             throw new HttpInvalidSpecError(`${subject}.whileDraining`, '"close" for an adopted server (answer 503 yourself with isDraining(server))', mode);
           }
-          if (handler !== undefined) throw new HttpInvalidSpecError(`${subject}.handler`, "absent for an adopted server (it has its own listeners)", "a function");
+          if (handler !== undefined)
+            throw new HttpInvalidSpecError(`${subject}.handler`, "absent for an adopted server (it has its own listeners)", "a function");
           if (listen !== undefined && !given.listening) await listenOn(given, listen, ctx.signal);
           serverTracker(given, { clock: ctx.clock });
           return given;
@@ -163,8 +165,18 @@ export const httpPlugin = definePlugin<HttpPluginOptions>({
       schema: httpNodeAgentSchema as unknown as Record<string, unknown>,
       create(spec, ctx) {
         const subject = `resources.${ctx.name ?? ctx.id}`;
-        const { agent: given, protocol = "http", keepAlive = true, maxSockets, type: _t, dependsOn: _d, timeout: _to, ...extra } = spec as Record<string, unknown>;
-        if (Object.keys(extra).length > 0) throw new HttpInvalidSpecError(`${subject}.${Object.keys(extra)[0]}`, "one of agent, protocol, keepAlive, maxSockets", Object.keys(extra)[0]);
+        const {
+          agent: given,
+          protocol = "http",
+          keepAlive = true,
+          maxSockets,
+          type: _t,
+          dependsOn: _d,
+          timeout: _to,
+          ...extra
+        } = spec as Record<string, unknown>;
+        if (Object.keys(extra).length > 0)
+          throw new HttpInvalidSpecError(`${subject}.${Object.keys(extra)[0]}`, "one of agent, protocol, keepAlive, maxSockets", Object.keys(extra)[0]);
         if (given !== undefined) {
           if (!(given instanceof http.Agent)) throw new HttpInvalidSpecError(`${subject}.agent`, "a node:http(s) Agent", typeof given);
           nodeAgentTracker(given);

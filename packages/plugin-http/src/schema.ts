@@ -67,7 +67,11 @@ export const httpServerSchema = {
       required: ["port"],
       properties: { host: { type: "string", default: "127.0.0.1" }, port: { type: "integer", minimum: 0, maximum: 65535 } },
     },
-    whileDraining: { enum: ["close", "503"], default: "close", description: 'Requests arriving while the server drains: "close" stops accepting at once; "503" answers 503 for drainDelay (default 1s) first.' },
+    whileDraining: {
+      enum: ["close", "503"],
+      default: "close",
+      description: 'Requests arriving while the server drains: "close" stops accepting at once; "503" answers 503 for drainDelay (default 1s) first.',
+    },
     drainDelay: { ...duration, description: 'With whileDraining "503": how long to answer 503 before closing the listener (at most half the release budget).' },
   },
 } as const;
@@ -108,7 +112,8 @@ export function agentOptionsFromSpec(
   spec: Record<string, unknown>,
   subject: string,
 ): { options: HttpAgentOptions; breaker: (BreakerOptions & { on5xx: boolean }) | undefined; global: boolean } {
-  for (const key of Object.keys(spec)) if (!KNOWN_AGENT.has(key)) throw new HttpInvalidSpecError(`${subject}.${key}`, `one of ${[...KNOWN_AGENT].join(", ")}`, key);
+  for (const key of Object.keys(spec))
+    if (!KNOWN_AGENT.has(key)) throw new HttpInvalidSpecError(`${subject}.${key}`, `one of ${[...KNOWN_AGENT].join(", ")}`, key);
   const origin = spec.origin;
   const origins = origin === undefined ? undefined : Array.isArray(origin) ? origin : [origin];
   for (const o of origins ?? []) {
@@ -129,7 +134,8 @@ export function agentOptionsFromSpec(
   if (b === true || (b !== null && typeof b === "object" && !Array.isArray(b))) {
     const o = b === true ? {} : (b as Record<string, unknown>);
     const allowed = new Set(Object.keys(breakerSchema.anyOf[1].properties));
-    for (const key of Object.keys(o)) if (!allowed.has(key)) throw new HttpInvalidSpecError(`${subject}.breaker.${key}`, `one of ${[...allowed].join(", ")}`, key);
+    for (const key of Object.keys(o))
+      if (!allowed.has(key)) throw new HttpInvalidSpecError(`${subject}.breaker.${key}`, `one of ${[...allowed].join(", ")}`, key);
     if (o.on5xx !== undefined && typeof o.on5xx !== "boolean") throw new HttpInvalidSpecError(`${subject}.breaker.on5xx`, "a boolean", o.on5xx);
     breaker = {
       failureThreshold: int(o, "failureThreshold", `${subject}.breaker`) ?? DEFAULT_BREAKER_OPTIONS.failureThreshold,
@@ -149,7 +155,8 @@ export function serverOptionsFromSpec(
   spec: Record<string, unknown>,
   subject: string,
 ): { listen: { host: string; port: number } | undefined; mode: DrainMode; drainDelayMs: number } {
-  for (const key of Object.keys(spec)) if (!KNOWN_SERVER.has(key)) throw new HttpInvalidSpecError(`${subject}.${key}`, `one of ${[...KNOWN_SERVER].join(", ")}, server, handler`, key);
+  for (const key of Object.keys(spec))
+    if (!KNOWN_SERVER.has(key)) throw new HttpInvalidSpecError(`${subject}.${key}`, `one of ${[...KNOWN_SERVER].join(", ")}, server, handler`, key);
   const mode = spec.whileDraining ?? "close";
   if (mode !== "close" && mode !== "503") throw new HttpInvalidSpecError(`${subject}.whileDraining`, '"close" or "503"', mode);
   const drainDelayMs = ms(spec, "drainDelay", subject) ?? (mode === "503" ? 1_000 : 0);
@@ -158,6 +165,7 @@ export function serverOptionsFromSpec(
   if (l === null || typeof l !== "object") throw new HttpInvalidSpecError(`${subject}.listen`, "an object { host?, port }", l);
   const { host = "127.0.0.1", port } = l as { host?: unknown; port?: unknown };
   if (typeof host !== "string") throw new HttpInvalidSpecError(`${subject}.listen.host`, "a string", host);
-  if (typeof port !== "number" || !Number.isInteger(port) || port < 0 || port > 65535) throw new HttpInvalidSpecError(`${subject}.listen.port`, "an integer in [0, 65535]", port);
+  if (typeof port !== "number" || !Number.isInteger(port) || port < 0 || port > 65535)
+    throw new HttpInvalidSpecError(`${subject}.listen.port`, "an integer in [0, 65535]", port);
   return { listen: { host, port }, mode, drainDelayMs };
 }

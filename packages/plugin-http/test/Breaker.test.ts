@@ -32,7 +32,7 @@ describe("fallback breaker registry", () => {
   it("half-open after resetTimeout: limits trials, closes on success, re-opens on failure", async () => {
     const clock = new ManualClock();
     const b = registry(clock).get("k");
-    for (let i = 0; i < 3; i++) (b.canRequest(), b.onFailure());
+    for (let i = 0; i < 3; i++) b.canRequest(), b.onFailure();
     await clock.advance(9_999);
     expect(b.canRequest()).toBe(false);
     await clock.advance(1);
@@ -57,7 +57,7 @@ describe("fallback breaker registry", () => {
     idle.canRequest();
     idle.onSuccess();
     const failing = reg.get("failing");
-    for (let i = 0; i < 3; i++) (failing.canRequest(), failing.onFailure());
+    for (let i = 0; i < 3; i++) failing.canRequest(), failing.onFailure();
     expect(reg.size).toBe(2);
     await clock.advance(60_000);
     expect(reg.size).toBe(1); // idle reaped, open kept
@@ -104,7 +104,9 @@ describe("breakers on an http.agent", () => {
     expect(trial.statusCode).toBe(200);
     await trial.body.text();
     expect(srv.requests).toBe(3);
-    const changes = events.filter((e) => e.type === "plugin:event" && e.name === "breaker:state-changed").map((e) => (e as unknown as { data: { to: string } }).data.to);
+    const changes = events
+      .filter((e) => e.type === "plugin:event" && e.name === "breaker:state-changed")
+      .map((e) => (e as unknown as { data: { to: string } }).data.to);
     expect(changes).toEqual(["open", "half-open", "closed"]);
     expect(clock.pendingTimers()).toBeGreaterThan(0); // the registry's reaper
     await api.release();

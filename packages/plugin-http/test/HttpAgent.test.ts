@@ -179,7 +179,12 @@ describe("HttpAgent", () => {
     await sleep(120);
     const b = settle(request(`${srv.url}/2`, { dispatcher: api.value }));
     await sleep(30);
-    const d = kernel.snapshot().find((s) => s.name === "api")!.details as { inFlight: number; openSockets: number; oldestInFlightMs: number; origins: string[] };
+    const d = kernel.snapshot().find((s) => s.name === "api")!.details as {
+      inFlight: number;
+      openSockets: number;
+      oldestInFlightMs: number;
+      origins: string[];
+    };
     expect(d.inFlight).toBe(2);
     expect(d.openSockets).toBe(2);
     expect(d.oldestInFlightMs).toBeGreaterThanOrEqual(140);

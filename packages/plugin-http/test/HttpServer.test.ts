@@ -27,7 +27,12 @@ const urlOf = (server: Server): string => `http://127.0.0.1:${(server.address() 
 describe("http.server", () => {
   it("created from listen: serves through its handler and stops accepting at release", async () => {
     const { kernel } = await httpKernel();
-    const h = await kernel.acquire<Server>({ type: "http.server", name: "web", listen: { host: "127.0.0.1", port: 0 }, handler: (_req: unknown, res: http.ServerResponse) => res.end("hi") });
+    const h = await kernel.acquire<Server>({
+      type: "http.server",
+      name: "web",
+      listen: { host: "127.0.0.1", port: 0 },
+      handler: (_req: unknown, res: http.ServerResponse) => res.end("hi"),
+    });
     const server = h.value;
     const url = urlOf(server);
     expect(await rawGet(url).done).toBe("200:hi");

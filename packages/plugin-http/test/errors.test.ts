@@ -9,7 +9,6 @@ import {
   HttpRequestAbortedError,
 } from "../src/index.js";
 
-
 describe("plugin-http error codes", () => {
   it("each class carries its code and is a KernelError", () => {
     const cases: Array<[Error, string]> = [
@@ -27,6 +26,8 @@ describe("plugin-http error codes", () => {
     expect(new HttpRequestAbortedError("http://h:1", '"api"').message).toBe(
       'Request to http://h:1 was aborted: http.agent "api" was destroyed before the request finished (its release budget ran out)',
     );
-    expect(new HttpInvalidSpecError("resources.api.connections", "an integer >= 1", 0).message).toBe("resources.api.connections must be an integer >= 1; received 0");
+    expect(new HttpInvalidSpecError("resources.api.connections", "an integer >= 1", 0).message).toBe(
+      "resources.api.connections must be an integer >= 1; received 0",
+    );
   });
 });

@@ -16,9 +16,18 @@ describe("http plugin", () => {
 
   it("rejects bad specs with a code naming the field", async () => {
     const { kernel } = await httpKernel();
-    await expect(kernel.acquire({ type: "http.agent", connections: 0 })).rejects.toMatchObject({ code: "ERR_HTTP_INVALID_SPEC", message: expect.stringContaining(".connections") });
-    await expect(kernel.acquire({ type: "http.agent", keepAlive: "4s" })).rejects.toMatchObject({ code: "ERR_HTTP_INVALID_SPEC", message: expect.stringContaining(".keepAlive") });
-    await expect(kernel.acquire({ type: "http.agent", bodyTimeout: "soon" })).rejects.toMatchObject({ code: "ERR_DURATION_INVALID", message: expect.stringContaining(".bodyTimeout") });
+    await expect(kernel.acquire({ type: "http.agent", connections: 0 })).rejects.toMatchObject({
+      code: "ERR_HTTP_INVALID_SPEC",
+      message: expect.stringContaining(".connections"),
+    });
+    await expect(kernel.acquire({ type: "http.agent", keepAlive: "4s" })).rejects.toMatchObject({
+      code: "ERR_HTTP_INVALID_SPEC",
+      message: expect.stringContaining(".keepAlive"),
+    });
+    await expect(kernel.acquire({ type: "http.agent", bodyTimeout: "soon" })).rejects.toMatchObject({
+      code: "ERR_DURATION_INVALID",
+      message: expect.stringContaining(".bodyTimeout"),
+    });
     await expect(kernel.acquire({ type: "http.agent", origin: "ftp://x" })).rejects.toMatchObject({ code: "ERR_HTTP_INVALID_SPEC" });
     await expect(kernel.acquire({ type: "http.agent", breaker: { resetTimeout: "1s", nope: 1 } })).rejects.toMatchObject({ code: "ERR_HTTP_INVALID_SPEC" });
     await expect(kernel.acquire({ type: "http.server" })).rejects.toMatchObject({ code: "ERR_HTTP_INVALID_SPEC" });
@@ -26,7 +35,7 @@ describe("http plugin", () => {
     await expect(kernel.acquire({ type: "http.node-agent", maxSockets: -1 })).rejects.toMatchObject({ code: "ERR_HTTP_INVALID_SPEC" });
   });
 
-  it("YAML durations apply: headersTimeout \"200ms\" fails a stalled request on its own", async () => {
+  it('YAML durations apply: headersTimeout "200ms" fails a stalled request on its own', async () => {
     const srv = await startServer(stall);
     const { kernel } = await httpKernel({ resources: { api: { type: "http.agent", headersTimeout: "200ms" } } });
     const api = await kernel.acquire<HttpAgent>("api");

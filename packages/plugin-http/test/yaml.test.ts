@@ -61,7 +61,7 @@ resources:
   });
 });
 
-describe("plugins: [\"@custodian/plugin-http\"] in YAML", () => {
+describe('plugins: ["@custodian/plugin-http"] in YAML', () => {
   it("loads the plugin by package name and shuts a stalled request down on time", async () => {
     const srv = await startServer(() => {
       /* never answers */

@@ -20,13 +20,20 @@ export class MetricsOptionsError extends KernelError {
 /** `metricsOf(kernel)` on a kernel where the metrics plugin was not applied. */
 export class MetricsNotAppliedError extends KernelError {
   constructor() {
-    super("ERR_METRICS_NOT_APPLIED", "metricsOf(kernel): the metrics plugin is not applied to this kernel; add it to createKernel({ plugins: [metricsPlugin] })");
+    super(
+      "ERR_METRICS_NOT_APPLIED",
+      "metricsOf(kernel): the metrics plugin is not applied to this kernel; add it to createKernel({ plugins: [metricsPlugin] })",
+    );
   }
 }
 
 /** The /metrics endpoint could not listen (port in use, bad host). */
 export class MetricsEndpointError extends KernelError {
   constructor(address: string, cause: unknown) {
-    super("ERR_METRICS_ENDPOINT", `The /metrics endpoint could not listen on ${address}: ${cause instanceof Error ? cause.message : String(cause)}. Pick another metrics.endpoint.port, or 0 for any free port.`, { cause });
+    super(
+      "ERR_METRICS_ENDPOINT",
+      `The /metrics endpoint could not listen on ${address}: ${cause instanceof Error ? cause.message : String(cause)}. Pick another metrics.endpoint.port, or 0 for any free port.`,
+      { cause },
+    );
   }
 }

@@ -142,7 +142,8 @@ export function createMetricsPlugin(): PluginDescriptor<MetricsOptions> {
           if (c === undefined) d.byTypeState.set(key, { type: s.type, state: s.state, n: 1 });
           else c.n++;
           if (s.state === "active" && s.ageMs > (d.oldest.get(s.type) ?? -1)) d.oldest.set(s.type, s.ageMs);
-          if (s.details !== undefined && (typeof s.details.max === "number" || typeof s.details.borrowed === "number")) d.pools.push({ type: s.type, name: s.name ?? s.id, details: s.details });
+          if (s.details !== undefined && (typeof s.details.max === "number" || typeof s.details.borrowed === "number"))
+            d.pools.push({ type: s.type, name: s.name ?? s.id, details: s.details });
         }
         scrape = d;
         // prom-client calls every collect() in one synchronous loop: the cache lives for that loop only.
@@ -204,17 +205,47 @@ export function createMetricsPlugin(): PluginDescriptor<MetricsOptions> {
       const releasesCap = cap("releases_total");
       const releases = new Counter({ name: `${p}releases_total`, help: "Releases by type and outcome", labelNames: ["type", "outcome"], registers: reg });
       const eventsCap = cap("events_total");
-      const events = new Counter({ name: `${p}events_total`, help: "Kernel events (failures, leaks, deadlines, signals, hook errors) by event and resource type", labelNames: ["event", "type"], registers: reg });
+      const events = new Counter({
+        name: `${p}events_total`,
+        help: "Kernel events (failures, leaks, deadlines, signals, hook errors) by event and resource type",
+        labelNames: ["event", "type"],
+        registers: reg,
+      });
       const pluginEventsCap = cap("plugin_events_total");
-      const pluginEvents = new Counter({ name: `${p}plugin_events_total`, help: "Plugin events by plugin and name", labelNames: ["plugin", "name"], registers: reg });
+      const pluginEvents = new Counter({
+        name: `${p}plugin_events_total`,
+        help: "Plugin events by plugin and name",
+        labelNames: ["plugin", "name"],
+        registers: reg,
+      });
       const reapedCap = cap("reaped_total");
-      const reaped = new Counter({ name: `${p}reaped_total`, help: "Resources reaped (idle or expired) by type, from `reaped` plugin events", labelNames: ["type"], registers: reg });
+      const reaped = new Counter({
+        name: `${p}reaped_total`,
+        help: "Resources reaped (idle or expired) by type, from `reaped` plugin events",
+        labelNames: ["type"],
+        registers: reg,
+      });
       const breakerCap = cap("breaker_state");
-      const breakerState = new Gauge({ name: `${p}breaker_state`, help: "Circuit breaker state: 0 closed, 1 half-open, 2 open", labelNames: ["breaker"], registers: reg });
+      const breakerState = new Gauge({
+        name: `${p}breaker_state`,
+        help: "Circuit breaker state: 0 closed, 1 half-open, 2 open",
+        labelNames: ["breaker"],
+        registers: reg,
+      });
       const transitionsCap = cap("breaker_transitions_total");
-      const transitions = new Counter({ name: `${p}breaker_transitions_total`, help: "Circuit breaker state transitions", labelNames: ["breaker", "from", "to"], registers: reg });
+      const transitions = new Counter({
+        name: `${p}breaker_transitions_total`,
+        help: "Circuit breaker state transitions",
+        labelNames: ["breaker", "from", "to"],
+        registers: reg,
+      });
       const notificationsCap = cap("alert_notifications_total");
-      const notifications = new Counter({ name: `${p}alert_notifications_total`, help: "Alert notifications by sink and result (sent, failed, dropped, undelivered)", labelNames: ["sink", "kind", "result"], registers: reg });
+      const notifications = new Counter({
+        name: `${p}alert_notifications_total`,
+        help: "Alert notifications by sink and result (sent, failed, dropped, undelivered)",
+        labelNames: ["sink", "kind", "result"],
+        registers: reg,
+      });
 
       // Alert states: fingerprint → state, counted at scrape time.
       const alertStates = new Map<string, { alertname: string; state: string }>();

@@ -149,7 +149,12 @@ describe("metrics plugin", () => {
   it("takes a prefix; rejects invalid options", async () => {
     const { api } = await makeKernel({ prefix: "app_" });
     expect(await api.metrics()).toContain("# TYPE app_resources gauge");
-    const err: unknown = await createKernel({ clock: new ManualClock(), env: {}, config: {}, plugins: [{ plugin: metricsPlugin, options: { port: 1 } }] }).catch((e: unknown) => e);
+    const err: unknown = await createKernel({
+      clock: new ManualClock(),
+      env: {},
+      config: {},
+      plugins: [{ plugin: metricsPlugin, options: { port: 1 } }],
+    }).catch((e: unknown) => e);
     expect((err as Error).cause).toMatchObject({ code: "ERR_METRICS_INVALID_OPTIONS" });
     const { kernel } = await makeKernel();
     expect(() => metricsOf({} as Kernel)).toThrow(expect.objectContaining({ code: "ERR_METRICS_NOT_APPLIED" }));
@@ -176,7 +181,12 @@ describe("/metrics endpoint", () => {
   it("fails apply with ERR_METRICS_ENDPOINT when the port is taken", async () => {
     const { api } = await makeKernel({ endpoint: { port: 0 } });
     const port = Number(new URL(api.url!).port);
-    const err: unknown = await createKernel({ clock: new ManualClock(), env: {}, config: {}, plugins: [{ plugin: metricsPlugin, options: { endpoint: { port } } }] }).catch((e: unknown) => e);
+    const err: unknown = await createKernel({
+      clock: new ManualClock(),
+      env: {},
+      config: {},
+      plugins: [{ plugin: metricsPlugin, options: { endpoint: { port } } }],
+    }).catch((e: unknown) => e);
     expect((err as Error).cause).toMatchObject({ code: "ERR_METRICS_ENDPOINT" });
   });
 });

@@ -11,7 +11,15 @@ const alerts: AlertsConfig = {
     { name: "Sockets", kind: "threshold", select: { type: "socket" }, threshold: 0 },
     { name: "PoolBusy", kind: "threshold", select: { type: "pool" }, measure: "details.borrowed / details.max", by: ["name"], threshold: 0.9 },
     { name: "Held", kind: "held_longer_than", select: { type: "socket" }, duration: "5m" },
-    { name: "Exhaust", kind: "forecast", select: { type: "pool" }, measure: "details.pending + details.idle - details.size", window: "10m", horizon: "1h", limit: 10 },
+    {
+      name: "Exhaust",
+      kind: "forecast",
+      select: { type: "pool" },
+      measure: "details.pending + details.idle - details.size",
+      window: "10m",
+      horizon: "1h",
+      limit: 10,
+    },
     { name: "Flap", kind: "transitions", on: { event: "plugin:event", name: "breaker:state-changed" }, window: "1m", count: 3 },
     { name: "Leak", kind: "event", on: { event: "resource:leak-suspected" } },
     { name: "Forced", kind: "event", on: { event: "resource:released", outcome: "forced" } },
@@ -31,7 +39,12 @@ describe("metrics with alerts", () => {
     kernel.adopt({}, { type: "socket", name: "s", release: () => {} });
     kernel.adopt({ size: 1, borrowed: 1, idle: 0, pending: 0, max: 1 }, { type: "pool", name: "db", release: () => {}, describe: (v) => ({ ...v }) });
     await clock.advance(10_000);
-    expect(alertsOf(kernel).active().map((a) => a.name).sort()).toEqual(["PoolBusy", "Sockets"]);
+    expect(
+      alertsOf(kernel)
+        .active()
+        .map((a) => a.name)
+        .sort(),
+    ).toEqual(["PoolBusy", "Sockets"]);
     const text = await metricsOf(kernel).metrics();
     expect(text).toContain('custodian_alerts{alertname="Sockets",state="firing"} 1');
     expect(text).toContain('custodian_alerts{alertname="PoolBusy",state="firing"} 1');

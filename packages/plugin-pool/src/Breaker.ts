@@ -46,7 +46,8 @@ export interface BreakerOptions {
 }
 
 const positiveInt = (name: string, option: string, value: unknown, min: number): number => {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min) throw new PoolInvalidOptionError(`Breaker "${name}"`, option, `an integer >= ${min}`, value);
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min)
+    throw new PoolInvalidOptionError(`Breaker "${name}"`, option, `an integer >= ${min}`, value);
   return value;
 };
 
@@ -91,7 +92,8 @@ export class Breaker {
     this.#clock = options.clock ?? systemClock;
     this.#consecutiveLimit = positiveInt(this.name, "consecutiveFailures", options.consecutiveFailures ?? 5, 0);
     const rate = options.failureRate ?? 0.5;
-    if (typeof rate !== "number" || !(rate >= 0 && rate <= 1)) throw new PoolInvalidOptionError(`Breaker "${this.name}"`, "failureRate", "a number in [0, 1]", rate);
+    if (typeof rate !== "number" || !(rate >= 0 && rate <= 1))
+      throw new PoolInvalidOptionError(`Breaker "${this.name}"`, "failureRate", "a number in [0, 1]", rate);
     this.#rate = rate;
     this.#minimumCalls = positiveInt(this.name, "minimumCalls", options.minimumCalls ?? 20, 1);
     const buckets = positiveInt(this.name, "buckets", options.buckets ?? 10, 1);

@@ -233,10 +233,30 @@ function num(name: string, option: string, value: unknown, min: number, integer 
 }
 
 const KNOWN_OPTIONS = new Set([
-  "name", "create", "destroy", "validate", "min", "max", "acquireTimeoutMs", "maxWaiting", "createTimeoutMs",
-  "destroyTimeoutMs", "validateTimeoutMs", "validateAfterIdleMs", "idleTimeoutMs", "reapIntervalMs", "maxLifetimeMs",
-  "maxLifetimeJitter", "leakThresholdMs", "order", "createRetryBaseMs", "createRetryMaxMs", "createBreakerThreshold",
-  "createBreakerOpenMs", "clock", "random",
+  "name",
+  "create",
+  "destroy",
+  "validate",
+  "min",
+  "max",
+  "acquireTimeoutMs",
+  "maxWaiting",
+  "createTimeoutMs",
+  "destroyTimeoutMs",
+  "validateTimeoutMs",
+  "validateAfterIdleMs",
+  "idleTimeoutMs",
+  "reapIntervalMs",
+  "maxLifetimeMs",
+  "maxLifetimeJitter",
+  "leakThresholdMs",
+  "order",
+  "createRetryBaseMs",
+  "createRetryMaxMs",
+  "createBreakerThreshold",
+  "createBreakerOpenMs",
+  "clock",
+  "random",
 ]);
 
 /**
@@ -316,8 +336,10 @@ export class Pool<T> {
       if (!KNOWN_OPTIONS.has(key)) throw new PoolInvalidOptionError(`Pool "${name}"`, key, `one of ${[...KNOWN_OPTIONS].join(", ")} (unsupported option)`, key);
     }
     if (typeof options.create !== "function") throw new PoolInvalidOptionError(`Pool "${name}"`, "create", "a function", options.create);
-    if (options.destroy !== undefined && typeof options.destroy !== "function") throw new PoolInvalidOptionError(`Pool "${name}"`, "destroy", "a function", options.destroy);
-    if (options.validate !== undefined && typeof options.validate !== "function") throw new PoolInvalidOptionError(`Pool "${name}"`, "validate", "a function", options.validate);
+    if (options.destroy !== undefined && typeof options.destroy !== "function")
+      throw new PoolInvalidOptionError(`Pool "${name}"`, "destroy", "a function", options.destroy);
+    if (options.validate !== undefined && typeof options.validate !== "function")
+      throw new PoolInvalidOptionError(`Pool "${name}"`, "validate", "a function", options.validate);
     this.#create = options.create;
     this.#destroy = options.destroy ?? noopDestroy;
     this.#validate = options.validate;
@@ -386,7 +408,9 @@ export class Pool<T> {
 
   #needsValidation(entry: Entry<T>): boolean {
     // A resource fresh from create() is not validated: it has never been used.
-    return this.#validate !== undefined && entry.uses > 0 && (this.#validateAfterIdleMs === 0 || this.#clock.now() - entry.lastUsedAt >= this.#validateAfterIdleMs);
+    return (
+      this.#validate !== undefined && entry.uses > 0 && (this.#validateAfterIdleMs === 0 || this.#clock.now() - entry.lastUsedAt >= this.#validateAfterIdleMs)
+    );
   }
 
   #borrow(entry: Entry<T>, stack: string | undefined): void {
@@ -780,7 +804,8 @@ export class Pool<T> {
       const timer = this.#clock.setTimeout(() => {
         this.#retryTimers.delete(timer);
         if (this.#closed) return;
-        const stillWanted = this.#pending - this.#validating - this.#idle.length - (this.#creating - 1) > 0 || this.#entries.size + this.#creating - 1 < this.min;
+        const stillWanted =
+          this.#pending - this.#validating - this.#idle.length - (this.#creating - 1) > 0 || this.#entries.size + this.#creating - 1 < this.min;
         if (!stillWanted) {
           this.#creating--;
           return;

@@ -91,7 +91,8 @@ export class WorkQueue<I, R> {
     this.name = name;
     if (typeof options.handler !== "function") throw new PoolInvalidOptionError(`WorkQueue "${name}"`, "handler", "a function", options.handler);
     const int = (opt: string, v: unknown, min: number): number => {
-      if (typeof v !== "number" || !(v >= min) || (Number.isFinite(v) && !Number.isInteger(v))) throw new PoolInvalidOptionError(`WorkQueue "${name}"`, opt, `an integer >= ${min}`, v);
+      if (typeof v !== "number" || !(v >= min) || (Number.isFinite(v) && !Number.isInteger(v)))
+        throw new PoolInvalidOptionError(`WorkQueue "${name}"`, opt, `an integer >= ${min}`, v);
       return v;
     };
     this.#handler = options.handler;
@@ -117,7 +118,17 @@ export class WorkQueue<I, R> {
     if (this.#queued.length >= this.#maxQueued) throw new QueueFullError(this.name, this.#maxQueued);
     const id = options.id ?? `${this.name}-${++this.#seq}`;
     if (this.#items.has(id)) throw new PoolInvalidOptionError(`WorkQueue "${this.name}"`, "id", "unique among retained items", id);
-    const item: Item<I, R> = { id, input, state: "queued", result: undefined, error: undefined, queuedAt: this.#clock.now(), finishedAt: 0, waiters: [], abort: undefined };
+    const item: Item<I, R> = {
+      id,
+      input,
+      state: "queued",
+      result: undefined,
+      error: undefined,
+      queuedAt: this.#clock.now(),
+      finishedAt: 0,
+      waiters: [],
+      abort: undefined,
+    };
     this.#items.set(id, item);
     this.#queued.push(item);
     this.#pump();

@@ -36,8 +36,7 @@ export interface PoolStatsSnapshot {
   max: number;
 }
 
-const describe = (s: PoolStatsSnapshot): string =>
-  `size=${s.size}/${s.max} idle=${s.idle} borrowed=${s.borrowed} pending=${s.pending} creating=${s.creating}`;
+const describe = (s: PoolStatsSnapshot): string => `size=${s.size}/${s.max} idle=${s.idle} borrowed=${s.borrowed} pending=${s.pending} creating=${s.creating}`;
 
 const causeText = (cause: unknown): string =>
   cause === undefined ? "no create error was seen" : `last create error: ${cause instanceof Error ? cause.message : String(cause)}`;
@@ -53,7 +52,10 @@ export class PoolClosedError extends KernelError {
 export class PoolFullError extends KernelError {
   readonly stats: PoolStatsSnapshot;
   constructor(stats: PoolStatsSnapshot, maxWaiting: number) {
-    super("ERR_POOL_FULL", `Pool "${stats.name}" has ${maxWaiting} callers waiting already (maxWaiting=${maxWaiting}); rejected at once (${describe(stats)}). Raise max or maxWaiting, or shed load.`);
+    super(
+      "ERR_POOL_FULL",
+      `Pool "${stats.name}" has ${maxWaiting} callers waiting already (maxWaiting=${maxWaiting}); rejected at once (${describe(stats)}). Raise max or maxWaiting, or shed load.`,
+    );
     this.stats = stats;
   }
 }
@@ -63,7 +65,11 @@ export class PoolAcquireTimeoutError extends KernelError {
   readonly stats: PoolStatsSnapshot;
   readonly waitedMs: number;
   constructor(stats: PoolStatsSnapshot, waitedMs: number, cause: unknown) {
-    super("ERR_POOL_ACQUIRE_TIMEOUT", `Pool "${stats.name}": no resource within ${Math.round(waitedMs)}ms (${describe(stats)}; ${causeText(cause)}). Check for leaked (unreleased) resources or raise max.`, cause === undefined ? undefined : { cause });
+    super(
+      "ERR_POOL_ACQUIRE_TIMEOUT",
+      `Pool "${stats.name}": no resource within ${Math.round(waitedMs)}ms (${describe(stats)}; ${causeText(cause)}). Check for leaked (unreleased) resources or raise max.`,
+      cause === undefined ? undefined : { cause },
+    );
     this.stats = stats;
     this.waitedMs = waitedMs;
   }
@@ -80,7 +86,11 @@ export class PoolAcquireAbortedError extends KernelError {
 export class PoolCreateUnavailableError extends KernelError {
   readonly stats: PoolStatsSnapshot;
   constructor(stats: PoolStatsSnapshot, cause: unknown) {
-    super("ERR_POOL_CREATE_UNAVAILABLE", `Pool "${stats.name}": creating resources keeps failing, so the create breaker is open and acquire fails at once (${describe(stats)}; ${causeText(cause)}). It retries after its cooldown.`, { cause });
+    super(
+      "ERR_POOL_CREATE_UNAVAILABLE",
+      `Pool "${stats.name}": creating resources keeps failing, so the create breaker is open and acquire fails at once (${describe(stats)}; ${causeText(cause)}). It retries after its cooldown.`,
+      { cause },
+    );
     this.stats = stats;
   }
 }
@@ -88,21 +98,31 @@ export class PoolCreateUnavailableError extends KernelError {
 /** create() did not settle within `createTimeoutMs`. */
 export class PoolCreateTimeoutError extends KernelError {
   constructor(pool: string, timeoutMs: number) {
-    super("ERR_POOL_CREATE_TIMEOUT", `Pool "${pool}": create() did not settle within createTimeoutMs=${timeoutMs}; the attempt was aborted and a late value is destroyed.`);
+    super(
+      "ERR_POOL_CREATE_TIMEOUT",
+      `Pool "${pool}": create() did not settle within createTimeoutMs=${timeoutMs}; the attempt was aborted and a late value is destroyed.`,
+    );
   }
 }
 
 /** An option is missing, of the wrong type or out of range. */
 export class PoolInvalidOptionError extends KernelError {
   constructor(subject: string, option: string, expected: string, received: unknown) {
-    super("ERR_POOL_INVALID_OPTION", `${subject}: option "${option}" must be ${expected}; received ${typeof received === "function" ? "a function" : JSON.stringify(received)}`);
+    super(
+      "ERR_POOL_INVALID_OPTION",
+      `${subject}: option "${option}" must be ${expected}; received ${typeof received === "function" ? "a function" : JSON.stringify(received)}`,
+    );
   }
 }
 
 /** A `factory:` name is neither registered nor a loadable module. */
 export class PoolFactoryUnknownError extends KernelError {
   constructor(factory: string, known: string[], options?: ErrorOptions) {
-    super("ERR_POOL_FACTORY_UNKNOWN", `Pool factory "${factory}" is not registered and could not be loaded as a module exporting create(); registered: ${known.join(", ") || "(none)"}. Call registerPoolFactory() or give a module path.`, options);
+    super(
+      "ERR_POOL_FACTORY_UNKNOWN",
+      `Pool factory "${factory}" is not registered and could not be loaded as a module exporting create(); registered: ${known.join(", ") || "(none)"}. Call registerPoolFactory() or give a module path.`,
+      options,
+    );
   }
 }
 
@@ -111,7 +131,11 @@ export class BreakerOpenError extends KernelError {
   readonly breaker: string;
   readonly retryAt: number;
   constructor(breaker: string, retryAt: number, cause: unknown) {
-    super("ERR_BREAKER_OPEN", `Circuit breaker "${breaker}" is open; calls fail fast until it half-opens at ${new Date(retryAt).toISOString()}`, cause === undefined ? undefined : { cause });
+    super(
+      "ERR_BREAKER_OPEN",
+      `Circuit breaker "${breaker}" is open; calls fail fast until it half-opens at ${new Date(retryAt).toISOString()}`,
+      cause === undefined ? undefined : { cause },
+    );
     this.breaker = breaker;
     this.retryAt = retryAt;
   }
@@ -127,14 +151,20 @@ export class QueueClosedError extends KernelError {
 /** push() while `maxQueued` items are already queued. */
 export class QueueFullError extends KernelError {
   constructor(queue: string, maxQueued: number) {
-    super("ERR_QUEUE_FULL", `Work queue "${queue}" already has ${maxQueued} items queued (maxQueued=${maxQueued}); rejected at once. Raise concurrency or maxQueued, or shed load.`);
+    super(
+      "ERR_QUEUE_FULL",
+      `Work queue "${queue}" already has ${maxQueued} items queued (maxQueued=${maxQueued}); rejected at once. Raise concurrency or maxQueued, or shed load.`,
+    );
   }
 }
 
 /** A wait for an item's result passed its deadline. The item keeps running. */
 export class QueueWaitTimeoutError extends KernelError {
   constructor(queue: string, id: string, timeoutMs: number) {
-    super("ERR_QUEUE_WAIT_TIMEOUT", `Work queue "${queue}": item "${id}" did not finish within the wait deadline of ${timeoutMs}ms; the item keeps running, wait again or cancel it`);
+    super(
+      "ERR_QUEUE_WAIT_TIMEOUT",
+      `Work queue "${queue}": item "${id}" did not finish within the wait deadline of ${timeoutMs}ms; the item keeps running, wait again or cancel it`,
+    );
   }
 }
 

@@ -17,7 +17,10 @@ const broken = new WeakSet<object>();
 
 async function loadPg(): Promise<{ Client: new (options: Record<string, unknown>) => PgClient }> {
   try {
-    const mod = (await import("pg")) as unknown as { default?: { Client: new (o: Record<string, unknown>) => PgClient }; Client?: new (o: Record<string, unknown>) => PgClient };
+    const mod = (await import("pg")) as unknown as {
+      default?: { Client: new (o: Record<string, unknown>) => PgClient };
+      Client?: new (o: Record<string, unknown>) => PgClient;
+    };
     const Client = mod.Client ?? mod.default?.Client;
     if (Client === undefined) throw new Error("the pg module has no Client export");
     return { Client };

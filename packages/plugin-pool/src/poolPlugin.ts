@@ -55,7 +55,11 @@ const DURATIONS: Array<[keyof PoolSpec, keyof PoolOptions<unknown>]> = [
  * for callers that read specs themselves. A relative module path in `factory` resolves against
  * `kernel.configDir` (the config file's folder), else process.cwd().
  */
-export async function createPoolFromSpec(name: string, spec: PoolSpec, kernel: Pick<Kernel, "clock"> & Partial<Pick<Kernel, "configDir">>): Promise<Pool<unknown>> {
+export async function createPoolFromSpec(
+  name: string,
+  spec: PoolSpec,
+  kernel: Pick<Kernel, "clock"> & Partial<Pick<Kernel, "configDir">>,
+): Promise<Pool<unknown>> {
   const factory = await resolvePoolFactory(spec.factory, kernel.configDir);
   const factoryOptions = spec.options ?? {};
   const options: PoolOptions<unknown> = {
@@ -119,7 +123,8 @@ export const poolPlugin = definePlugin({
       // below returns that same report so the outcome is "forced", never a silent success.
       async release(pool: Pool<unknown>, ctx: ReleaseContext) {
         const report = await pool.close({ deadlineMs: Infinity, signal: ctx.signal });
-        if (report.errors.length > 0) throw new AggregateError(report.errors, `pool "${report.pool}": ${report.errors.length} destroy() call(s) failed during close`);
+        if (report.errors.length > 0)
+          throw new AggregateError(report.errors, `pool "${report.pool}": ${report.errors.length} destroy() call(s) failed during close`);
       },
       async force(pool: Pool<unknown>) {
         await pool.close({ deadlineMs: 0 });

@@ -13,7 +13,12 @@ export const poolSpecSchema: Record<string, unknown> = Object.freeze({
   required: ["factory"],
   additionalProperties: false,
   properties: {
-    factory: { type: "string", minLength: 1, description: 'A factory registered with registerPoolFactory() ("pg" ships), or a module path exporting create/destroy/validate (a relative path resolves against the config file\'s folder).' },
+    factory: {
+      type: "string",
+      minLength: 1,
+      description:
+        'A factory registered with registerPoolFactory() ("pg" ships), or a module path exporting create/destroy/validate (a relative path resolves against the config file\'s folder).',
+    },
     options: { type: "object", description: "Passed to the factory's create() (e.g. pg connection settings).", additionalProperties: true },
     min: int("Resources kept even when idle.", 0),
     max: int("Most resources at once: the concurrency limit.", 1),

@@ -53,7 +53,13 @@ describe("Breaker", () => {
   it("half-opens after openMs with a bounded number of trials, re-opens on a failed trial, closes on success", async () => {
     const clock = new ManualClock();
     const changes: string[] = [];
-    const b = createBreaker({ clock, consecutiveFailures: 1, openMs: 1_000, halfOpenMaxCalls: 1, onStateChange: (c: BreakerStateChange) => changes.push(`${c.from}->${c.to}`) });
+    const b = createBreaker({
+      clock,
+      consecutiveFailures: 1,
+      openMs: 1_000,
+      halfOpenMaxCalls: 1,
+      onStateChange: (c: BreakerStateChange) => changes.push(`${c.from}->${c.to}`),
+    });
     await b.execute(fail).catch(() => {});
     await clock.advance(1_000);
     expect(b.state).toBe("half-open");

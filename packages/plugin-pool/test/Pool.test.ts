@@ -438,7 +438,13 @@ describe("create breaker recovery", () => {
     const clock = new ManualClock();
     let up = false;
     let n = 0;
-    const pool = createPool({ clock, max: 5, createBreakerThreshold: 1, createBreakerOpenMs: 1_000, create: async () => (up ? { id: ++n } : Promise.reject(new Error("down"))) });
+    const pool = createPool({
+      clock,
+      max: 5,
+      createBreakerThreshold: 1,
+      createBreakerOpenMs: 1_000,
+      create: async () => (up ? { id: ++n } : Promise.reject(new Error("down"))),
+    });
     onTestFinished(() => pool.close({ deadlineMs: 0 }).then(() => undefined));
     await expect(pool.acquire()).rejects.toMatchObject({ code: "ERR_POOL_CREATE_UNAVAILABLE" });
     up = true;
@@ -608,7 +614,11 @@ describe("close", () => {
     let resolve!: (v: Res) => void;
     let signal!: AbortSignal;
     const destroyed: Res[] = [];
-    const pool = createPool<Res>({ clock, create: (ctx) => ((signal = ctx.signal), new Promise<Res>((r) => (resolve = r))), destroy: (r) => void destroyed.push(r) });
+    const pool = createPool<Res>({
+      clock,
+      create: (ctx) => ((signal = ctx.signal), new Promise<Res>((r) => (resolve = r))),
+      destroy: (r) => void destroyed.push(r),
+    });
     void pool.acquire().catch(() => {});
     await clock.tick();
     await pool.close();

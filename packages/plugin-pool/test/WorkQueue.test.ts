@@ -11,7 +11,9 @@ function controlled() {
     new Promise<number>((resolve, reject) => {
       running++;
       peak = Math.max(peak, running);
-      const end = <A extends unknown[]>(f: (...a: A) => void) => (...a: A) => (running--, f(...a));
+      const end =
+        <A extends unknown[]>(f: (...a: A) => void) =>
+        (...a: A) => (running--, f(...a));
       calls.set(n, { resolve: end(resolve), reject: end(reject), signal: ctx.signal });
     });
   return { calls, handler, peak: () => peak };

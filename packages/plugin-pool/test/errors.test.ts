@@ -3,7 +3,6 @@ import { isKernelError } from "@custodian/core";
 import * as api from "@custodian/plugin-pool";
 import { PoolAcquireTimeoutError, PoolClosedError, PoolErrorCodes } from "@custodian/plugin-pool";
 
-
 describe("plugin-pool error codes", () => {
   it("every exported error class has a code from PoolErrorCodes and is a KernelError", () => {
     const classes = Object.entries(api).filter(([name, v]) => typeof v === "function" && name.endsWith("Error"));

@@ -9,7 +9,12 @@ registerPoolFactory<{ open: boolean }>("helpers-mem", { create: () => ({ open: t
 describe("leaseFrom", () => {
   it("tracks a lease as a kernel resource depending on its pool; releasing it returns the resource", async () => {
     const clock = new ManualClock();
-    const kernel = await createKernel({ clock, plugins: [poolPlugin], config: { resources: { db: { type: "pool", factory: "helpers-mem", max: 2 } } } as never, exit: () => {} });
+    const kernel = await createKernel({
+      clock,
+      plugins: [poolPlugin],
+      config: { resources: { db: { type: "pool", factory: "helpers-mem", max: 2 } } } as never,
+      exit: () => {},
+    });
     const dbHandle = await kernel.acquire<Pool<{ open: boolean }>>("db");
     const pool = dbHandle.value;
     {

@@ -90,7 +90,11 @@ describe.skipIf(absent !== undefined && !mustRun)("pg factory against real Postg
         s.close(() => resolve(p));
       });
     });
-    const pool = await createPoolFromSpec("dead", { factory: "pg", options: { ...conn, port }, createBreakerThreshold: 3, createRetryBase: "10ms", createBreakerOpen: "30s", acquireTimeout: "20s" }, { clock: (await import("@custodian/core")).systemClock });
+    const pool = await createPoolFromSpec(
+      "dead",
+      { factory: "pg", options: { ...conn, port }, createBreakerThreshold: 3, createRetryBase: "10ms", createBreakerOpen: "30s", acquireTimeout: "20s" },
+      { clock: (await import("@custodian/core")).systemClock },
+    );
     onTestFinished(() => pool.close({ deadlineMs: 0 }).then(() => undefined));
     const t0 = Date.now();
     const err = await pool.acquire().catch((e: unknown) => e);

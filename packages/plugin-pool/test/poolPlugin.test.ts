@@ -109,11 +109,16 @@ describe("poolPlugin", () => {
   });
 
   it("an unknown factory fails with ERR_POOL_FACTORY_UNKNOWN naming the registered ones", async () => {
-    await expect(resolvePoolFactory("./no/such/factory.mjs")).rejects.toMatchObject({ code: "ERR_POOL_FACTORY_UNKNOWN", message: expect.stringContaining("mem") });
+    await expect(resolvePoolFactory("./no/such/factory.mjs")).rejects.toMatchObject({
+      code: "ERR_POOL_FACTORY_UNKNOWN",
+      message: expect.stringContaining("mem"),
+    });
   });
 
   it("a bad duration in the spec fails with ERR_DURATION_INVALID", async () => {
-    await expect(createPoolFromSpec("x", { factory: "mem", acquireTimeout: "soon" }, { clock: new ManualClock() })).rejects.toMatchObject({ code: "ERR_DURATION_INVALID" });
+    await expect(createPoolFromSpec("x", { factory: "mem", acquireTimeout: "soon" }, { clock: new ManualClock() })).rejects.toMatchObject({
+      code: "ERR_DURATION_INVALID",
+    });
   });
 
   it("forwards leak and breaker events to the kernel's event stream", async () => {
@@ -150,8 +155,12 @@ describe("poolPlugin with resource.config.yaml", () => {
   });
 
   it("rejects a bad spec with ERR_CONFIG_INVALID (unknown key, bad duration)", async () => {
-    await expect(yamlKernel("resources:\n  cache:\n    type: pool\n    factory: mem\n    maxConnections: 4\n")).rejects.toMatchObject({ code: "ERR_CONFIG_INVALID" });
-    await expect(yamlKernel("resources:\n  cache:\n    type: pool\n    factory: mem\n    acquireTimeout: soon\n")).rejects.toMatchObject({ code: "ERR_CONFIG_INVALID" });
+    await expect(yamlKernel("resources:\n  cache:\n    type: pool\n    factory: mem\n    maxConnections: 4\n")).rejects.toMatchObject({
+      code: "ERR_CONFIG_INVALID",
+    });
+    await expect(yamlKernel("resources:\n  cache:\n    type: pool\n    factory: mem\n    acquireTimeout: soon\n")).rejects.toMatchObject({
+      code: "ERR_CONFIG_INVALID",
+    });
   });
 });
 

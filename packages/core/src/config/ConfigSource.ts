@@ -137,7 +137,13 @@ export function parseConfigText(
     issues.push({ file, line, column: col, path, message });
   };
   if (Buffer.byteLength(text) > MAX_CONFIG_BYTES) {
-    issues.push({ file, line: 1, column: 1, path: "", message: `config file is ${(Buffer.byteLength(text) / 1e6).toFixed(1)} MB; the limit is ${MAX_CONFIG_BYTES / 1024 / 1024} MiB. Is this the right file?` });
+    issues.push({
+      file,
+      line: 1,
+      column: 1,
+      path: "",
+      message: `config file is ${(Buffer.byteLength(text) / 1e6).toFixed(1)} MB; the limit is ${MAX_CONFIG_BYTES / 1024 / 1024} MiB. Is this the right file?`,
+    });
     return { value: undefined, source: positionlessSource(file, dir), issues };
   }
   const doc = parseDocument(text, { lineCounter, schema: "core", uniqueKeys: true, merge: false, prettyErrors: true, keepSourceTokens: false });
@@ -152,7 +158,11 @@ export function parseConfigText(
   }
   if (doc.directives?.yaml.explicit && doc.directives.yaml.version !== "1.2") {
     const offset = Math.max(0, text.indexOf("%YAML"));
-    at(offset, "", `%YAML ${doc.directives.yaml.version} directive is not supported: config files are YAML 1.2 (core schema, no "yes"/"no" booleans, no merge keys). Remove the directive.`);
+    at(
+      offset,
+      "",
+      `%YAML ${doc.directives.yaml.version} directive is not supported: config files are YAML 1.2 (core schema, no "yes"/"no" booleans, no merge keys). Remove the directive.`,
+    );
   }
   if (issues.length > 0) return { value: undefined, source, issues };
 
@@ -163,7 +173,11 @@ export function parseConfigText(
       const { value, missing } = interpolate(original, env);
       const path = pathFromAncestors(ancestors, key, node);
       for (const name of missing) {
-        at(node.range?.[0] ?? 0, formatPath(path.slice(prefix.length)), `environment variable ${name} is not set and has no default; set it or write \${${name}:-default}`);
+        at(
+          node.range?.[0] ?? 0,
+          formatPath(path.slice(prefix.length)),
+          `environment variable ${name} is not set and has no default; set it or write \${${name}:-default}`,
+        );
       }
       const whole = /^\$\{[^}]*\}$/.test(original);
       node.value = whole && node.type === "PLAIN" ? retype(value) : value;
@@ -182,7 +196,11 @@ export function parseConfigText(
         return visit.BREAK;
       },
     });
-    at(offset, "", `too many alias expansions (more than ${MAX_ALIAS_COUNT}); aliases that nest aliases grow exponentially (${error instanceof Error ? error.message : String(error)})`);
+    at(
+      offset,
+      "",
+      `too many alias expansions (more than ${MAX_ALIAS_COUNT}); aliases that nest aliases grow exponentially (${error instanceof Error ? error.message : String(error)})`,
+    );
     return { value: undefined, source, issues };
   }
   for (const seg of prefix) value = (value as Record<string, unknown> | undefined)?.[seg as string];

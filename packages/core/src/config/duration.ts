@@ -17,7 +17,10 @@ export function parseDuration(value: string | number, subject = "duration"): num
     const m = DURATION.exec(value);
     if (m) return Number(m[1]) * UNIT_MS[m[2] ?? "ms"];
   }
-  throw new KernelError("ERR_DURATION_INVALID", `${subject} must be a duration like "250ms", "5s", "2m", "1h" or a number of milliseconds >= 0; received ${JSON.stringify(value)}`);
+  throw new KernelError(
+    "ERR_DURATION_INVALID",
+    `${subject} must be a duration like "250ms", "5s", "2m", "1h" or a number of milliseconds >= 0; received ${JSON.stringify(value)}`,
+  );
 }
 
 const SIZE = /^\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|KiB|MiB|GiB)?\s*$/i;

@@ -61,14 +61,18 @@ class Parsed {
 }
 
 const isDescriptor = (v: unknown): boolean =>
-  v !== null && typeof v === "object" && (typeof (v as { apply?: unknown }).apply === "function" || ((v as { plugin?: unknown }).plugin !== null && typeof (v as { plugin?: unknown }).plugin === "object"));
+  v !== null &&
+  typeof v === "object" &&
+  (typeof (v as { apply?: unknown }).apply === "function" ||
+    ((v as { plugin?: unknown }).plugin !== null && typeof (v as { plugin?: unknown }).plugin === "object"));
 
 /** Deep copy of plain data; other values (functions, class instances) are kept by reference. */
 function copyData(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(copyData);
   if (v !== null && typeof v === "object" && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null)) {
     const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v)) Object.defineProperty(out, k, { value: copyData((v as Record<string, unknown>)[k]), enumerable: true, writable: true, configurable: true });
+    for (const k of Object.keys(v))
+      Object.defineProperty(out, k, { value: copyData((v as Record<string, unknown>)[k]), enumerable: true, writable: true, configurable: true });
     return out;
   }
   return v;
@@ -89,7 +93,9 @@ export function deepFreeze<T>(v: T, seen = new Set<unknown>()): T {
 
 /** File order; issues without a position (environment, JS config) last, in the order found. */
 const byPosition = (a: ConfigIssue, b: ConfigIssue): number =>
-  a.line === undefined || b.line === undefined ? (a.line === undefined ? 1 : 0) - (b.line === undefined ? 1 : 0) : a.line - b.line || (a.column ?? 0) - (b.column ?? 0);
+  a.line === undefined || b.line === undefined
+    ? (a.line === undefined ? 1 : 0) - (b.line === undefined ? 1 : 0)
+    : a.line - b.line || (a.column ?? 0) - (b.column ?? 0);
 
 function issueAt(source: ConfigSource, path: PathSegment[], message: string, code?: KernelErrorCode): ConfigIssue {
   const pos = source.positionOf(path);
@@ -121,7 +127,14 @@ function checkSemantics(config: Record<string, unknown>, source: ConfigSource): 
     deps(name).forEach((dep, i) => {
       if (!Object.hasOwn(res, dep)) {
         const m = didYouMean(dep, names);
-        issues.push(issueAt(source, ["resources", name, "dependsOn", i], `depends on "${dep}", which is not declared${m === undefined ? "" : `; did you mean "${m}"?`}; declared resources: ${names.join(", ")}`, "ERR_KERNEL_UNKNOWN_RESOURCE"));
+        issues.push(
+          issueAt(
+            source,
+            ["resources", name, "dependsOn", i],
+            `depends on "${dep}", which is not declared${m === undefined ? "" : `; did you mean "${m}"?`}; declared resources: ${names.join(", ")}`,
+            "ERR_KERNEL_UNKNOWN_RESOURCE",
+          ),
+        );
       }
     });
   }
@@ -136,7 +149,14 @@ function checkSemantics(config: Record<string, unknown>, source: ConfigSource): 
         const key = [...new Set(cycle)].sort().join(",");
         if (!seen.has(key)) {
           seen.add(key);
-          issues.push(issueAt(source, ["resources", name, "dependsOn", i], `dependency cycle: ${cycle.join(" -> ")}; remove one of these dependsOn entries`, "ERR_KERNEL_DEPENDENCY_CYCLE"));
+          issues.push(
+            issueAt(
+              source,
+              ["resources", name, "dependsOn", i],
+              `dependency cycle: ${cycle.join(" -> ")}; remove one of these dependsOn entries`,
+              "ERR_KERNEL_DEPENDENCY_CYCLE",
+            ),
+          );
         }
       } else if (state.get(dep) === undefined) visit(dep, [...stack, name]);
     });
@@ -219,20 +239,44 @@ async function loadPlugins(config: Record<string, unknown>, source: ConfigSource
     const p = plugin as PluginDescriptor<any> | undefined;
     if (p === null || typeof p !== "object" || typeof p.name !== "string" || p.name === "" || typeof p.apply !== "function") {
       incomplete = true;
-      issues.push(issueAt(source, ["plugins", index], `plugin module "${shown}" does not export a plugin: its default export must be definePlugin({ name, apply })`, "ERR_PLUGIN_INVALID"));
+      issues.push(
+        issueAt(
+          source,
+          ["plugins", index],
+          `plugin module "${shown}" does not export a plugin: its default export must be definePlugin({ name, apply })`,
+          "ERR_PLUGIN_INVALID",
+        ),
+      );
       continue;
     }
     descriptors.push({ index, module: spec, plugin: p });
     if (byName.has(p.name)) {
-      issues.push(issueAt(source, ["plugins", index], `plugin "${p.name}" is listed twice (also plugins[${byName.get(p.name)}]); remove one of the entries`, "ERR_PLUGIN_DUPLICATE"));
+      issues.push(
+        issueAt(
+          source,
+          ["plugins", index],
+          `plugin "${p.name}" is listed twice (also plugins[${byName.get(p.name)}]); remove one of the entries`,
+          "ERR_PLUGIN_DUPLICATE",
+        ),
+      );
       continue;
     }
     for (const dep of p.dependsOn ?? []) {
-      if (!byName.has(dep)) issues.push(issueAt(source, ["plugins", index], `plugin "${p.name}" depends on "${dep}", which is not listed before it; add "${dep}" earlier in plugins`, "ERR_PLUGIN_DEPENDENCY"));
+      if (!byName.has(dep))
+        issues.push(
+          issueAt(
+            source,
+            ["plugins", index],
+            `plugin "${p.name}" depends on "${dep}", which is not listed before it; add "${dep}" earlier in plugins`,
+            "ERR_PLUGIN_DEPENDENCY",
+          ),
+        );
     }
     const problem = p.schema === undefined ? undefined : schemaProblem(p.schema);
     if (problem !== undefined) {
-      issues.push(issueAt(source, ["plugins", index], `plugin "${p.name}" has an option schema that ajv (strict mode) rejects: ${problem}`, "ERR_PLUGIN_INVALID"));
+      issues.push(
+        issueAt(source, ["plugins", index], `plugin "${p.name}" has an option schema that ajv (strict mode) rejects: ${problem}`, "ERR_PLUGIN_INVALID"),
+      );
       continue;
     }
     byName.set(p.name, index);
@@ -262,7 +306,10 @@ function declarationsOf(fromFile: readonly ConfigPlugin[], fromCode: ReadonlyArr
   const features: FeatureDeclaration[] = [...CORE_FEATURES];
   const issues: ConfigIssue[] = [];
   let typesComplete = true;
-  const all = [...fromFile.map((p) => ({ plugin: p.plugin, at: ["plugins", p.index] as PathSegment[] | undefined })), ...fromCode.map((plugin) => ({ plugin, at: undefined }))];
+  const all = [
+    ...fromFile.map((p) => ({ plugin: p.plugin, at: ["plugins", p.index] as PathSegment[] | undefined })),
+    ...fromCode.map((plugin) => ({ plugin, at: undefined })),
+  ];
   const seen = new Set<string>();
   for (const { plugin, at } of all) {
     // A plugin listed twice (reported as such) declares its types once.
@@ -271,7 +318,8 @@ function declarationsOf(fromFile: readonly ConfigPlugin[], fromCode: ReadonlyArr
     if (Array.isArray(plugin.features)) {
       for (const f of plugin.features as unknown[]) {
         const d = f as Partial<FeatureDeclaration> | null;
-        if (d !== null && typeof d === "object" && typeof d.name === "string" && d.name !== "" && !features.some((x) => x.name === d.name)) features.push(d as FeatureDeclaration);
+        if (d !== null && typeof d === "object" && typeof d.name === "string" && d.name !== "" && !features.some((x) => x.name === d.name))
+          features.push(d as FeatureDeclaration);
       }
     }
     const problem = declaredTypesProblem(plugin.types);
@@ -285,7 +333,11 @@ function declarationsOf(fromFile: readonly ConfigPlugin[], fromCode: ReadonlyArr
       if (owner !== undefined) {
         const where = at ?? owner.at;
         const message = `plugin "${plugin.name}" declares resource type "${type}", which plugin "${owner.name}" also declares; each type belongs to one plugin`;
-        issues.push(where === undefined ? { code: "ERR_KERNEL_DUPLICATE_TYPE", file: source.file, path: "", message } : issueAt(source, where, message, "ERR_KERNEL_DUPLICATE_TYPE"));
+        issues.push(
+          where === undefined
+            ? { code: "ERR_KERNEL_DUPLICATE_TYPE", file: source.file, path: "", message }
+            : issueAt(source, where, message, "ERR_KERNEL_DUPLICATE_TYPE"),
+        );
         continue;
       }
       owners.set(type, { name: plugin.name, at });
@@ -294,7 +346,9 @@ function declarationsOf(fromFile: readonly ConfigPlugin[], fromCode: ReadonlyArr
         // Known, so that its resources are not also "unknown type"; unchecked, since its schema cannot compile.
         types.set(type, undefined);
         const message = `plugin "${plugin.name}" declares resource type "${type}" with a spec schema that ajv (strict mode) rejects: ${schemaIssue}`;
-        issues.push(at === undefined ? { code: "ERR_PLUGIN_INVALID", file: source.file, path: "", message } : issueAt(source, at, message, "ERR_PLUGIN_INVALID"));
+        issues.push(
+          at === undefined ? { code: "ERR_PLUGIN_INVALID", file: source.file, path: "", message } : issueAt(source, at, message, "ERR_PLUGIN_INVALID"),
+        );
         continue;
       }
       types.set(type, decl.schema);
@@ -313,14 +367,22 @@ function envFlagIssues(features: readonly FeatureDeclaration[], env: Record<stri
     try {
       parseFlag(value, `environment variable ${name}`);
     } catch (error) {
-      issues.push({ code: "ERR_FEATURE_INVALID_VALUE", file: source.file, path: `features.${f.name}`, message: `${(error as Error).message} (set in the environment, not in this file)` });
+      issues.push({
+        code: "ERR_FEATURE_INVALID_VALUE",
+        file: source.file,
+        path: `features.${f.name}`,
+        message: `${(error as Error).message} (set in the environment, not in this file)`,
+      });
     }
   }
   return issues;
 }
 
 /** Reads the raw config and its source, from a path, a search, or an object. */
-async function readInput(input: CustodianConfig | string | undefined, opts: LoadConfigOptions): Promise<{ value: unknown; source: ConfigSource; code: PluginEntry[] } | undefined> {
+async function readInput(
+  input: CustodianConfig | string | undefined,
+  opts: LoadConfigOptions,
+): Promise<{ value: unknown; source: ConfigSource; code: PluginEntry[] } | undefined> {
   if (input !== undefined && typeof input !== "string") {
     const data = copyData(input) as Record<string, unknown>;
     const code: PluginEntry[] = [];
@@ -356,7 +418,15 @@ async function readInput(input: CustodianConfig | string | undefined, opts: Load
     const st = await stat(file).catch(() => fail(`config file not found (looked for ${file})`));
     if (!st.isFile()) fail("config path is not a file");
     if (st.size > MAX_CONFIG_BYTES) {
-      throw new ConfigError([{ file, line: 1, column: 1, path: "", message: `config file is ${(st.size / 1e6).toFixed(1)} MB; the limit is ${MAX_CONFIG_BYTES / 1024 / 1024} MiB. Is this the right file?` }]);
+      throw new ConfigError([
+        {
+          file,
+          line: 1,
+          column: 1,
+          path: "",
+          message: `config file is ${(st.size / 1e6).toFixed(1)} MB; the limit is ${MAX_CONFIG_BYTES / 1024 / 1024} MiB. Is this the right file?`,
+        },
+      ]);
     }
     try {
       result = await explorer.load(file);
@@ -370,7 +440,15 @@ async function readInput(input: CustodianConfig | string | undefined, opts: Load
   }
   const file = result!.filepath;
   if (result!.isEmpty === true) {
-    throw new ConfigError([{ file, line: 1, column: 1, path: "", message: "config file is empty; expected a mapping of sections (shutdown, release, features, tracking, resources, plugins, alerts)" }]);
+    throw new ConfigError([
+      {
+        file,
+        line: 1,
+        column: 1,
+        path: "",
+        message: "config file is empty; expected a mapping of sections (shutdown, release, features, tracking, resources, plugins, alerts)",
+      },
+    ]);
   }
   const config: unknown = result!.config;
   if (config instanceof Parsed) {
@@ -420,7 +498,10 @@ export async function findConfigFile(cwd: string): Promise<string | undefined> {
         return file; // let the loader report the broken package.json
       }
     }
-    const hasPackage = await stat(join(dir, "package.json")).then(() => true, () => false);
+    const hasPackage = await stat(join(dir, "package.json")).then(
+      () => true,
+      () => false,
+    );
     const parent = dirname(dir);
     if (hasPackage || parent === dir) return undefined;
     dir = parent;
@@ -444,7 +525,9 @@ export async function loadConfig(input: CustodianConfig | string | undefined, op
   const fileOf = source.file;
   if (value === null || value === undefined || typeof value !== "object" || Array.isArray(value)) {
     const what = value === null || value === undefined ? "nothing (only comments?)" : Array.isArray(value) ? "a list" : `a ${typeof value}`;
-    throw new ConfigError([issueAt(source, [], `config must be a mapping of sections (shutdown, release, features, tracking, resources, plugins, alerts); the file holds ${what}`)]);
+    throw new ConfigError([
+      issueAt(source, [], `config must be a mapping of sections (shutdown, release, features, tracking, resources, plugins, alerts); the file holds ${what}`),
+    ]);
   }
   const config = value as Record<string, unknown>;
   // Config objects keep the kernel's own errors for cycles, unknown types and flags (ERR_KERNEL_*, ERR_FEATURE_*).
@@ -469,12 +552,23 @@ export async function loadConfig(input: CustodianConfig | string | undefined, op
   // What an unloadable entry would declare is unknown: leave flags and types open rather than report false problems.
   const featuresKnown = fromFile && !loadedPlugins.incomplete;
   const typesKnown = featuresKnown && declared.typesComplete;
-  const modules: Array<{ module: string; name: string; schema?: Record<string, unknown>; configKey?: string }> = plugins.map((p) => ({ module: p.module, name: p.plugin.name, schema: p.plugin.schema, configKey: p.plugin.configKey }));
+  const modules: Array<{ module: string; name: string; schema?: Record<string, unknown>; configKey?: string }> = plugins.map((p) => ({
+    module: p.module,
+    name: p.plugin.name,
+    schema: p.plugin.schema,
+    configKey: p.plugin.configKey,
+  }));
   // A plugin whose option schema is broken (reported) still owns its section: not also "unknown key".
   for (const d of loadedPlugins.descriptors) {
-    if (d.plugin.configKey !== undefined && !modules.some((m) => m.name === d.plugin.name)) modules.push({ module: d.module, name: d.plugin.name, configKey: d.plugin.configKey });
+    if (d.plugin.configKey !== undefined && !modules.some((m) => m.name === d.plugin.name))
+      modules.push({ module: d.module, name: d.plugin.name, configKey: d.plugin.configKey });
   }
-  const declaredSchema = composeConfigSchema({ plugins: modules, types: declared.types, closedTypes: typesKnown, features: featuresKnown ? declared.features : undefined });
+  const declaredSchema = composeConfigSchema({
+    plugins: modules,
+    types: declared.types,
+    closedTypes: typesKnown,
+    features: featuresKnown ? declared.features : undefined,
+  });
   const issues = [
     ...validateConfig(declaredSchema, config, source),
     ...(fromFile ? checkSemantics(config, source) : []),
@@ -507,16 +601,31 @@ export async function loadConfig(input: CustodianConfig | string | undefined, op
       const types = new Map(kernel.types().map((t) => [t, kernel.getType(t)?.schema]));
       for (const [type, typeSchema] of types) {
         const problem = typeSchema === undefined ? undefined : schemaProblem(typeSchema);
-        if (problem !== undefined) throw new KernelError("ERR_PLUGIN_INVALID", `Resource type "${type}" has a spec schema that ajv (strict mode) rejects: ${problem}. Fix the plugin that registers it.`);
+        if (problem !== undefined)
+          throw new KernelError(
+            "ERR_PLUGIN_INVALID",
+            `Resource type "${type}" has a spec schema that ajv (strict mode) rejects: ${problem}. Fix the plugin that registers it.`,
+          );
       }
-      const schema = composeConfigSchema({ types, closedTypes: fromFile, features: fromFile ? kernel.featureRegistry.declarations() : undefined, plugins: modules });
-      const late = [...validateConfig(schema, kernel.config, source), ...(fromFile ? envFlagIssues(kernel.featureRegistry.declarations(), opts.env, source) : [])];
+      const schema = composeConfigSchema({
+        types,
+        closedTypes: fromFile,
+        features: fromFile ? kernel.featureRegistry.declarations() : undefined,
+        plugins: modules,
+      });
+      const late = [
+        ...validateConfig(schema, kernel.config, source),
+        ...(fromFile ? envFlagIssues(kernel.featureRegistry.declarations(), opts.env, source) : []),
+      ];
       if (late.length > 0) throw new ConfigError(late.sort(byPosition));
       const settings = kernel.settings.resources;
       const resources = (kernel.config.resources ?? {}) as Record<string, Record<string, unknown>>;
       for (const name of Object.keys(resources)) if (settings[name] !== undefined) Object.assign(settings[name], resources[name]);
       deepFreeze(kernel.config);
-      composedSchemas.set(kernel, fromFile ? schema : composeConfigSchema({ types, closedTypes: true, features: kernel.featureRegistry.declarations(), plugins: modules }));
+      composedSchemas.set(
+        kernel,
+        fromFile ? schema : composeConfigSchema({ types, closedTypes: true, features: kernel.featureRegistry.declarations(), plugins: modules }),
+      );
     },
   };
 }

@@ -28,7 +28,10 @@ export const defaultReserveMs = (deadlineMs: number): number => Math.min(1_000, 
 /** @internal */
 export function normalizeConfig(config: CustodianConfig): KernelSettings {
   if (config === null || typeof config !== "object" || Array.isArray(config)) {
-    throw new KernelError("ERR_CONFIG_INVALID", `config must be an object shaped like resource.config.yaml; received ${Array.isArray(config) ? "an array" : typeof config}`);
+    throw new KernelError(
+      "ERR_CONFIG_INVALID",
+      `config must be an object shaped like resource.config.yaml; received ${Array.isArray(config) ? "an array" : typeof config}`,
+    );
   }
   const deadlineMs = parseDuration(config.shutdown?.deadline ?? DEFAULT_DEADLINE_MS, "shutdown.deadline");
   const reserveMs = config.shutdown?.reserve === undefined ? defaultReserveMs(deadlineMs) : parseDuration(config.shutdown.reserve, "shutdown.reserve");
@@ -76,7 +79,10 @@ export function checkDependencies(resources: Record<string, { dependsOn?: string
     state.set(name, 1);
     for (const dep of resources[name].dependsOn ?? []) {
       if (!Object.hasOwn(resources, dep)) {
-        throw new KernelError("ERR_KERNEL_UNKNOWN_RESOURCE", `resources.${name}.dependsOn names "${dep}", which is not declared; declared: ${Object.keys(resources).join(", ")}`);
+        throw new KernelError(
+          "ERR_KERNEL_UNKNOWN_RESOURCE",
+          `resources.${name}.dependsOn names "${dep}", which is not declared; declared: ${Object.keys(resources).join(", ")}`,
+        );
       }
       visit(dep, [...path, name]);
     }

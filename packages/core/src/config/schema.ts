@@ -68,7 +68,12 @@ const pluginEntry: Schema = {
       required: ["module"],
       additionalProperties: false,
       properties: {
-        module: { type: "string", minLength: 1, [CUSTODIAN_KEYWORD]: "module", description: "Module specifier: a package name or a path (relative to the config file)." },
+        module: {
+          type: "string",
+          minLength: 1,
+          [CUSTODIAN_KEYWORD]: "module",
+          description: "Module specifier: a package name or a path (relative to the config file).",
+        },
         options: { type: "object", description: "Options, validated by the plugin's schema." },
       },
     },

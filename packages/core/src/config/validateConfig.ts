@@ -73,7 +73,10 @@ function simplify(errors: ErrorObject[]): ErrorObject[] {
   // Same value, same (sub)schema: `{ type: string, enum }`. An enum that is one branch of an anyOf stays.
   const mistyped = new Set(errors.filter((e) => e.keyword === "type").map((e) => `${e.instancePath} ${e.schemaPath.slice(0, -"type".length)}`));
   let out = errors.filter(
-    (e) => e.keyword !== "if" && !e.schemaPath.includes("/propertyNames/") && !(e.keyword === "enum" && mistyped.has(`${e.instancePath} ${e.schemaPath.slice(0, -"enum".length)}`)),
+    (e) =>
+      e.keyword !== "if" &&
+      !e.schemaPath.includes("/propertyNames/") &&
+      !(e.keyword === "enum" && mistyped.has(`${e.instancePath} ${e.schemaPath.slice(0, -"enum".length)}`)),
   );
   const unions = out.filter((e) => e.keyword === "anyOf" || e.keyword === "oneOf").sort((a, b) => b.schemaPath.length - a.schemaPath.length);
   for (const u of unions) {
@@ -89,7 +92,12 @@ function simplify(errors: ErrorObject[]): ErrorObject[] {
     const n = ((u.schema as unknown[] | undefined) ?? []).length;
     const matching = [...Array(n).keys()]
       .map(String)
-      .filter((i) => !(byBranch.get(i) ?? []).some((e) => (e.keyword === "type" || e.keyword === "enum") && e.instancePath === u.instancePath && e.schemaPath === `${prefix}${i}/${e.keyword}`));
+      .filter(
+        (i) =>
+          !(byBranch.get(i) ?? []).some(
+            (e) => (e.keyword === "type" || e.keyword === "enum") && e.instancePath === u.instancePath && e.schemaPath === `${prefix}${i}/${e.keyword}`,
+          ),
+      );
     if (kind === undefined && matching.length === 1) {
       const keep = new Set(byBranch.get(matching[0]) ?? []);
       out = out.filter((e) => e !== u && (!branchErrs.includes(e) || keep.has(e)));
@@ -115,7 +123,11 @@ function messageOf(e: ErrorObject, path: PathSegment[]): Described {
       const key = String(e.params.additionalProperty);
       const allowed = Object.keys((ps?.properties as Record<string, unknown> | undefined) ?? {});
       if (where === "features") {
-        return { path: [...path, key], code: "ERR_FEATURE_UNKNOWN", message: `unknown feature flag "${key}"${suggest(key, allowed)}; declared flags: ${allowed.join(", ") || "(none)"}` };
+        return {
+          path: [...path, key],
+          code: "ERR_FEATURE_UNKNOWN",
+          message: `unknown feature flag "${key}"${suggest(key, allowed)}; declared flags: ${allowed.join(", ") || "(none)"}`,
+        };
       }
       const hint = suggest(key, allowed);
       const list = hint === "" && allowed.length > 0 && allowed.length <= 12 ? `; allowed keys: ${allowed.join(", ")}` : "";
@@ -125,7 +137,10 @@ function messageOf(e: ErrorObject, path: PathSegment[]): Described {
       const name = String(e.params.propertyName);
       return {
         path: [...path, name],
-        message: where === "resources" ? `invalid resource name "${name}": names must match ${RESOURCE_NAME_PATTERN} (lowercase letters, digits and dashes, starting with a letter; at most 64 characters)` : `invalid key "${name}"`,
+        message:
+          where === "resources"
+            ? `invalid resource name "${name}": names must match ${RESOURCE_NAME_PATTERN} (lowercase letters, digits and dashes, starting with a letter; at most 64 characters)`
+            : `invalid key "${name}"`,
       };
     }
     case "required": {
@@ -142,17 +157,28 @@ function messageOf(e: ErrorObject, path: PathSegment[]): Described {
           message: `unknown resource type ${JSON.stringify(e.data)}${typeof e.data === "string" ? suggest(e.data, allowed) : ""}; registered types: ${allowed.join(", ") || "(none)"}. Add the plugin that provides it to plugins.`,
         };
       }
-      return { path, message: `must be one of ${allowed.map((v) => JSON.stringify(v)).join(", ")}${typeof e.data === "string" ? suggest(e.data, allowed) : ""}; received ${describe(e.data)}` };
+      return {
+        path,
+        message: `must be one of ${allowed.map((v) => JSON.stringify(v)).join(", ")}${typeof e.data === "string" ? suggest(e.data, allowed) : ""}; received ${describe(e.data)}`,
+      };
     }
     case "const":
       return { path, message: `must be ${JSON.stringify(e.params.allowedValue)}; received ${describe(e.data)}` };
     case "type":
-      return { path, message: `must be ${String(e.params.type).replace(/^(object)$/, "a mapping").replace(/^(array)$/, "a list").replace(/^(string|number|boolean|integer)$/, (t) => (t === "integer" ? "an integer" : `a ${t}`))}; received ${describe(e.data)}` };
+      return {
+        path,
+        message: `must be ${String(e.params.type)
+          .replace(/^(object)$/, "a mapping")
+          .replace(/^(array)$/, "a list")
+          .replace(/^(string|number|boolean|integer)$/, (t) => (t === "integer" ? "an integer" : `a ${t}`))}; received ${describe(e.data)}`,
+      };
     case "anyOf":
     case "oneOf": {
       const kind = ps?.[CUSTODIAN_KEYWORD];
       if (typeof kind === "string" && KIND_MESSAGE[kind] !== undefined) return { path, message: `${KIND_MESSAGE[kind]}; received ${describe(e.data)}` };
-      const branches = (e.schema as Array<Record<string, unknown>>).map((b) => (b.type !== undefined ? String(b.type) : b.enum !== undefined ? (b.enum as unknown[]).map((v) => JSON.stringify(v)).join(" | ") : "a value"));
+      const branches = (e.schema as Array<Record<string, unknown>>).map((b) =>
+        b.type !== undefined ? String(b.type) : b.enum !== undefined ? (b.enum as unknown[]).map((v) => JSON.stringify(v)).join(" | ") : "a value",
+      );
       const flag = path.length === 2 && path[0] === "features";
       return { path, ...(flag ? { code: "ERR_FEATURE_INVALID_VALUE" } : {}), message: `must be ${branches.join(" or ")}; received ${describe(e.data)}` };
     }

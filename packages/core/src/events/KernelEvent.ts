@@ -16,7 +16,15 @@ export type KernelEvent =
   | ({ type: "resource:releasing"; at: number; budgetMs: number; reason: string } & ResourceRef)
   | ({ type: "resource:released"; at: number; outcome: ReleaseOutcomeKind; elapsedMs: number; error?: unknown } & ResourceRef)
   | ({ type: "resource:settled-late"; at: number; settled: "fulfilled" | "rejected"; error?: unknown } & ResourceRef)
-  | ({ type: "resource:leak-suspected"; at: number; ageMs: number; reason: "held-too-long" | "garbage-collected" | (string & {}); stack?: string; detail?: string; data?: Record<string, unknown> } & ResourceRef)
+  | ({
+      type: "resource:leak-suspected";
+      at: number;
+      ageMs: number;
+      reason: "held-too-long" | "garbage-collected" | (string & {});
+      stack?: string;
+      detail?: string;
+      data?: Record<string, unknown>;
+    } & ResourceRef)
   | { type: "kernel:shutdown-started"; at: number; reason: string; strategy: "deadline" | "legacy"; deadlineMs: number; resources: number }
   | ({ type: "kernel:deadline-exceeded"; at: number; scope: "resource" } & ResourceRef)
   | { type: "kernel:deadline-exceeded"; at: number; scope: "global"; outstanding: number }

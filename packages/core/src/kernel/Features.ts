@@ -36,7 +36,11 @@ export const CORE_FEATURES: readonly FeatureDeclaration[] = Object.freeze([
 
 /** "deadlineCleanup" → "CUSTODIAN_FEATURE_DEADLINE_CLEANUP". */
 export const featureEnvName = (name: string): string =>
-  "CUSTODIAN_FEATURE_" + name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").replace(/[^A-Za-z0-9]+/g, "_").toUpperCase();
+  "CUSTODIAN_FEATURE_" +
+  name
+    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+    .replace(/[^A-Za-z0-9]+/g, "_")
+    .toUpperCase();
 
 /** @internal Reads one flag value. @throws ERR_FEATURE_INVALID_VALUE */
 export const parseFlag = (value: unknown, subject: string): boolean => {

@@ -6,13 +6,7 @@
  */
 import { resolve as resolvePath } from "node:path";
 import type { Observable } from "rxjs";
-import {
-  DeadlineExceededError,
-  KernelClosedError,
-  KernelError,
-  ReleaseAbandonedError,
-  ReleaseFailedError,
-} from "../errors.js";
+import { DeadlineExceededError, KernelClosedError, KernelError, ReleaseAbandonedError, ReleaseFailedError } from "../errors.js";
 import { EventBus } from "../events/EventBus.js";
 import type { KernelEvent } from "../events/KernelEvent.js";
 import { checkDependencies, normalizeConfig, type KernelSettings } from "../config/normalize.js";
@@ -82,7 +76,10 @@ const isPromiseLike = (v: unknown): v is PromiseLike<unknown> =>
 function assertTimeoutMs(value: unknown, where: string): void {
   if (value === undefined) return;
   if (typeof value !== "number" || Number.isNaN(value) || value < 0) {
-    throw new KernelError("ERR_KERNEL_INVALID_ARGUMENT", `${where}: timeoutMs must be a number of milliseconds >= 0; received ${typeof value === "number" ? String(value) : JSON.stringify(value)}`);
+    throw new KernelError(
+      "ERR_KERNEL_INVALID_ARGUMENT",
+      `${where}: timeoutMs must be a number of milliseconds >= 0; received ${typeof value === "number" ? String(value) : JSON.stringify(value)}`,
+    );
   }
 }
 
@@ -317,7 +314,11 @@ export class Kernel {
     this.hooks = createHooks((hook, tap, error) => {
       // A shutdown tap that fails leaves work undone (a flush, a final write): the report says so.
       if (hook === "shutdown" && this.#state === "closing") {
-        this.#shutdownErrors.push(new KernelError("ERR_SHUTDOWN_HOOK_FAILED", `Shutdown tap "${tap}" failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error }));
+        this.#shutdownErrors.push(
+          new KernelError("ERR_SHUTDOWN_HOOK_FAILED", `Shutdown tap "${tap}" failed: ${error instanceof Error ? error.message : String(error)}`, {
+            cause: error,
+          }),
+        );
       }
       this.#emit({ type: "hook:error", at: this.clock.now(), hook, tap, error });
     });
@@ -397,8 +398,10 @@ export class Kernel {
    * @throws KernelError ERR_KERNEL_DUPLICATE_TYPE, ERR_KERNEL_INVALID_ARGUMENT
    */
   registerType<T, S = Record<string, unknown>>(type: string, definition: ResourceTypeDefinition<T, S>): void {
-    if (typeof type !== "string" || type === "") throw new KernelError("ERR_KERNEL_INVALID_ARGUMENT", `registerType: type must be a non-empty string; received ${JSON.stringify(type)}`);
-    if (this.#types.has(type)) throw new KernelError("ERR_KERNEL_DUPLICATE_TYPE", `Resource type "${type}" is already registered; each type is registered by one plugin`);
+    if (typeof type !== "string" || type === "")
+      throw new KernelError("ERR_KERNEL_INVALID_ARGUMENT", `registerType: type must be a non-empty string; received ${JSON.stringify(type)}`);
+    if (this.#types.has(type))
+      throw new KernelError("ERR_KERNEL_DUPLICATE_TYPE", `Resource type "${type}" is already registered; each type is registered by one plugin`);
     if (definition === null || typeof definition !== "object" || typeof definition.release !== "function") {
       throw new KernelError("ERR_KERNEL_INVALID_ARGUMENT", `registerType("${type}"): definition must be an object with a release(value, ctx) function`);
     }
@@ -519,7 +522,10 @@ export class Kernel {
     if (scope !== undefined) this[kAssertScopeOpen](scope, "acquire");
     if (typeof nameOrSpec === "string") return (await this.#acquireDeclared(nameOrSpec)) as ResourceHandle<T>;
     if (nameOrSpec === null || typeof nameOrSpec !== "object" || typeof nameOrSpec.type !== "string") {
-      throw new KernelError("ERR_KERNEL_INVALID_ARGUMENT", `acquire() takes a declared resource name or a spec { type, name?, dependsOn?, ... }; received ${JSON.stringify(nameOrSpec)}`);
+      throw new KernelError(
+        "ERR_KERNEL_INVALID_ARGUMENT",
+        `acquire() takes a declared resource name or a spec { type, name?, dependsOn?, ... }; received ${JSON.stringify(nameOrSpec)}`,
+      );
     }
     const { type, name, dependsOn, timeoutMs, ...spec } = nameOrSpec;
     if (timeoutMs !== undefined) assertTimeoutMs(timeoutMs, `acquire({ type: "${type}" })`);
@@ -531,7 +537,7 @@ export class Kernel {
     const live = this.#byName.get(name);
     if (live !== undefined) {
       if (live.state === "acquiring") await live.ready;
-      if (live.sharedHandle !== undefined && (live.state === "active")) return live.sharedHandle;
+      if (live.sharedHandle !== undefined && live.state === "active") return live.sharedHandle;
       if (this.#state !== "running") throw new KernelClosedError("acquire");
       if (live.state === "active") {
         throw new KernelError("ERR_KERNEL_INVALID_ARGUMENT", `"${name}" names a live resource that was not declared in config; use its handle`);
@@ -539,7 +545,10 @@ export class Kernel {
     }
     const decl = this.#settings.resources[name];
     if (decl === undefined || !Object.hasOwn(this.#settings.resources, name)) {
-      throw new KernelError("ERR_KERNEL_UNKNOWN_RESOURCE", `No resource named "${name}" is declared in config${this.#byName.size + Object.keys(this.#settings.resources).length > 0 ? `; declared: ${Object.keys(this.#settings.resources).join(", ") || "(none)"}` : ""}`);
+      throw new KernelError(
+        "ERR_KERNEL_UNKNOWN_RESOURCE",
+        `No resource named "${name}" is declared in config${this.#byName.size + Object.keys(this.#settings.resources).length > 0 ? `; declared: ${Object.keys(this.#settings.resources).join(", ") || "(none)"}` : ""}`,
+      );
     }
     const { type, dependsOn, timeout: _timeout, timeoutMs, ...spec } = decl;
     const deps: Rec[] = [];
@@ -576,7 +585,10 @@ export class Kernel {
           continue;
         }
       }
-      throw new KernelError("ERR_KERNEL_UNKNOWN_RESOURCE", `dependsOn: ${typeof ref === "string" ? `"${ref}"` : `resource ${(ref as { id?: string })?.id}`} is not a live or declared resource`);
+      throw new KernelError(
+        "ERR_KERNEL_UNKNOWN_RESOURCE",
+        `dependsOn: ${typeof ref === "string" ? `"${ref}"` : `resource ${(ref as { id?: string })?.id}`} is not a live or declared resource`,
+      );
     }
     return out;
   }
@@ -587,7 +599,10 @@ export class Kernel {
       const live = typeof ref === "string" ? this.#byName.get(ref) : ref !== null && typeof ref === "object" ? this.#live.get(ref.id) : undefined;
       // "acquiring" stays allowed: an acquire hook may adopt parts of the resource it is creating.
       if (live === undefined || (live.state !== "active" && live.state !== "acquiring")) {
-        throw new KernelError("ERR_KERNEL_UNKNOWN_RESOURCE", `dependsOn: ${typeof ref === "string" ? `"${ref}"` : `resource ${(ref as { id?: string })?.id}`} is not a live resource (adopt() is synchronous: acquire dependencies first)`);
+        throw new KernelError(
+          "ERR_KERNEL_UNKNOWN_RESOURCE",
+          `dependsOn: ${typeof ref === "string" ? `"${ref}"` : `resource ${(ref as { id?: string })?.id}`} is not a live resource (adopt() is synchronous: acquire dependencies first)`,
+        );
       }
       return live;
     });
@@ -663,10 +678,16 @@ export class Kernel {
   ): Promise<ResourceHandle<T>> {
     const def = this.#types.get(type);
     if (def === undefined) {
-      throw new KernelError("ERR_KERNEL_UNKNOWN_TYPE", `Unknown resource type "${type}"${name ? ` (resource "${name}")` : ""}; registered types: ${this.types().join(", ") || "(none)"}. Add the plugin that provides it.`);
+      throw new KernelError(
+        "ERR_KERNEL_UNKNOWN_TYPE",
+        `Unknown resource type "${type}"${name ? ` (resource "${name}")` : ""}; registered types: ${this.types().join(", ") || "(none)"}. Add the plugin that provides it.`,
+      );
     }
     if (typeof def.create !== "function") {
-      throw new KernelError("ERR_KERNEL_INVALID_ARGUMENT", `Resource type "${type}" has no create(); track values of it with kernel.adopt(value, { type: "${type}", ... })`);
+      throw new KernelError(
+        "ERR_KERNEL_INVALID_ARGUMENT",
+        `Resource type "${type}" has no create(); track values of it with kernel.adopt(value, { type: "${type}", ... })`,
+      );
     }
     if (this.#state !== "running") throw new KernelClosedError("acquire");
     // The scope may have closed while dependencies were resolved: its close would never see this one.
@@ -705,7 +726,11 @@ export class Kernel {
         rec.state = "active";
         markReady();
         await this.#releaseHandle(rec);
-        throw new KernelError("ERR_KERNEL_ACQUIRE_HOOK", `An acquire hook rejected ${rec.subject()}; the resource was released. Cause: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+        throw new KernelError(
+          "ERR_KERNEL_ACQUIRE_HOOK",
+          `An acquire hook rejected ${rec.subject()}; the resource was released. Cause: ${cause instanceof Error ? cause.message : String(cause)}`,
+          { cause },
+        );
       }
     }
     rec.state = "active";
@@ -734,7 +759,9 @@ export class Kernel {
       // An active resource always yields an outcome: no extra promise on the hot path.
       return this.#releaseOne(rec, budget, this.#settings.reserveMs, Infinity, "release") as Promise<ResourceOutcome>;
     }
-    return this.#releaseGroup([rec], { reason: "release", deadlineAt: this.#closingDeadline() }).then((outs) => outs.find((o) => o.id === rec.id) ?? this.#outcomeOf(rec));
+    return this.#releaseGroup([rec], { reason: "release", deadlineAt: this.#closingDeadline() }).then(
+      (outs) => outs.find((o) => o.id === rec.id) ?? this.#outcomeOf(rec),
+    );
   };
 
   /** While shutdown runs, a release or scope close started elsewhere shares the global deadline. */
@@ -919,7 +946,11 @@ export class Kernel {
         const error = new ReleaseAbandonedError(`${rec.subject()} (still being created)`);
         rec.ready!.then(() => {
           // Created after all: release it in the background, observed, never unhandled.
-          if (rec.state === "acquiring" || rec.state === "active") this.#observeLate(rec, Promise.resolve().then(() => rec.release(rec.value, new LazyReleaseContext(this.clock, Infinity, "late"))));
+          if (rec.state === "acquiring" || rec.state === "active")
+            this.#observeLate(
+              rec,
+              Promise.resolve().then(() => rec.release(rec.value, new LazyReleaseContext(this.clock, Infinity, "late"))),
+            );
         }, noop);
         return this.#finish(rec, "abandoned", started, error);
       }
@@ -928,7 +959,8 @@ export class Kernel {
     const ctx = givenCtx ?? new LazyReleaseContext(this.clock, budgetEnd, reason);
     rec.state = "releasing";
     // A release that began on the fast path has announced itself already.
-    if (pending === undefined) this.#emit({ type: "resource:releasing", at: started, id: rec.id, resourceType: rec.type, name: rec.name, budgetMs, reason: ctx.reason });
+    if (pending === undefined)
+      this.#emit({ type: "resource:releasing", at: started, id: rec.id, resourceType: rec.type, name: rec.name, budgetMs, reason: ctx.reason });
     let work: Promise<unknown>;
     if (pending !== undefined) {
       work = Promise.resolve(pending);
@@ -977,7 +1009,8 @@ export class Kernel {
     };
     p.then(
       () => settled({ type: "resource:settled-late", at: this.clock.now(), id: rec.id, resourceType: rec.type, name: rec.name, settled: "fulfilled" }),
-      (error: unknown) => settled({ type: "resource:settled-late", at: this.clock.now(), id: rec.id, resourceType: rec.type, name: rec.name, settled: "rejected", error }),
+      (error: unknown) =>
+        settled({ type: "resource:settled-late", at: this.clock.now(), id: rec.id, resourceType: rec.type, name: rec.name, settled: "rejected", error }),
     );
   }
 
@@ -1016,12 +1049,12 @@ export class Kernel {
       else this.#history[this.#historyNext] = result;
       this.#historyNext = (this.#historyNext + 1) % size;
     }
-    if (this.#bus.observed) this.#emit({ type: "resource:released", at: now, id: rec.id, resourceType: rec.type, name: rec.name, outcome, elapsedMs: now - started, error });
+    if (this.#bus.observed)
+      this.#emit({ type: "resource:released", at: now, id: rec.id, resourceType: rec.type, name: rec.name, outcome, elapsedMs: now - started, error });
     // Keep the value only as long as something holds it.
     rec.value = undefined;
     return result;
   }
-
 
   // ---------------------------------------------------------------------------------------------
   // Shutdown
@@ -1076,7 +1109,9 @@ export class Kernel {
     const summary = [
       failed.length > 0 ? `${failed.length} of ${outcomes.length} resources did not release cleanly` : "",
       this.#shutdownErrors.length > 0 ? `${this.#shutdownErrors.length} shutdown hook error(s)` : "",
-    ].filter((x) => x !== "").join("; ");
+    ]
+      .filter((x) => x !== "")
+      .join("; ");
     const report: ShutdownReport = {
       strategy,
       reason,
@@ -1107,7 +1142,8 @@ export class Kernel {
       strategy,
       signal: ac.signal,
       deadline: deadlineAt(this.clock, start + budget),
-      reportError: (error: unknown) => void this.#shutdownErrors.push(error instanceof Error ? error : new KernelError("ERR_SHUTDOWN_HOOK_FAILED", String(error))),
+      reportError: (error: unknown) =>
+        void this.#shutdownErrors.push(error instanceof Error ? error : new KernelError("ERR_SHUTDOWN_HOOK_FAILED", String(error))),
     };
     const dummy = new Rec(0, "shutdown-hook", "hook", undefined, noop, undefined, undefined, undefined, [], start, "releasing");
     const s = await this.#within(this.hooks.shutdown.promise(ctx), budget, dummy);
@@ -1166,7 +1202,16 @@ export class Kernel {
       const age = now - r.acquiredAt;
       if (age < threshold) break; // insertion order = acquisition order: the rest are younger
       r.leakFlagged = true;
-      this.#emit({ type: "resource:leak-suspected", at: now, id: r.id, resourceType: r.type, name: r.name, ageMs: age, reason: "held-too-long", stack: r.stack });
+      this.#emit({
+        type: "resource:leak-suspected",
+        at: now,
+        id: r.id,
+        resourceType: r.type,
+        name: r.name,
+        ageMs: age,
+        reason: "held-too-long",
+        stack: r.stack,
+      });
     }
     this.#armLeakTimer();
   }
@@ -1246,7 +1291,10 @@ export async function createKernel(options: CreateKernelOptions = {}): Promise<K
     checkDependencies(settings.resources);
     for (const [name, decl] of Object.entries(settings.resources)) {
       if (!kernel.hasType(decl.type)) {
-        throw new KernelError("ERR_KERNEL_UNKNOWN_TYPE", `resources.${name}: unknown type "${decl.type}"; registered types: ${kernel.types().join(", ") || "(none)"}. Add the plugin that provides it.`);
+        throw new KernelError(
+          "ERR_KERNEL_UNKNOWN_TYPE",
+          `resources.${name}: unknown type "${decl.type}"; registered types: ${kernel.types().join(", ") || "(none)"}. Add the plugin that provides it.`,
+        );
       }
     }
   } catch (error) {

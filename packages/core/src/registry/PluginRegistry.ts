@@ -20,7 +20,8 @@ export function declaredTypesProblem(types: unknown): string | undefined {
     if (name === "") return "types has an empty type name";
     if (decl === null || typeof decl !== "object" || Array.isArray(decl)) return `types["${name}"] must be { schema? }; received ${JSON.stringify(decl)}`;
     const schema = (decl as { schema?: unknown }).schema;
-    if (schema !== undefined && (schema === null || typeof schema !== "object" || Array.isArray(schema))) return `types["${name}"].schema must be a JSON Schema object`;
+    if (schema !== undefined && (schema === null || typeof schema !== "object" || Array.isArray(schema)))
+      return `types["${name}"].schema must be a JSON Schema object`;
   }
   return undefined;
 }
@@ -53,7 +54,10 @@ export class PluginRegistry {
    */
   async register(plugin: PluginDescriptor<any>, options: unknown): Promise<void> {
     if (plugin === null || typeof plugin !== "object") {
-      throw new KernelError("ERR_PLUGIN_INVALID", `A plugin must be a descriptor object from definePlugin({ name, apply }); received ${plugin === null ? "null" : typeof plugin}`);
+      throw new KernelError(
+        "ERR_PLUGIN_INVALID",
+        `A plugin must be a descriptor object from definePlugin({ name, apply }); received ${plugin === null ? "null" : typeof plugin}`,
+      );
     }
     if (typeof plugin.name !== "string" || plugin.name === "") {
       throw new KernelError("ERR_PLUGIN_INVALID", `A plugin must have a non-empty string name; received ${JSON.stringify(plugin.name)}`);
@@ -62,14 +66,20 @@ export class PluginRegistry {
       throw new KernelError("ERR_PLUGIN_INVALID", `Plugin "${plugin.name}" must have an apply(kernel, options) function`);
     }
     if (plugin.apply.length > 2) {
-      throw new KernelError("ERR_PLUGIN_INVALID", `Plugin "${plugin.name}": apply(kernel, options) takes two parameters and may return a promise; callback-style apply (a third "done" parameter) is not supported`);
+      throw new KernelError(
+        "ERR_PLUGIN_INVALID",
+        `Plugin "${plugin.name}": apply(kernel, options) takes two parameters and may return a promise; callback-style apply (a third "done" parameter) is not supported`,
+      );
     }
     if (this.#plugins.has(plugin.name)) {
       throw new KernelError("ERR_PLUGIN_DUPLICATE", `Plugin "${plugin.name}" is registered twice; remove one of the entries`);
     }
     for (const dep of plugin.dependsOn ?? []) {
       if (!this.#plugins.has(dep)) {
-        throw new KernelError("ERR_PLUGIN_DEPENDENCY", `Plugin "${plugin.name}" depends on "${dep}", which is not registered before it; list "${dep}" earlier in plugins`);
+        throw new KernelError(
+          "ERR_PLUGIN_DEPENDENCY",
+          `Plugin "${plugin.name}" depends on "${dep}", which is not registered before it; list "${dep}" earlier in plugins`,
+        );
       }
     }
     const features = plugin.features ?? [];
@@ -80,13 +90,19 @@ export class PluginRegistry {
     for (const f of features as unknown[]) {
       const d = f as Partial<FeatureDeclaration> | null;
       if (d === null || typeof d !== "object" || typeof d.name !== "string" || d.name === "" || typeof d.default !== "boolean") {
-        throw new KernelError("ERR_PLUGIN_INVALID", `Plugin "${plugin.name}": each feature flag must be { name: non-empty string, default: boolean, description }; received ${JSON.stringify(f)}`);
+        throw new KernelError(
+          "ERR_PLUGIN_INVALID",
+          `Plugin "${plugin.name}": each feature flag must be { name: non-empty string, default: boolean, description }; received ${JSON.stringify(f)}`,
+        );
       }
       // Two owners of one flag would silently share (or fight over) it: the second declaration used
       // to be ignored, so a plugin could ship a default that never took effect.
       const owner = seen.has(d.name) ? plugin.name : this.#kernel.featureRegistry.ownerOf(d.name);
       if (owner !== undefined) {
-        throw new KernelError("ERR_PLUGIN_INVALID", `Plugin "${plugin.name}" declares feature flag "${d.name}", which ${owner === plugin.name ? "it already declares" : owner === "core" ? "core declares" : `plugin "${owner}" declares`}; give it a name of its own (e.g. "${plugin.name.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ?? "").toUpperCase())}${d.name[0].toUpperCase()}${d.name.slice(1)}")`);
+        throw new KernelError(
+          "ERR_PLUGIN_INVALID",
+          `Plugin "${plugin.name}" declares feature flag "${d.name}", which ${owner === plugin.name ? "it already declares" : owner === "core" ? "core declares" : `plugin "${owner}" declares`}; give it a name of its own (e.g. "${plugin.name.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ?? "").toUpperCase())}${d.name[0].toUpperCase()}${d.name.slice(1)}")`,
+        );
       }
       seen.add(d.name);
     }
@@ -102,13 +118,20 @@ export class PluginRegistry {
     try {
       await new Promise<void>((resolve, reject) => {
         timer = kernel.clock.setTimeout(() => {
-          reject(new KernelError("ERR_PLUGIN_TIMEOUT", `Plugin "${plugin.name}" did not finish apply() within ${timeoutMs}ms; check what it awaits or raise its startTimeoutMs`));
+          reject(
+            new KernelError(
+              "ERR_PLUGIN_TIMEOUT",
+              `Plugin "${plugin.name}" did not finish apply() within ${timeoutMs}ms; check what it awaits or raise its startTimeoutMs`,
+            ),
+          );
         }, timeoutMs);
         Promise.resolve()
           .then(() => plugin.apply(kernel, options ?? {}))
           .then(resolve, (cause: unknown) =>
             reject(
-              new KernelError("ERR_PLUGIN_APPLY", `Plugin "${plugin.name}" failed in apply(): ${cause instanceof Error ? cause.message : String(cause)}`, { cause }),
+              new KernelError("ERR_PLUGIN_APPLY", `Plugin "${plugin.name}" failed in apply(): ${cause instanceof Error ? cause.message : String(cause)}`, {
+                cause,
+              }),
             ),
           );
       });
@@ -119,11 +142,17 @@ export class PluginRegistry {
       // The config loader checked resources against the declaration before anything was applied:
       // a declaration that differs from what apply() did would make that check wrong.
       const declared = Object.keys(plugin.types).sort();
-      const registered = kernel.types().filter((t) => !typesBefore.has(t)).sort();
+      const registered = kernel
+        .types()
+        .filter((t) => !typesBefore.has(t))
+        .sort();
       if (declared.join("\0") !== registered.join("\0")) {
         const list = (l: string[]): string => l.map((t) => `"${t}"`).join(", ");
         const has = declared.length === 0 ? "no resource types" : `the resource types ${list(declared)}`;
-        throw new KernelError("ERR_PLUGIN_INVALID", `Plugin "${plugin.name}" declares ${has} in its descriptor, but apply() registered ${registered.length === 0 ? "none" : list(registered)}; make "types" list exactly the types apply() registers`);
+        throw new KernelError(
+          "ERR_PLUGIN_INVALID",
+          `Plugin "${plugin.name}" declares ${has} in its descriptor, but apply() registered ${registered.length === 0 ? "none" : list(registered)}; make "types" list exactly the types apply() registers`,
+        );
       }
     }
     kernel.emitPluginEvent("core", "plugin:applied", { plugin: plugin.name, elapsedMs: kernel.clock.now() - started });

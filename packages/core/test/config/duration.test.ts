@@ -13,7 +13,9 @@ describe("parseDuration", () => {
   ])("%s -> %d ms", (input, ms) => expect(parseDuration(input)).toBe(ms));
 
   it.each(["-1s", "5 parsecs", "", "s", "1e3", "NaN"])("refuses %j with ERR_DURATION_INVALID", (input) => {
-    expect(() => parseDuration(input, "shutdown.deadline")).toThrow(expect.objectContaining({ code: "ERR_DURATION_INVALID", message: expect.stringContaining("shutdown.deadline") }));
+    expect(() => parseDuration(input, "shutdown.deadline")).toThrow(
+      expect.objectContaining({ code: "ERR_DURATION_INVALID", message: expect.stringContaining("shutdown.deadline") }),
+    );
   });
 
   it("refuses negative and non-finite numbers", () => {

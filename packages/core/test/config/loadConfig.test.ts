@@ -109,7 +109,9 @@ features:
   });
 
   it("resolves options marked as paths against the config file's folder and normalises sizes", async () => {
-    const dir = folder({ "conf/app.yaml": `plugins: ["${FIXTURES}/fake-pool.mjs"]\nresources:\n  c:\n    type: cache\n    dir: ./tmp\n    maxBytes: 10MB\n  d:\n    type: cache\n    dir: /abs/x\n` });
+    const dir = folder({
+      "conf/app.yaml": `plugins: ["${FIXTURES}/fake-pool.mjs"]\nresources:\n  c:\n    type: cache\n    dir: ./tmp\n    maxBytes: 10MB\n  d:\n    type: cache\n    dir: /abs/x\n`,
+    });
     const kernel = await kernelOf({ config: join(dir, "conf", "app.yaml") });
     const c = await kernel.acquire<{ spec: Record<string, unknown> }>("c");
     expect(c.value.spec).toEqual({ dir: join(dir, "conf", "tmp"), maxBytes: "10MB" });
@@ -118,7 +120,9 @@ features:
   });
 
   it("normalizedConfigOf({ redact: true }) hides values the schema marks as secrets", async () => {
-    const dir = folder({ "resource.config.yaml": `plugins: ["${FIXTURES}/fake-pool.mjs"]\nresources:\n  c:\n    type: cache\n    connectionString: opaque-value\n` });
+    const dir = folder({
+      "resource.config.yaml": `plugins: ["${FIXTURES}/fake-pool.mjs"]\nresources:\n  c:\n    type: cache\n    connectionString: opaque-value\n`,
+    });
     const kernel = await kernelOf({ config: join(dir, "resource.config.yaml") });
     expect(normalizedConfigOf(kernel, { redact: true })).toMatchObject({ resources: { c: { connectionString: "[redacted]" } } });
     expect(normalizedConfigOf(kernel)).toMatchObject({ resources: { c: { connectionString: "opaque-value" } } });
@@ -135,7 +139,11 @@ features:
   it("normalizedConfigOf gives durations in ms", async () => {
     const dir = folder({ "resource.config.yaml": "shutdown:\n  deadline: 2m\n  reserve: 250ms\ntracking:\n  leakThreshold: 1h\n" });
     const kernel = await kernelOf({ config: join(dir, "resource.config.yaml") });
-    expect(normalizedConfigOf(kernel)).toMatchObject({ shutdown: { deadline: 120_000, reserve: 250 }, tracking: { leakThreshold: 3_600_000 }, release: { defaultTimeout: 5_000 } });
+    expect(normalizedConfigOf(kernel)).toMatchObject({
+      shutdown: { deadline: 120_000, reserve: 250 },
+      tracking: { leakThreshold: 3_600_000 },
+      release: { defaultTimeout: 5_000 },
+    });
     expect(kernel.config.shutdown?.deadline).toBe("2m");
   });
 });
@@ -189,7 +197,9 @@ describe("every problem of a file in one error, before anything is applied", () 
       ["ERR_CONFIG_INVALID", "15:5", "resources.big.size"],
     ]);
     expect(error.issues.every((i) => i.file === join(dir, "resource.config.yaml"))).toBe(true);
-    expect(error.message).toContain('12:5 resources.cache.type: unknown resource type "stor"; did you mean "store"?; registered types: store. Add the plugin that provides it to plugins. [ERR_KERNEL_UNKNOWN_TYPE]');
+    expect(error.message).toContain(
+      '12:5 resources.cache.type: unknown resource type "stor"; did you mean "store"?; registered types: store. Add the plugin that provides it to plugins. [ERR_KERNEL_UNKNOWN_TYPE]',
+    );
     // Nothing started: no plugin applied, no signal handler installed.
     expect(g.__custodianStoreApplies).toBe(0);
     expect(process.listenerCount("SIGTERM")).toBe(sigterm);
@@ -197,7 +207,11 @@ describe("every problem of a file in one error, before anything is applied", () 
 
   it("the same file, fixed, starts: the plugin owns its section and gets it as options", async () => {
     g.__custodianStoreApplies = 0;
-    const fixed = BROKEN.replace("soon", "2s").replace("storeFastPth", "storeFastPath").replace("-1", "30").replace("stor\n", "store\n").replace("size: 0", "size: 2");
+    const fixed = BROKEN.replace("soon", "2s")
+      .replace("storeFastPth", "storeFastPath")
+      .replace("-1", "30")
+      .replace("stor\n", "store\n")
+      .replace("size: 0", "size: 2");
     const dir = folder({ "resource.config.yaml": fixed });
     const sigterm = process.listenerCount("SIGTERM");
     const kernel = await kernelOf({ config: join(dir, "resource.config.yaml") });
@@ -272,7 +286,9 @@ describe("plugins from config", () => {
       (e: unknown) => e,
     );
     expect(isConfigError(error)).toBe(true);
-    expect((error as { issues: Array<{ line: number; column: number; path: string }> }).issues).toMatchObject([{ line: 5, column: 7, path: "alerts.rules[0].limit" }]);
+    expect((error as { issues: Array<{ line: number; column: number; path: string }> }).issues).toMatchObject([
+      { line: 5, column: 7, path: "alerts.rules[0].limit" },
+    ]);
     const good = folder({ "resource.config.yaml": `plugins: ["${FIXTURES}/section-owner.mjs"]\nalerts:\n  rules:\n    - name: A\n      limit: 3\n` });
     await kernelOf({ cwd: good });
     expect((globalThis as { __custodianSection?: unknown }).__custodianSection).toEqual({ rules: [{ name: "A", limit: 3 }] });
@@ -428,7 +444,16 @@ describe("config objects", () => {
     expect(kernel.config.release).toEqual({ defaultTimeout: "5s" });
     expect(config).toEqual({ shutdown: { deadline: "1s" }, resources: { a: { type: "t" } } });
     const error = await configErrorOf(createKernel({ config: { shutdown: { dedline: "1s" } } as never, env: {} }));
-    expect(error.issues).toEqual([{ code: "ERR_CONFIG_INVALID", file: "<object>", line: undefined, column: undefined, path: "shutdown.dedline", message: 'unknown key "dedline"; did you mean "deadline"?' }]);
+    expect(error.issues).toEqual([
+      {
+        code: "ERR_CONFIG_INVALID",
+        file: "<object>",
+        line: undefined,
+        column: undefined,
+        path: "shutdown.dedline",
+        message: 'unknown key "dedline"; did you mean "deadline"?',
+      },
+    ]);
     expect(error.message).toBe('Invalid configuration (1 error):\n  <object> shutdown.dedline: unknown key "dedline"; did you mean "deadline"?');
   });
 
@@ -447,7 +472,10 @@ describe("config objects", () => {
   });
 
   it("resource specs are checked by their type's schema", async () => {
-    const t = definePlugin({ name: "t", apply: (k) => k.registerType("t", { schema: { type: "object", properties: { size: { type: "integer" } } }, release() {} }) });
+    const t = definePlugin({
+      name: "t",
+      apply: (k) => k.registerType("t", { schema: { type: "object", properties: { size: { type: "integer" } } }, release() {} }),
+    });
     const error = await configErrorOf(createKernel({ config: { resources: { a: { type: "t", size: "big" } } }, plugins: [t], env: {} }));
     expect(error.issues).toEqual([expect.objectContaining({ path: "resources.a.size", message: 'must be an integer; received a string ("big")' })]);
   });

@@ -18,8 +18,22 @@ describe("release outcomes", () => {
     const { kernel } = await makeKernel();
     const order: string[] = [];
     kernel.adopt(1, { type: "t", name: "a", release: () => void order.push("a") });
-    kernel.adopt(2, { type: "t", name: "b", release: () => { order.push("b"); throw new Error("boom"); } });
-    kernel.adopt(3, { type: "t", name: "c", release: async () => { order.push("c"); throw new Error("async boom"); } });
+    kernel.adopt(2, {
+      type: "t",
+      name: "b",
+      release: () => {
+        order.push("b");
+        throw new Error("boom");
+      },
+    });
+    kernel.adopt(3, {
+      type: "t",
+      name: "c",
+      release: async () => {
+        order.push("c");
+        throw new Error("async boom");
+      },
+    });
     const report = await kernel.shutdown();
     expect(order.sort()).toEqual(["a", "b", "c"]);
     const byName = Object.fromEntries(report.outcomes.map((o) => [o.name, o]));
@@ -54,7 +68,17 @@ describe("release outcomes", () => {
     const { kernel, clock } = await makeKernel({ config: { shutdown: { deadline: "1s" } } });
     const force = vi.fn();
     let signal: AbortSignal | undefined;
-    kernel.adopt({}, { type: "t", release: (_v, ctx) => { signal = ctx.signal; return never(); }, force });
+    kernel.adopt(
+      {},
+      {
+        type: "t",
+        release: (_v, ctx) => {
+          signal = ctx.signal;
+          return never();
+        },
+        force,
+      },
+    );
     const p = kernel.shutdown();
     await clock.advance(1000);
     const report = await p;
@@ -67,10 +91,13 @@ describe("release outcomes", () => {
 
   it("a release that honours its signal after the budget ends forced, never released", async () => {
     const { kernel, clock } = await makeKernel({ config: { shutdown: { deadline: "1s" } } });
-    kernel.adopt({}, {
-      type: "t",
-      release: (_v, ctx) => new Promise<void>((resolve) => ctx.signal.addEventListener("abort", () => resolve())),
-    });
+    kernel.adopt(
+      {},
+      {
+        type: "t",
+        release: (_v, ctx) => new Promise<void>((resolve) => ctx.signal.addEventListener("abort", () => resolve())),
+      },
+    );
     const p = kernel.shutdown();
     await clock.advance(1000);
     expect((await p).outcomes[0].outcome).toBe("forced");
@@ -79,12 +106,15 @@ describe("release outcomes", () => {
   it("a force that also hangs ends abandoned, and late settling is an event, not an unhandled rejection", async () => {
     const { kernel, clock, events } = await makeKernel({ config: { shutdown: { deadline: "1s" } } });
     let rejectLate!: (e: Error) => void;
-    kernel.adopt({}, {
-      type: "t",
-      name: "stuck",
-      release: () => new Promise<void>((_r, reject) => (rejectLate = reject)),
-      force: never,
-    });
+    kernel.adopt(
+      {},
+      {
+        type: "t",
+        name: "stuck",
+        release: () => new Promise<void>((_r, reject) => (rejectLate = reject)),
+        force: never,
+      },
+    );
     const p = kernel.shutdown();
     await clock.advance(1000);
     const report = await p;
@@ -122,7 +152,16 @@ describe("release outcomes", () => {
 
   it("a force that throws is failed with the force error", async () => {
     const { kernel, clock } = await makeKernel({ config: { shutdown: { deadline: "1s" } } });
-    kernel.adopt({}, { type: "t", release: never, force: () => { throw new Error("cannot force"); } });
+    kernel.adopt(
+      {},
+      {
+        type: "t",
+        release: never,
+        force: () => {
+          throw new Error("cannot force");
+        },
+      },
+    );
     const p = kernel.shutdown();
     await clock.advance(1000);
     const o = (await p).outcomes[0];
@@ -176,7 +215,17 @@ describe("order and budgets", () => {
     const { kernel, clock } = await makeKernel();
     const started: string[] = [];
     for (const n of ["a", "b", "c"]) {
-      kernel.adopt({}, { type: "t", name: n, release: () => { started.push(n); return after(clock, 100); } });
+      kernel.adopt(
+        {},
+        {
+          type: "t",
+          name: n,
+          release: () => {
+            started.push(n);
+            return after(clock, 100);
+          },
+        },
+      );
     }
     const p = kernel.shutdown();
     await clock.advance(100);
@@ -285,7 +334,13 @@ describe("creation during shutdown", () => {
   it("a create that never finishes is abandoned at its budget and its signal aborts", async () => {
     const { kernel, clock } = await makeKernel({ config: { shutdown: { deadline: "1s" } } });
     let signal: AbortSignal | undefined;
-    kernel.registerType("hang", { create: (_s, ctx) => { signal = ctx.signal; return never(); }, release() {} });
+    kernel.registerType("hang", {
+      create: (_s, ctx) => {
+        signal = ctx.signal;
+        return never();
+      },
+      release() {},
+    });
     const acquiring = kernel.acquire({ type: "hang" });
     acquiring.catch(() => {});
     const p = kernel.shutdown();
@@ -301,8 +356,28 @@ describe("legacy strategy (rollback flag)", () => {
     const { kernel, clock } = await makeKernel({ config: { shutdown: { deadline: "1s" }, features: { deadlineCleanup: false } } });
     expect(kernel.features.isEnabled("deadlineCleanup")).toBe(false);
     const order: string[] = [];
-    kernel.adopt({}, { type: "t", name: "a", release: async () => { order.push("a"); await after(clock, 2_000); } });
-    kernel.adopt({}, { type: "t", name: "b", release: async () => { order.push("b"); await after(clock, 2_000); } });
+    kernel.adopt(
+      {},
+      {
+        type: "t",
+        name: "a",
+        release: async () => {
+          order.push("a");
+          await after(clock, 2_000);
+        },
+      },
+    );
+    kernel.adopt(
+      {},
+      {
+        type: "t",
+        name: "b",
+        release: async () => {
+          order.push("b");
+          await after(clock, 2_000);
+        },
+      },
+    );
     const p = kernel.shutdown();
     await clock.advance(1_999);
     expect(order).toEqual(["b"]); // sequential: a has not started
@@ -336,8 +411,24 @@ describe("legacy strategy (rollback flag)", () => {
 
   it("errors are still aggregated under the legacy strategy", async () => {
     const { kernel } = await makeKernel({ config: { features: { deadlineCleanup: false } } });
-    kernel.adopt({}, { type: "t", release: () => { throw new Error("x"); } });
-    kernel.adopt({}, { type: "t", release: () => { throw new Error("y"); } });
+    kernel.adopt(
+      {},
+      {
+        type: "t",
+        release: () => {
+          throw new Error("x");
+        },
+      },
+    );
+    kernel.adopt(
+      {},
+      {
+        type: "t",
+        release: () => {
+          throw new Error("y");
+        },
+      },
+    );
     const report = await kernel.shutdown();
     expect(report.errors?.errors).toHaveLength(2);
   });
@@ -361,7 +452,10 @@ describe("declared resources and types", () => {
     });
     const cache = await kernel.acquire<{ url: string; deps: string[] }>("cache");
     expect(cache.value).toEqual({ url: "redis://y", deps: ["db"] });
-    expect(kernel.snapshot().map((s) => [s.name, s.dependsOn])).toEqual([["db", []], ["cache", ["db"]]]);
+    expect(kernel.snapshot().map((s) => [s.name, s.dependsOn])).toEqual([
+      ["db", []],
+      ["cache", ["db"]],
+    ]);
     expect(await kernel.acquire("cache")).toBe(cache);
     const [a, b] = await Promise.all([kernel.acquire("db"), kernel.acquire("db")]);
     expect(a).toBe(b);
@@ -389,7 +483,9 @@ describe("hooks", () => {
     const { kernel } = await makeKernel();
     const release = vi.fn();
     kernel.registerType("t", { create: () => ({}), release });
-    kernel.hooks.acquire.tapPromise("policy", async () => { throw new Error("not allowed"); });
+    kernel.hooks.acquire.tapPromise("policy", async () => {
+      throw new Error("not allowed");
+    });
     await expect(kernel.acquire({ type: "t" })).rejects.toMatchObject({ code: "ERR_KERNEL_ACQUIRE_HOOK" });
     expect(release).toHaveBeenCalledTimes(1);
     expect(kernel.snapshot()).toEqual([]);
@@ -399,11 +495,19 @@ describe("hooks", () => {
     const { kernel, clock, events } = await makeKernel({ config: { shutdown: { deadline: "1s" } } });
     const release = vi.fn();
     const later = vi.fn();
-    kernel.hooks.release.tap("bad-sync", () => { throw new Error("sync tap"); });
-    kernel.hooks.release.tapPromise("bad-async", async () => { throw new Error("async tap"); });
+    kernel.hooks.release.tap("bad-sync", () => {
+      throw new Error("sync tap");
+    });
+    kernel.hooks.release.tapPromise("bad-async", async () => {
+      throw new Error("async tap");
+    });
     kernel.hooks.release.tap("good", later);
-    kernel.hooks.shutdown.tapPromise("bad-shutdown", async () => { throw new Error("shutdown tap"); });
-    kernel.hooks.deadline.tap("bad-deadline", () => { throw new Error("deadline tap"); });
+    kernel.hooks.shutdown.tapPromise("bad-shutdown", async () => {
+      throw new Error("shutdown tap");
+    });
+    kernel.hooks.deadline.tap("bad-deadline", () => {
+      throw new Error("deadline tap");
+    });
     kernel.adopt({}, { type: "t", release });
     kernel.adopt({}, { type: "t", release: never });
     const p = kernel.shutdown();
@@ -419,7 +523,10 @@ describe("hooks", () => {
   it("the shutdown hook gets a deadline and cannot hold shutdown past it", async () => {
     const { kernel, clock } = await makeKernel({ config: { shutdown: { deadline: "1s" } } });
     let remaining = -1;
-    kernel.hooks.shutdown.tapPromise("flusher", (ctx) => { remaining = ctx.deadline.remainingMs(); return never(); });
+    kernel.hooks.shutdown.tapPromise("flusher", (ctx) => {
+      remaining = ctx.deadline.remainingMs();
+      return never();
+    });
     const p = kernel.shutdown();
     await clock.advance(1000);
     const report = await p;
@@ -496,7 +603,16 @@ describe("scopes and await using", () => {
     const outer = kernel.scope("outer", { timeoutMs: 1_000 });
     const inner = outer.scope("inner", { timeoutMs: 60_000 });
     let budget = -1;
-    inner.adopt({}, { type: "t", release: (_v, ctx) => { budget = ctx.deadline.remainingMs(); return never(); } });
+    inner.adopt(
+      {},
+      {
+        type: "t",
+        release: (_v, ctx) => {
+          budget = ctx.deadline.remainingMs();
+          return never();
+        },
+      },
+    );
     const closing = outer.close();
     await clock.advance(1_000);
     const outcomes = await closing;
@@ -625,7 +741,9 @@ describe("plugins", () => {
     await expect(createKernel({ env: {}, config: {}, plugins: [a, a] })).rejects.toMatchObject({ code: "ERR_PLUGIN_DUPLICATE" });
     await expect(createKernel({ env: {}, config: {}, plugins: [b, a] })).rejects.toMatchObject({ code: "ERR_PLUGIN_DEPENDENCY" });
     await expect(createKernel({ env: {}, config: {}, plugins: [{ name: "", apply() {} }] })).rejects.toMatchObject({ code: "ERR_PLUGIN_INVALID" });
-    await expect(createKernel({ env: {}, config: {}, plugins: [{ name: "cb", apply(_k: unknown, _o: unknown, _done?: unknown) {} } as never] })).rejects.toMatchObject({ code: "ERR_PLUGIN_INVALID" });
+    await expect(
+      createKernel({ env: {}, config: {}, plugins: [{ name: "cb", apply(_k: unknown, _o: unknown, _done?: unknown) {} } as never] }),
+    ).rejects.toMatchObject({ code: "ERR_PLUGIN_INVALID" });
     const k = await createKernel({ env: {}, config: {}, plugins: [a, b] });
     expect(k.plugins.names()).toEqual(["a", "b"]);
     await k.shutdown();
@@ -650,7 +768,9 @@ describe("plugins", () => {
     expect(k.features.list().map((f) => `${f.name}=${f.enabled}(${f.source})`)).toEqual(["deadlineCleanup=true(default)", "fastPath=true(env)"]);
     await k.shutdown();
     await expect(createKernel({ env: {}, config: { features: { nope: true } } })).rejects.toMatchObject({ code: "ERR_FEATURE_UNKNOWN" });
-    await expect(createKernel({ env: { CUSTODIAN_FEATURE_DEADLINE_CLEANUP: "maybe" }, config: {} })).rejects.toMatchObject({ code: "ERR_FEATURE_INVALID_VALUE" });
+    await expect(createKernel({ env: { CUSTODIAN_FEATURE_DEADLINE_CLEANUP: "maybe" }, config: {} })).rejects.toMatchObject({
+      code: "ERR_FEATURE_INVALID_VALUE",
+    });
   });
 
   it("kernel.signal aborts when shutdown starts, so a plugin's apply() that timed out can stop what it started", async () => {
@@ -693,11 +813,27 @@ describe("plugins", () => {
     });
     expect(applied).toEqual(["a"]);
     const core = definePlugin({ name: "c", features: [{ name: "deadlineCleanup", default: false, description: "" }], apply() {} });
-    await expect(createKernel({ env: {}, config: {}, plugins: [core] })).rejects.toMatchObject({ code: "ERR_PLUGIN_INVALID", message: expect.stringContaining("core declares") });
-    const twice = definePlugin({ name: "d", features: [{ name: "x", default: false, description: "" }, { name: "x", default: true, description: "" }], apply() {} });
-    await expect(createKernel({ env: {}, config: {}, plugins: [twice] })).rejects.toMatchObject({ code: "ERR_PLUGIN_INVALID", message: expect.stringContaining("it already declares") });
+    await expect(createKernel({ env: {}, config: {}, plugins: [core] })).rejects.toMatchObject({
+      code: "ERR_PLUGIN_INVALID",
+      message: expect.stringContaining("core declares"),
+    });
+    const twice = definePlugin({
+      name: "d",
+      features: [
+        { name: "x", default: false, description: "" },
+        { name: "x", default: true, description: "" },
+      ],
+      apply() {},
+    });
+    await expect(createKernel({ env: {}, config: {}, plugins: [twice] })).rejects.toMatchObject({
+      code: "ERR_PLUGIN_INVALID",
+      message: expect.stringContaining("it already declares"),
+    });
     const bad = definePlugin({ name: "e", features: [{ name: "y", default: "on" as unknown as boolean, description: "" }], apply() {} });
-    await expect(createKernel({ env: {}, config: {}, plugins: [bad] })).rejects.toMatchObject({ code: "ERR_PLUGIN_INVALID", message: expect.stringContaining("default: boolean") });
+    await expect(createKernel({ env: {}, config: {}, plugins: [bad] })).rejects.toMatchObject({
+      code: "ERR_PLUGIN_INVALID",
+      message: expect.stringContaining("default: boolean"),
+    });
   });
 
   it("a plugin's declared types must be what its apply() registers, since the config was checked against them", async () => {
@@ -708,9 +844,15 @@ describe("plugins", () => {
       message: expect.stringContaining('Plugin "other" declares the resource types "a" in its descriptor, but apply() registered "b"'),
     });
     const fewer = definePlugin({ name: "fewer", types: {}, apply: (k) => k.registerType("c", { release }) });
-    await expect(createKernel({ env: {}, config: {}, plugins: [fewer] })).rejects.toMatchObject({ code: "ERR_PLUGIN_INVALID", message: expect.stringContaining('declares no resource types in its descriptor, but apply() registered "c"') });
+    await expect(createKernel({ env: {}, config: {}, plugins: [fewer] })).rejects.toMatchObject({
+      code: "ERR_PLUGIN_INVALID",
+      message: expect.stringContaining('declares no resource types in its descriptor, but apply() registered "c"'),
+    });
     const malformed = definePlugin({ name: "malformed", types: ["d"] as never, apply() {} });
-    await expect(createKernel({ env: {}, config: {}, plugins: [malformed] })).rejects.toMatchObject({ code: "ERR_PLUGIN_INVALID", message: expect.stringContaining("types must be a mapping") });
+    await expect(createKernel({ env: {}, config: {}, plugins: [malformed] })).rejects.toMatchObject({
+      code: "ERR_PLUGIN_INVALID",
+      message: expect.stringContaining("types must be a mapping"),
+    });
     const exact = definePlugin({ name: "exact", types: { e: {} }, apply: (k) => k.registerType("e", { release }) });
     const { kernel } = await makeKernel({ plugins: [exact] });
     expect(kernel.types()).toEqual(["e"]);

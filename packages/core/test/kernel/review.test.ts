@@ -197,7 +197,12 @@ describe("review: signals", () => {
   it("under the legacy strategy a second signal forces what is left and the report still arrives", async () => {
     const clock = new ManualClock();
     const codes: number[] = [];
-    const kernel = await createKernel({ clock, env: {}, exit: (c) => void codes.push(c), config: { features: { deadlineCleanup: false }, shutdown: { signals: ["SIGUSR2"] } } });
+    const kernel = await createKernel({
+      clock,
+      env: {},
+      exit: (c) => void codes.push(c),
+      config: { features: { deadlineCleanup: false }, shutdown: { signals: ["SIGUSR2"] } },
+    });
     const forced: string[] = [];
     kernel.adopt({}, { type: "t", name: "a", release: never, force: () => void forced.push("a") });
     kernel.adopt({}, { type: "t", name: "b", release: never });

@@ -70,8 +70,7 @@ export class AlertmanagerSink implements Sink {
           this.#justSentAt = now;
         }
         this.#justSent.add(alert.fingerprint);
-      }
-      else if (alert.state === "resolved") out.push(this.#postable(alert, alert.resolvedAt ?? now));
+      } else if (alert.state === "resolved") out.push(this.#postable(alert, alert.resolvedAt ?? now));
     }
     this.#send(out);
   }

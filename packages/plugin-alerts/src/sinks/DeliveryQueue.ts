@@ -125,7 +125,12 @@ export class DeliveryQueue {
         if (this.#stopped) return;
       }
       try {
-        const status = await postJson(item.target, item.body, { clock: this.#o.clock, timeoutMs: this.#o.timeoutMs, agents: this.#o.agents, signal: this.#abort.signal });
+        const status = await postJson(item.target, item.body, {
+          clock: this.#o.clock,
+          timeoutMs: this.#o.timeoutMs,
+          agents: this.#o.agents,
+          signal: this.#abort.signal,
+        });
         this.stats.sent++;
         this.#o.report("notification:sent", { sink: this.#o.sink, target: item.target.display, alerts: item.alerts, status, attempts: attempt + 1 });
         return;
@@ -136,7 +141,13 @@ export class DeliveryQueue {
     if (this.#stopped) return;
     this.stats.failed++;
     const status = (lastError as { status?: number }).status;
-    const error = new DeliveryFailedError(this.#o.sink, item.target.display, `${(lastError as Error).message} after ${this.#o.retries + 1} attempt(s)`, status, { cause: lastError });
+    const error = new DeliveryFailedError(
+      this.#o.sink,
+      item.target.display,
+      `${(lastError as Error).message} after ${this.#o.retries + 1} attempt(s)`,
+      status,
+      { cause: lastError },
+    );
     this.#o.report("notification:failed", { sink: this.#o.sink, target: item.target.display, alerts: item.alerts, attempts: this.#o.retries + 1, error });
   }
 

@@ -9,7 +9,9 @@ export interface Received {
 }
 
 /** A real HTTP receiver on 127.0.0.1; `respond(n)` picks the status of the n-th request (0-based), or "hang". */
-export async function startReceiver(respond: (n: number) => number | "hang" = () => 200): Promise<{ url: string; requests: Received[]; close(): Promise<void> }> {
+export async function startReceiver(
+  respond: (n: number) => number | "hang" = () => 200,
+): Promise<{ url: string; requests: Received[]; close(): Promise<void> }> {
   const requests: Received[] = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];

@@ -44,88 +44,108 @@ interface GettableAlert {
 }
 
 describe("real Alertmanager", () => {
-  it.skipIf(!present && process.env.CI !== "true")("receives the alert, routes it to its webhook, and resolves it at kernel shutdown", async () => {
-    const hook = await startReceiver();
-    const dir = mkdtempSync(join(tmpdir(), "custodian-am-"));
-    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
-    writeFileSync(
-      join(dir, "alertmanager.yml"),
-      [
-        "route:",
-        "  receiver: hook",
-        "  group_by: [alertname]",
-        "  group_wait: 0s",
-        "  group_interval: 1s",
-        "  repeat_interval: 1h",
-        "receivers:",
-        "  - name: hook",
-        "    webhook_configs:",
-        `      - url: ${hook.url}/am`,
-        "        send_resolved: true",
-        "",
-      ].join("\n"),
-    );
-    const port = await freePort();
-    const am: ChildProcess = spawn(
-      BIN,
-      [`--config.file=${join(dir, "alertmanager.yml")}`, `--storage.path=${join(dir, "data")}`, `--web.listen-address=127.0.0.1:${port}`, "--cluster.listen-address="],
-      { stdio: ["ignore", "ignore", "pipe"] },
-    );
-    let stderr = "";
-    am.stderr?.on("data", (c: Buffer) => (stderr += c.toString()));
-    const exited = new Promise<void>((resolve) => am.once("exit", () => resolve()));
-    onTestFinished(async () => {
-      if (am.exitCode === null) am.kill("SIGTERM");
-      await exited;
-    });
-    const base = `http://127.0.0.1:${port}`;
-    await poll("Alertmanager to be ready", async () => ((await fetch(`${base}/-/ready`)).ok ? true : undefined)).catch((e: unknown) => {
-      throw new Error(`${(e as Error).message}; stderr: ${stderr}`);
-    });
+  it.skipIf(!present && process.env.CI !== "true")(
+    "receives the alert, routes it to its webhook, and resolves it at kernel shutdown",
+    async () => {
+      const hook = await startReceiver();
+      const dir = mkdtempSync(join(tmpdir(), "custodian-am-"));
+      onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+      writeFileSync(
+        join(dir, "alertmanager.yml"),
+        [
+          "route:",
+          "  receiver: hook",
+          "  group_by: [alertname]",
+          "  group_wait: 0s",
+          "  group_interval: 1s",
+          "  repeat_interval: 1h",
+          "receivers:",
+          "  - name: hook",
+          "    webhook_configs:",
+          `      - url: ${hook.url}/am`,
+          "        send_resolved: true",
+          "",
+        ].join("\n"),
+      );
+      const port = await freePort();
+      const am: ChildProcess = spawn(
+        BIN,
+        [
+          `--config.file=${join(dir, "alertmanager.yml")}`,
+          `--storage.path=${join(dir, "data")}`,
+          `--web.listen-address=127.0.0.1:${port}`,
+          "--cluster.listen-address=",
+        ],
+        { stdio: ["ignore", "ignore", "pipe"] },
+      );
+      let stderr = "";
+      am.stderr?.on("data", (c: Buffer) => (stderr += c.toString()));
+      const exited = new Promise<void>((resolve) => am.once("exit", () => resolve()));
+      onTestFinished(async () => {
+        if (am.exitCode === null) am.kill("SIGTERM");
+        await exited;
+      });
+      const base = `http://127.0.0.1:${port}`;
+      await poll("Alertmanager to be ready", async () => ((await fetch(`${base}/-/ready`)).ok ? true : undefined)).catch((e: unknown) => {
+        throw new Error(`${(e as Error).message}; stderr: ${stderr}`);
+      });
 
-    const kernel = await createKernel({
-      env: {},
-      config: {
-        shutdown: { deadline: "5s" },
-        alerts: {
-          evaluationInterval: "200ms",
-          rules: [{ name: "CustodianJobStuck", kind: "threshold", select: { type: "job" }, threshold: 0, labels: { severity: "warning" }, annotations: { summary: "{{ $value }} job(s)" } }],
-          sinks: [{ kind: "alertmanager", urls: [base], resend_delay: "1s" }],
+      const kernel = await createKernel({
+        env: {},
+        config: {
+          shutdown: { deadline: "5s" },
+          alerts: {
+            evaluationInterval: "200ms",
+            rules: [
+              {
+                name: "CustodianJobStuck",
+                kind: "threshold",
+                select: { type: "job" },
+                threshold: 0,
+                labels: { severity: "warning" },
+                annotations: { summary: "{{ $value }} job(s)" },
+              },
+            ],
+            sinks: [{ kind: "alertmanager", urls: [base], resend_delay: "1s" }],
+          },
         },
-      },
-      plugins: [alertsPlugin],
-    });
-    onTestFinished(async () => {
-      await kernel.shutdown();
-    });
-    kernel.adopt({}, { type: "job", name: "nightly", release: () => {} });
+        plugins: [alertsPlugin],
+      });
+      onTestFinished(async () => {
+        await kernel.shutdown();
+      });
+      kernel.adopt({}, { type: "job", name: "nightly", release: () => {} });
 
-    const listed = await poll("the alert in GET /api/v2/alerts", async () => {
-      const alerts = (await (await fetch(`${base}/api/v2/alerts`)).json()) as GettableAlert[];
-      return alerts.find((a) => a.labels.alertname === "CustodianJobStuck");
-    });
-    expect(listed.labels).toEqual({ alertname: "CustodianJobStuck", severity: "warning" });
-    expect(listed.status.state).toBe("active");
+      const listed = await poll("the alert in GET /api/v2/alerts", async () => {
+        const alerts = (await (await fetch(`${base}/api/v2/alerts`)).json()) as GettableAlert[];
+        return alerts.find((a) => a.labels.alertname === "CustodianJobStuck");
+      });
+      expect(listed.labels).toEqual({ alertname: "CustodianJobStuck", severity: "warning" });
+      expect(listed.status.state).toBe("active");
 
-    const firing = await poll("the firing notification at the webhook", async () =>
-      hook.requests.map((r) => r.body as WebhookPayload).find((p) => p.status === "firing" && p.alerts.some((a) => a.labels.alertname === "CustodianJobStuck")),
-    );
-    expect(firing.alerts[0].annotations).toEqual({ summary: "1 job(s)" });
+      const firing = await poll("the firing notification at the webhook", async () =>
+        hook.requests
+          .map((r) => r.body as WebhookPayload)
+          .find((p) => p.status === "firing" && p.alerts.some((a) => a.labels.alertname === "CustodianJobStuck")),
+      );
+      expect(firing.alerts[0].annotations).toEqual({ summary: "1 job(s)" });
 
-    const report = await kernel.shutdown();
-    expect(report.ok).toBe(true);
-    expect(alertsOf(kernel).stats().undelivered).toBe(0);
+      const report = await kernel.shutdown();
+      expect(report.ok).toBe(true);
+      expect(alertsOf(kernel).stats().undelivered).toBe(0);
 
-    await poll("the alert to leave GET /api/v2/alerts", async () => {
-      const alerts = (await (await fetch(`${base}/api/v2/alerts`)).json()) as GettableAlert[];
-      return alerts.some((a) => a.labels.alertname === "CustodianJobStuck") ? undefined : true;
-    });
-    const resolved = await poll("the resolved notification at the webhook", async () =>
-      hook.requests.map((r) => r.body as WebhookPayload).find((p) => p.status === "resolved"),
-    );
-    expect(resolved.alerts[0]).toMatchObject({ status: "resolved", labels: { alertname: "CustodianJobStuck" } });
+      await poll("the alert to leave GET /api/v2/alerts", async () => {
+        const alerts = (await (await fetch(`${base}/api/v2/alerts`)).json()) as GettableAlert[];
+        return alerts.some((a) => a.labels.alertname === "CustodianJobStuck") ? undefined : true;
+      });
+      const resolved = await poll("the resolved notification at the webhook", async () =>
+        hook.requests.map((r) => r.body as WebhookPayload).find((p) => p.status === "resolved"),
+      );
+      expect(resolved.alerts[0]).toMatchObject({ status: "resolved", labels: { alertname: "CustodianJobStuck" } });
 
-    am.kill("SIGTERM");
-    await exited;
-  }, 60_000);
+      am.kill("SIGTERM");
+      await exited;
+    },
+    60_000,
+  );
 });

@@ -9,7 +9,10 @@ const rules: AlertsConfig["rules"] = [
 ];
 
 async function setup(sink: Omit<WebhookSinkConfig, "kind">, extra: Partial<AlertsConfig> = {}) {
-  const made = await makeKernel({ config: { alerts: { evaluationInterval: "1s", rules, sinks: [{ kind: "webhook", ...sink }], ...extra } }, plugins: [alertsPlugin] });
+  const made = await makeKernel({
+    config: { alerts: { evaluationInterval: "1s", rules, sinks: [{ kind: "webhook", ...sink }], ...extra } },
+    plugins: [alertsPlugin],
+  });
   return { ...made, api: alertsOf(made.kernel) };
 }
 
@@ -18,7 +21,13 @@ const job = (kernel: Kernel, name: string) => kernel.adopt({}, { type: "job", na
 describe("webhook sink", () => {
   it("groups like Alertmanager: group_wait, then group_interval for changes, repeat_interval for reminders", async () => {
     const rx = await startReceiver();
-    const { kernel, clock, api } = await setup({ url: `${rx.url}/hook`, group_wait: "5s", group_interval: "20s", repeat_interval: "60s", group_by: ["alertname"] });
+    const { kernel, clock, api } = await setup({
+      url: `${rx.url}/hook`,
+      group_wait: "5s",
+      group_interval: "20s",
+      repeat_interval: "60s",
+      group_by: ["alertname"],
+    });
     job(kernel, "a");
     await clock.advance(1_000); // fires; group created, waits 5s
     const b = job(kernel, "b");
@@ -117,7 +126,11 @@ describe("webhook sink", () => {
 
   it("moves URL credentials into an Authorization header and never shows them", async () => {
     const rx = await startReceiver();
-    const { kernel, clock, api, events } = await setup({ url: `${rx.url.replace("http://", "http://user:s3cret@")}/hook?token=abc`, group_wait: "0s", headers: { "x-api-key": "k3y" } });
+    const { kernel, clock, api, events } = await setup({
+      url: `${rx.url.replace("http://", "http://user:s3cret@")}/hook?token=abc`,
+      group_wait: "0s",
+      headers: { "x-api-key": "k3y" },
+    });
     job(kernel, "a");
     await clock.advance(1_000);
     await api.idle();
@@ -153,7 +166,10 @@ describe("webhook sink", () => {
     expect(api.stats()).toMatchObject({ undelivered: 1, sinks: { "webhook-0": { sent: 1, undelivered: 1 } } });
     expect(r.ok).toBe(false);
     expect(r.errors?.errors).toEqual([
-      expect.objectContaining({ code: "ERR_ALERTS_DELIVERY_FAILED", message: 'Sink "webhook-0" could not deliver to its webhook endpoint: 1 notification(s) not delivered before the shutdown deadline' }),
+      expect.objectContaining({
+        code: "ERR_ALERTS_DELIVERY_FAILED",
+        message: 'Sink "webhook-0" could not deliver to its webhook endpoint: 1 notification(s) not delivered before the shutdown deadline',
+      }),
     ]);
     expect(pluginEvents(events, "alerts", "notifications:undelivered")).toEqual([{ count: 1, sinks: { "webhook-0": 1 } }]);
   });

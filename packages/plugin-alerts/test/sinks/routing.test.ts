@@ -13,8 +13,24 @@ describe("routing and inhibition across sinks", () => {
         alerts: {
           evaluationInterval: "1s",
           rules: [
-            { name: "PoolFull", kind: "threshold", select: { type: "pool" }, measure: "details.borrowed / details.max", by: ["name"], threshold: 0.99, labels: { severity: "critical" } },
-            { name: "PoolBusy", kind: "threshold", select: { type: "pool" }, measure: "details.borrowed / details.max", by: ["name"], threshold: 0.5, labels: { severity: "warning" } },
+            {
+              name: "PoolFull",
+              kind: "threshold",
+              select: { type: "pool" },
+              measure: "details.borrowed / details.max",
+              by: ["name"],
+              threshold: 0.99,
+              labels: { severity: "critical" },
+            },
+            {
+              name: "PoolBusy",
+              kind: "threshold",
+              select: { type: "pool" },
+              measure: "details.borrowed / details.max",
+              by: ["name"],
+              threshold: 0.5,
+              labels: { severity: "warning" },
+            },
           ],
           inhibit: [{ source_match: { severity: "critical" }, target_match: { severity: "warning" }, equal: ["name"] }],
           sinks: [
@@ -37,7 +53,16 @@ describe("routing and inhibition across sinks", () => {
     const sent = (rx: typeof all) => rx.requests.flatMap((r) => (r.body as WebhookPayload).alerts.map((a) => `${a.labels.alertname}/${a.labels.name}`)).sort();
     expect(sent(critical)).toEqual(["PoolFull/a"]);
     expect(sent(all)).toEqual(["PoolBusy/b", "PoolFull/a"]);
-    expect(changes.map((c) => `${c.alert.name}/${c.alert.labels.name}:${c.alert.inhibited}`).sort()).toEqual(["PoolBusy/a:true", "PoolBusy/b:false", "PoolFull/a:false"]);
-    expect(lines.map((l) => JSON.parse(l) as { alertname: string; inhibited: boolean }).filter((l) => l.inhibited).map((l) => l.alertname)).toEqual(["PoolBusy"]);
+    expect(changes.map((c) => `${c.alert.name}/${c.alert.labels.name}:${c.alert.inhibited}`).sort()).toEqual([
+      "PoolBusy/a:true",
+      "PoolBusy/b:false",
+      "PoolFull/a:false",
+    ]);
+    expect(
+      lines
+        .map((l) => JSON.parse(l) as { alertname: string; inhibited: boolean })
+        .filter((l) => l.inhibited)
+        .map((l) => l.alertname),
+    ).toEqual(["PoolBusy"]);
   });
 });

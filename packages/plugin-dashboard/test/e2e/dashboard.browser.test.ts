@@ -18,7 +18,15 @@ const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium && !CI) console.warn(`[plugin-dashboard] browser test skipped: ${CHROMIUM} is absent (run .ci/install-chromium.sh)`);
 
 const root = fileURLToPath(new URL("../../../../", import.meta.url));
-const ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 
 async function launch(): Promise<BrowserContext> {
   // A fresh, empty user-data-dir per run (playwright takes it as launchPersistentContext's argument).
@@ -141,7 +149,8 @@ describe.skipIf(!haveChromium && !CI)("dashboard in Chromium", () => {
     expect(await page.locator('[data-testid="count-type"][data-type="cache"] [data-testid="count-type-total"]').textContent()).toBe("5");
     expect(await page.locator('[data-testid="resource-row"]', { hasText: "tmp-1" }).locator("td").nth(5).textContent()).toBe("request-42");
     // The chart follows: its y axis grows to fit 8 live resources.
-    const yMax = async (): Promise<number> => Math.max(...(await page.locator('[data-testid="chart-by-type"] svg text').allTextContents()).map(Number).filter(Number.isFinite));
+    const yMax = async (): Promise<number> =>
+      Math.max(...(await page.locator('[data-testid="chart-by-type"] svg text').allTextContents()).map(Number).filter(Number.isFinite));
     await poll(yMax).toBeGreaterThanOrEqual(9);
     await scope.close();
     await poll(() => text(page, "count-total")).toBe("6");
@@ -161,7 +170,9 @@ describe.skipIf(!haveChromium && !CI)("dashboard in Chromium", () => {
     expect(await page.locator('[data-testid="outcome-row"][data-outcome="failed"] td').last().textContent()).toContain("ERR_RELEASE_FAILED");
     await page.screenshot({ path: join(root, ".artifacts", "dashboard-shutdown.png"), fullPage: true });
     // The deadline chart draws one bar per settled resource, colored by outcome.
-    expect(await page.locator('[data-testid="deadline-chart"] rect[data-outcome]').evaluateAll((bars) => bars.map((b) => b.getAttribute("data-outcome")).sort())).toEqual(["failed", "forced", "released", "released", "released"]);
+    expect(
+      await page.locator('[data-testid="deadline-chart"] rect[data-outcome]').evaluateAll((bars) => bars.map((b) => b.getAttribute("data-outcome")).sort()),
+    ).toEqual(["failed", "forced", "released", "released", "released"]);
 
     const report = await shutdown;
     // The page and the report agree; the dashboard itself outlived the resources it watched.
