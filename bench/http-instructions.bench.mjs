@@ -34,7 +34,8 @@ const opt = process.env.HTTP_INSTRUCTIONS_OPT === "1";
 // Every figure is relative to the plain agent, so it is always measured (and first).
 const variants = ["bare", ...(process.env.HTTP_INSTRUCTIONS_VARIANTS ?? "kernel").split(",").filter((v) => v !== "" && v !== "bare")];
 const runs = Number(process.env.HTTP_INSTRUCTIONS_RUNS ?? 2);
-if (!Number.isInteger(runs) || runs < 1) throw new Error(`HTTP_INSTRUCTIONS_RUNS must be an integer >= 1, got ${JSON.stringify(process.env.HTTP_INSTRUCTIONS_RUNS)}`);
+if (!Number.isInteger(runs) || runs < 1)
+  throw new Error(`HTTP_INSTRUCTIONS_RUNS must be an integer >= 1, got ${JSON.stringify(process.env.HTTP_INSTRUCTIONS_RUNS)}`);
 // Requests: warm-up (half concurrent, half sequential, a full GC between two halves), then the
 // measured phase: SEQUENTIAL one after another, then CONCURRENT with 10 in flight over 10 connections.
 const [WARMUP, SEQUENTIAL, CONCURRENT] = opt ? [4_000, 2_000, 1_000] : [400, 600, 300];
@@ -70,7 +71,19 @@ const dir = mkdtempSync(join(os.tmpdir(), "http-instructions-"));
 /** Runs the driver once under callgrind; resolves with the measured phase's instruction count. */
 async function count(variant, run) {
   const out = join(dir, `${variant}.${run}.out`);
-  const args = ["--tool=callgrind", "--dump-before=uv_os_getpriority", `--callgrind-out-file=${out}`, process.execPath, ...nodeFlags, driver, variant, url, String(WARMUP), String(SEQUENTIAL), String(CONCURRENT)];
+  const args = [
+    "--tool=callgrind",
+    "--dump-before=uv_os_getpriority",
+    `--callgrind-out-file=${out}`,
+    process.execPath,
+    ...nodeFlags,
+    driver,
+    variant,
+    url,
+    String(WARMUP),
+    String(SEQUENTIAL),
+    String(CONCURRENT),
+  ];
   const child = spawn("valgrind", args, { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
@@ -152,7 +165,14 @@ for (const k of keys) {
   if (runs >= 2) console.log(`${prefix}A/A (plain vs plain, max/min of ${runs} runs) ${pct(Math.max(...all("bare", k)) / Math.min(...all("bare", k)) - 1)}`);
   for (const v of variants) {
     if (v === "bare") continue;
-    const pairs = runs >= 2 ? `; run by run ${all(v, k).map((x, i) => pct(x / get("bare", i + 1, k) - 1)).join(", ")}` : "";
-    console.log(`${prefix}${labels[v] ?? v} vs plain ${pct(mean(v, k) / mean("bare", k) - 1)} (${int((mean(v, k) - mean("bare", k)) / MEASURED)} instructions per request)${pairs}`);
+    const pairs =
+      runs >= 2
+        ? `; run by run ${all(v, k)
+            .map((x, i) => pct(x / get("bare", i + 1, k) - 1))
+            .join(", ")}`
+        : "";
+    console.log(
+      `${prefix}${labels[v] ?? v} vs plain ${pct(mean(v, k) / mean("bare", k) - 1)} (${int((mean(v, k) - mean("bare", k)) / MEASURED)} instructions per request)${pairs}`,
+    );
   }
 }

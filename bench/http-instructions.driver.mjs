@@ -25,8 +25,23 @@ const CONCURRENCY = 10;
 const CONNECTIONS = 10;
 
 // Same settings for every variant (HttpAgent's defaults are spelled out for the bare Agent).
-const undiciOptions = { connections: CONNECTIONS, pipelining: 1, keepAliveTimeout: 60_000, headersTimeout: 10_000, bodyTimeout: 10_000, connect: { timeout: 5_000 } };
-const agentSpec = { type: "http.agent", connections: CONNECTIONS, pipelining: 1, keepAliveTimeout: "60s", headersTimeout: "10s", bodyTimeout: "10s", connectTimeout: "5s" };
+const undiciOptions = {
+  connections: CONNECTIONS,
+  pipelining: 1,
+  keepAliveTimeout: 60_000,
+  headersTimeout: 10_000,
+  bodyTimeout: 10_000,
+  connect: { timeout: 5_000 },
+};
+const agentSpec = {
+  type: "http.agent",
+  connections: CONNECTIONS,
+  pipelining: 1,
+  keepAliveTimeout: "60s",
+  headersTimeout: "10s",
+  bodyTimeout: "10s",
+  connectTimeout: "5s",
+};
 
 // Every variant runs next to the same kernel (http plugin, both http.agent resources declared): an
 // application that tracks its agent has a kernel anyway, and a kernel created in some variants only
