@@ -306,6 +306,8 @@ export class Pool<T> {
   #createAttempt = 0;
   readonly #createAborts = new Set<AbortController>();
   readonly #retryTimers = new Set<TimerHandle>();
+  /** While the create breaker is open and the pool is below `min`: fires when a trial may run. */
+  #minRefillTimer: TimerHandle | undefined;
 
   #acquireTimer: TimerHandle | undefined;
   #acquireTimerAt = Infinity;
@@ -748,7 +750,10 @@ export class Pool<T> {
       if (demand <= 0 && size >= this.min) return;
       if (this.#breaker !== undefined && !this.#breaker.tryAcquire()) {
         // Open (or its half-open trial is running): waiters learn now, not at their deadline.
-        if (this.#breaker.state === "open") this.#rejectAllWaiters(() => new PoolCreateUnavailableError(this.snapshot(), this.#lastCreateError));
+        if (this.#breaker.state === "open") {
+          this.#rejectAllWaiters(() => new PoolCreateUnavailableError(this.snapshot(), this.#lastCreateError));
+          this.#armMinRefill();
+        }
         return;
       }
       this.#creating++;
@@ -779,8 +784,25 @@ export class Pool<T> {
       return;
     }
     this.#returnEntry(entry);
-    // After a half-open trial only one create ran: start the rest now that the breaker closed.
-    if (this.#pending > this.#validating) this.#fill();
+    // After a half-open trial only one create ran: start the rest (waiters, then up to `min`) now
+    // that the breaker closed.
+    this.#fill();
+  }
+
+  /**
+   * Below `min` with the create breaker open, nothing would ever ask for a create again (no caller
+   * waits): one unref'd timer at the breaker's retry time runs #fill, whose trial refills `min`.
+   */
+  #armMinRefill(): void {
+    if (this.#closed || this.#minRefillTimer !== undefined || this.#breaker === undefined) return;
+    if (this.#entries.size + this.#creating >= this.min) return;
+    this.#minRefillTimer = this.#clock.setTimeout(
+      () => {
+        this.#minRefillTimer = undefined;
+        this.#fill();
+      },
+      Math.max(1, this.#breaker.retryAt - this.#clock.now()),
+    );
   }
 
   #createFailed(error: unknown): void {
@@ -822,7 +844,10 @@ export class Pool<T> {
       this.#creating--;
     }
     this.#emit({ type: "resource:create-failed", pool: this.name, at: this.#clock.now(), error, attempt: this.#createAttempt, retryInMs });
-    if (breakerOpen) this.#rejectAllWaiters(() => new PoolCreateUnavailableError(this.snapshot(), error));
+    if (breakerOpen) {
+      this.#rejectAllWaiters(() => new PoolCreateUnavailableError(this.snapshot(), error));
+      this.#armMinRefill();
+    }
   }
 
   /**
@@ -1064,6 +1089,8 @@ export class Pool<T> {
     this.#clock.clearTimeout(this.#housekeeping);
     this.#housekeeping = undefined;
     const rejectedWaiters = this.#rejectAllWaiters(() => new PoolClosedError(this.name));
+    this.#clock.clearTimeout(this.#minRefillTimer);
+    this.#minRefillTimer = undefined;
     for (const t of this.#retryTimers) this.#clock.clearTimeout(t);
     this.#creating -= this.#retryTimers.size;
     this.#retryTimers.clear();

@@ -454,6 +454,64 @@ describe("create breaker recovery", () => {
   });
 });
 
+describe("create breaker and min", () => {
+  it("refills min after the breaker's open period with no caller asking, and keeps no timer once there", async () => {
+    const clock = new ManualClock();
+    let up = false;
+    let calls = 0;
+    const pool = createPool({
+      clock,
+      min: 2,
+      max: 4,
+      idleTimeoutMs: 0, // no housekeeping timer, so pendingTimers() counts only the refill's
+      createBreakerThreshold: 2,
+      createBreakerOpenMs: 5_000,
+      createRetryBaseMs: 10,
+      random: () => 1,
+      create: async () => {
+        calls++;
+        if (!up) throw new Error("down");
+        return { id: calls };
+      },
+    });
+    onTestFinished(() => pool.close({ deadlineMs: 0 }).then(() => undefined));
+    const ready = settled(pool.ready()); // creates min (by borrowing and returning)
+    await clock.advance(100);
+    expect(ready.error?.code).toBe("ERR_POOL_CREATE_UNAVAILABLE");
+    expect(pool.stats()).toMatchObject({ size: 0, createBreaker: "open" });
+    const failedCalls = calls;
+    up = true;
+    await clock.advance(4_899); // the breaker opened at 0 for 5s
+    expect(calls).toBe(failedCalls); // still open: no create
+    await clock.advance(1);
+    expect(pool.stats()).toMatchObject({ size: 2, idle: 2, createBreaker: "closed" });
+    expect(calls).toBe(failedCalls + 2);
+    expect(clock.pendingTimers()).toBe(0);
+  });
+
+  it("a failed half-open trial re-arms the refill for the next open period", async () => {
+    const clock = new ManualClock();
+    let up = false;
+    const pool = createPool({
+      clock,
+      min: 1,
+      createBreakerThreshold: 1,
+      createBreakerOpenMs: 1_000,
+      create: async () => (up ? { id: 1 } : Promise.reject(new Error("down"))),
+    });
+    onTestFinished(() => pool.close({ deadlineMs: 0 }).then(() => undefined));
+    const ready = settled(pool.ready());
+    await clock.advance(10);
+    expect(ready.error?.code).toBe("ERR_POOL_CREATE_UNAVAILABLE");
+    expect(pool.stats().createBreaker).toBe("open");
+    await clock.advance(1_000); // trial fails: open again
+    expect(pool.stats()).toMatchObject({ size: 0, createBreaker: "open" });
+    up = true;
+    await clock.advance(1_000);
+    expect(pool.stats()).toMatchObject({ size: 1, createBreaker: "closed" });
+  });
+});
+
 describe("idle reaping and lifetime", () => {
   it("reaps idle resources by time, not traffic, down to min, never borrowed ones", async () => {
     const { pool, clock, f } = setup({ min: 1, max: 4, idleTimeoutMs: 10_000, reapIntervalMs: 1_000 });
