@@ -1279,11 +1279,11 @@ export async function createKernel(options: CreateKernelOptions = {}): Promise<K
   const settings = normalizeConfig(loaded.config);
   const kernel = new Kernel(Object.freeze(loaded.config), settings, options.clock ?? systemClock, options.exit ?? ((code) => process.exit(code)), loaded.dir);
   try {
-    const entries: PluginEntry[] = [...(loaded.plugins ?? []), ...(options.plugins ?? [])];
-    for (const entry of entries) {
-      const { plugin, options: pluginOptions } = normalizePluginEntry(entry);
-      await kernel.plugins.register(plugin, pluginOptions);
-    }
+    const entries = [...(loaded.plugins ?? []), ...(options.plugins ?? [])].map((entry: PluginEntry) => normalizePluginEntry(entry));
+    // Every descriptor first: a duplicate name, a late dependency or a flag owned twice leaves
+    // nothing applied, wherever it is in the list.
+    kernel.plugins.checkAll(entries.map((e) => e.plugin));
+    for (const { plugin, options: pluginOptions } of entries) await kernel.plugins.register(plugin, pluginOptions);
     // A backstop: the loader checked the file against what plugins declare; this checks it against
     // what they registered (plugins that do not declare their types), as one positioned ConfigError.
     await loaded.validate?.(kernel);

@@ -26,6 +26,75 @@ export function declaredTypesProblem(types: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * Checks a descriptor without applying anything: shape, name not yet `registered`, dependencies
+ * registered before it, feature flags well-formed and not owned by anyone else (`ownerOf`), and
+ * declared types. Returns its feature declarations.
+ * @throws KernelError ERR_PLUGIN_INVALID, ERR_PLUGIN_DUPLICATE, ERR_PLUGIN_DEPENDENCY
+ */
+function checkDescriptor(
+  plugin: PluginDescriptor<any>,
+  registered: ReadonlySet<string>,
+  ownerOf: (flag: string) => string | undefined,
+): readonly FeatureDeclaration[] {
+  if (plugin === null || typeof plugin !== "object") {
+    throw new KernelError(
+      "ERR_PLUGIN_INVALID",
+      `A plugin must be a descriptor object from definePlugin({ name, apply }); received ${plugin === null ? "null" : typeof plugin}`,
+    );
+  }
+  if (typeof plugin.name !== "string" || plugin.name === "") {
+    throw new KernelError("ERR_PLUGIN_INVALID", `A plugin must have a non-empty string name; received ${JSON.stringify(plugin.name)}`);
+  }
+  if (typeof plugin.apply !== "function") {
+    throw new KernelError("ERR_PLUGIN_INVALID", `Plugin "${plugin.name}" must have an apply(kernel, options) function`);
+  }
+  if (plugin.apply.length > 2) {
+    throw new KernelError(
+      "ERR_PLUGIN_INVALID",
+      `Plugin "${plugin.name}": apply(kernel, options) takes two parameters and may return a promise; callback-style apply (a third "done" parameter) is not supported`,
+    );
+  }
+  if (registered.has(plugin.name)) {
+    throw new KernelError("ERR_PLUGIN_DUPLICATE", `Plugin "${plugin.name}" is registered twice; remove one of the entries`);
+  }
+  for (const dep of plugin.dependsOn ?? []) {
+    if (!registered.has(dep)) {
+      throw new KernelError(
+        "ERR_PLUGIN_DEPENDENCY",
+        `Plugin "${plugin.name}" depends on "${dep}", which is not registered before it; list "${dep}" earlier in plugins`,
+      );
+    }
+  }
+  const features = plugin.features ?? [];
+  if (!Array.isArray(features)) {
+    throw new KernelError("ERR_PLUGIN_INVALID", `Plugin "${plugin.name}": features must be an array of { name, default, description }`);
+  }
+  const seen = new Set<string>();
+  for (const f of features as unknown[]) {
+    const d = f as Partial<FeatureDeclaration> | null;
+    if (d === null || typeof d !== "object" || typeof d.name !== "string" || d.name === "" || typeof d.default !== "boolean") {
+      throw new KernelError(
+        "ERR_PLUGIN_INVALID",
+        `Plugin "${plugin.name}": each feature flag must be { name: non-empty string, default: boolean, description }; received ${JSON.stringify(f)}`,
+      );
+    }
+    // Two owners of one flag would silently share (or fight over) it: the second declaration used
+    // to be ignored, so a plugin could ship a default that never took effect.
+    const owner = seen.has(d.name) ? plugin.name : ownerOf(d.name);
+    if (owner !== undefined) {
+      throw new KernelError(
+        "ERR_PLUGIN_INVALID",
+        `Plugin "${plugin.name}" declares feature flag "${d.name}", which ${owner === plugin.name ? "it already declares" : owner === "core" ? "core declares" : `plugin "${owner}" declares`}; give it a name of its own (e.g. "${plugin.name.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ?? "").toUpperCase())}${d.name[0].toUpperCase()}${d.name.slice(1)}")`,
+      );
+    }
+    seen.add(d.name);
+  }
+  const typesProblem = declaredTypesProblem(plugin.types);
+  if (typesProblem !== undefined) throw new KernelError("ERR_PLUGIN_INVALID", `Plugin "${plugin.name}": ${typesProblem}`);
+  return features;
+}
+
 /** @internal */
 export class PluginRegistry {
   readonly #kernel: Kernel;
@@ -48,66 +117,27 @@ export class PluginRegistry {
   }
 
   /**
+   * Checks every descriptor of `plugins` (in order, as if each were registered after the ones before
+   * it) before any applies, so that a bad descriptor late in the list leaves nothing applied.
+   * @throws KernelError ERR_PLUGIN_INVALID, ERR_PLUGIN_DUPLICATE, ERR_PLUGIN_DEPENDENCY
+   */
+  checkAll(plugins: ReadonlyArray<PluginDescriptor<any>>): void {
+    const names = new Set(this.#plugins.keys());
+    const owners = new Map<string, string>();
+    for (const plugin of plugins) {
+      const features = checkDescriptor(plugin, names, (flag) => owners.get(flag) ?? this.#kernel.featureRegistry.ownerOf(flag));
+      names.add(plugin.name);
+      for (const f of features) owners.set(f.name, plugin.name);
+    }
+  }
+
+  /**
    * Applies one plugin.
    * @throws KernelError ERR_PLUGIN_INVALID (also when apply() registers other types than `types` declares),
    *   ERR_PLUGIN_DUPLICATE, ERR_PLUGIN_DEPENDENCY, ERR_PLUGIN_TIMEOUT, ERR_PLUGIN_APPLY
    */
   async register(plugin: PluginDescriptor<any>, options: unknown): Promise<void> {
-    if (plugin === null || typeof plugin !== "object") {
-      throw new KernelError(
-        "ERR_PLUGIN_INVALID",
-        `A plugin must be a descriptor object from definePlugin({ name, apply }); received ${plugin === null ? "null" : typeof plugin}`,
-      );
-    }
-    if (typeof plugin.name !== "string" || plugin.name === "") {
-      throw new KernelError("ERR_PLUGIN_INVALID", `A plugin must have a non-empty string name; received ${JSON.stringify(plugin.name)}`);
-    }
-    if (typeof plugin.apply !== "function") {
-      throw new KernelError("ERR_PLUGIN_INVALID", `Plugin "${plugin.name}" must have an apply(kernel, options) function`);
-    }
-    if (plugin.apply.length > 2) {
-      throw new KernelError(
-        "ERR_PLUGIN_INVALID",
-        `Plugin "${plugin.name}": apply(kernel, options) takes two parameters and may return a promise; callback-style apply (a third "done" parameter) is not supported`,
-      );
-    }
-    if (this.#plugins.has(plugin.name)) {
-      throw new KernelError("ERR_PLUGIN_DUPLICATE", `Plugin "${plugin.name}" is registered twice; remove one of the entries`);
-    }
-    for (const dep of plugin.dependsOn ?? []) {
-      if (!this.#plugins.has(dep)) {
-        throw new KernelError(
-          "ERR_PLUGIN_DEPENDENCY",
-          `Plugin "${plugin.name}" depends on "${dep}", which is not registered before it; list "${dep}" earlier in plugins`,
-        );
-      }
-    }
-    const features = plugin.features ?? [];
-    if (!Array.isArray(features)) {
-      throw new KernelError("ERR_PLUGIN_INVALID", `Plugin "${plugin.name}": features must be an array of { name, default, description }`);
-    }
-    const seen = new Set<string>();
-    for (const f of features as unknown[]) {
-      const d = f as Partial<FeatureDeclaration> | null;
-      if (d === null || typeof d !== "object" || typeof d.name !== "string" || d.name === "" || typeof d.default !== "boolean") {
-        throw new KernelError(
-          "ERR_PLUGIN_INVALID",
-          `Plugin "${plugin.name}": each feature flag must be { name: non-empty string, default: boolean, description }; received ${JSON.stringify(f)}`,
-        );
-      }
-      // Two owners of one flag would silently share (or fight over) it: the second declaration used
-      // to be ignored, so a plugin could ship a default that never took effect.
-      const owner = seen.has(d.name) ? plugin.name : this.#kernel.featureRegistry.ownerOf(d.name);
-      if (owner !== undefined) {
-        throw new KernelError(
-          "ERR_PLUGIN_INVALID",
-          `Plugin "${plugin.name}" declares feature flag "${d.name}", which ${owner === plugin.name ? "it already declares" : owner === "core" ? "core declares" : `plugin "${owner}" declares`}; give it a name of its own (e.g. "${plugin.name.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ?? "").toUpperCase())}${d.name[0].toUpperCase()}${d.name.slice(1)}")`,
-        );
-      }
-      seen.add(d.name);
-    }
-    const typesProblem = declaredTypesProblem(plugin.types);
-    if (typesProblem !== undefined) throw new KernelError("ERR_PLUGIN_INVALID", `Plugin "${plugin.name}": ${typesProblem}`);
+    const features = checkDescriptor(plugin, new Set(this.#plugins.keys()), (flag) => this.#kernel.featureRegistry.ownerOf(flag));
     for (const f of features) this.#kernel.featureRegistry.declare(f, plugin.name);
     this.#plugins.set(plugin.name, plugin);
     const kernel = this.#kernel;
