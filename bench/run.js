@@ -9,10 +9,17 @@ import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const wanted = process.argv.slice(2);
-const suites = readdirSync(here)
+const all = readdirSync(here)
   .filter((f) => f.endsWith(".bench.mjs"))
-  .filter((f) => wanted.length === 0 || wanted.some((w) => f.includes(w)))
   .sort();
+// A name picks its suite exactly ("http" is http.bench.mjs, not http-instructions); a name that is
+// no suite's picks the suites containing it.
+const pick = (w) => (all.includes(`${w}.bench.mjs`) ? [`${w}.bench.mjs`] : all.filter((f) => f.includes(w)));
+const suites = wanted.length === 0 ? all : [...new Set(wanted.flatMap(pick))].sort();
+if (suites.length === 0) {
+  console.error(`No benchmark suite matches ${wanted.join(", ")}; suites: ${all.map((f) => f.replace(".bench.mjs", "")).join(", ")}`);
+  process.exit(2);
+}
 let failed = 0;
 for (const suite of suites) {
   console.log(`\n## ${suite}\n`);
