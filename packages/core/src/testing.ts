@@ -17,6 +17,10 @@ import { definePlugin } from "./registry/definePlugin.js";
 
 const RECORDER = "custodian:test-recorder";
 
+/** The `data` of the `plugin:event`s in `events` that `plugin` emitted under `name`, in order. */
+export const pluginEventsOf = (events: readonly KernelEvent[], plugin: string, name: string): Array<Record<string, unknown>> =>
+  events.flatMap((e) => (e.type === "plugin:event" && e.plugin === plugin && e.name === name ? [e.data] : []));
+
 export interface TestKernel {
   readonly kernel: Kernel;
   readonly clock: ManualClock;
@@ -60,7 +64,7 @@ export async function createTestKernel(options: TestKernelOptions = {}): Promise
     kernel,
     clock,
     events,
-    pluginEvents: (plugin, name) => events.flatMap((e) => (e.type === "plugin:event" && e.plugin === plugin && e.name === name ? [e.data] : [])),
+    pluginEvents: (plugin, name) => pluginEventsOf(events, plugin, name),
     close() {
       closing ??= (async () => {
         const report = kernel.shutdown("test finished");

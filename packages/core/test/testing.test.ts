@@ -2,15 +2,22 @@
 import { describe, expect, it } from "vitest";
 import { definePlugin, systemClock } from "@custodian/core";
 import { createTestKernel } from "@custodian/core/testing";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const repoRoot = fileURLToPath(new URL("../../..", import.meta.url)).replace(/\/$/, "");
 
 describe("createTestKernel", () => {
   it("searches no config, reads no environment, records events, and close() forces a hanging release past the deadline", async () => {
     process.env.CUSTODIAN_FEATURE_DEADLINE_CLEANUP = "off";
     try {
       const plugin = definePlugin({ name: "p", apply: (kernel) => kernel.emitPluginEvent("p", "ready", { n: 1 }) });
-      const t = await createTestKernel({ plugins: [plugin], config: { shutdown: { deadline: "2s" } } });
-      // The repository's resource.config.yaml (found from cwd) declares resources: none here.
-      expect(Object.keys(t.kernel.config.resources ?? {})).toEqual([]);
+      // No config option: createKernel() would find the repository's resource.config.yaml from the
+      // working directory (it declares resources and signal handlers); createTestKernel does not search.
+      expect(process.cwd()).toBe(repoRoot);
+      expect(existsSync(`${repoRoot}/resource.config.yaml`)).toBe(true);
+      const t = await createTestKernel({ plugins: [plugin] });
+      expect(t.kernel.config.resources ?? {}).toEqual({});
       expect(t.kernel.features.isEnabled("deadlineCleanup")).toBe(true);
       expect(t.pluginEvents("p", "ready")).toEqual([{ n: 1 }]);
       const h = t.kernel.adopt({}, { type: "stuck", release: () => new Promise<void>(() => {}), force: () => {} });

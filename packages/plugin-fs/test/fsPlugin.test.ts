@@ -19,6 +19,7 @@ import {
   type FsPluginOptions,
   type TempPath,
 } from "../src/index.js";
+import { createTestKernel } from "@custodian/core/testing";
 import { makeFsKernel, scratchDir } from "./helpers/fsKernel.js";
 
 const distEntry = fileURLToPath(new URL("../dist/index.js", import.meta.url));
@@ -244,15 +245,10 @@ describe("fsPlugin: relative paths", () => {
     await writeFile(join(dir, "input.txt"), "in the cwd folder");
     return { dir, conf };
   };
-  const start = async (options: Pick<CreateKernelOptions, "config" | "cwd">, fsOptions: FsPluginOptions) => {
-    const kernel = await createKernel({
-      env: {},
-      clock: new ManualClock(),
-      plugins: [{ plugin: fsPlugin, options: { reap: false, ...fsOptions } }],
-      ...options,
-    });
-    onTestFinished(async () => void (await kernel.shutdown()));
-    return kernel;
+  const start = async (options: Pick<CreateKernelOptions, "config" | "cwd">, fsOptions: FsPluginOptions): Promise<Kernel> => {
+    const t = await createTestKernel({ plugins: [{ plugin: fsPlugin, options: { reap: false, ...fsOptions } }], ...options });
+    onTestFinished(async () => void (await t.close()));
+    return t.kernel;
   };
   const read = async (kernel: Kernel, path: string): Promise<string> => {
     const h = await kernel.acquire<FileHandle>({ type: "fs.file", path });

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createKernel, ManualClock } from "@custodian/core";
+import { createTestKernel } from "@custodian/core/testing";
 import type { CreateKernelOptions, Kernel, KernelEvent } from "@custodian/core";
 import { createPoolFromSpec, poolPlugin, registerPoolFactory, resolvePoolFactory } from "@custodian/plugin-pool";
 import type { Pool } from "@custodian/plugin-pool";
@@ -177,14 +178,9 @@ describe("poolPlugin: a relative factory module path", () => {
     return { dir, conf };
   };
   const start = async (options: Pick<CreateKernelOptions, "config" | "cwd">): Promise<Kernel> => {
-    const clock = new ManualClock();
-    const kernel = await createKernel({ env: {}, clock, plugins: [poolPlugin], exit: () => {}, ...options });
-    onTestFinished(async () => {
-      const p = kernel.shutdown("test end");
-      await clock.advance(60_000);
-      await p;
-    });
-    return kernel;
+    const t = await createTestKernel({ plugins: [poolPlugin], exit: () => {}, ...options });
+    onTestFinished(async () => void (await t.close()));
+    return t.kernel;
   };
   const borrowFrom = async (pool: Pool<unknown>): Promise<unknown> => {
     const r = await pool.acquire();

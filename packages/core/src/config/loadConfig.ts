@@ -12,7 +12,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve } from "node:pat
 import { pathToFileURL } from "node:url";
 import { cosmiconfig, type Loader } from "cosmiconfig";
 import { KernelError, type KernelErrorCode } from "../errors.js";
-import { CORE_FEATURES, featureEnvName, parseFlag, type FeatureDeclaration } from "../kernel/Features.js";
+import { CORE_FEATURES, featureEnvName, isFeatureDeclaration, parseFlag, type FeatureDeclaration } from "../kernel/Features.js";
 import type { Kernel } from "../kernel/Kernel.js";
 import { normalizePluginEntry, type PluginDescriptor, type PluginEntry } from "../registry/definePlugin.js";
 import { declaredTypesProblem } from "../registry/PluginRegistry.js";
@@ -316,10 +316,8 @@ function declarationsOf(fromFile: readonly ConfigPlugin[], fromCode: ReadonlyArr
     if (seen.has(plugin.name)) continue;
     seen.add(plugin.name);
     if (Array.isArray(plugin.features)) {
-      for (const f of plugin.features as unknown[]) {
-        const d = f as Partial<FeatureDeclaration> | null;
-        if (d !== null && typeof d === "object" && typeof d.name === "string" && d.name !== "" && !features.some((x) => x.name === d.name))
-          features.push(d as FeatureDeclaration);
+      for (const d of plugin.features as unknown[]) {
+        if (isFeatureDeclaration(d) && !features.some((x) => x.name === d.name)) features.push(d);
       }
     }
     const problem = declaredTypesProblem(plugin.types);

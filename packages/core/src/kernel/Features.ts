@@ -34,6 +34,14 @@ export const CORE_FEATURES: readonly FeatureDeclaration[] = Object.freeze([
   }),
 ]);
 
+/** @internal A well-formed declaration: a non-empty string name and a boolean default. */
+export const isFeatureDeclaration = (f: unknown): f is FeatureDeclaration =>
+  f !== null &&
+  typeof f === "object" &&
+  typeof (f as Partial<FeatureDeclaration>).name === "string" &&
+  (f as FeatureDeclaration).name !== "" &&
+  typeof (f as Partial<FeatureDeclaration>).default === "boolean";
+
 /** "deadlineCleanup" → "CUSTODIAN_FEATURE_DEADLINE_CLEANUP". */
 export const featureEnvName = (name: string): string =>
   "CUSTODIAN_FEATURE_" +
@@ -57,12 +65,18 @@ export class FeatureRegistry implements Features {
   readonly #owners = new Map<string, string>();
   readonly #resolved = new Map<string, FeatureState>();
 
-  /** Declares a flag for `owner` ("core" or a plugin's name). Check first with `conflict()`. */
+  /**
+   * Declares a flag for `owner` ("core" or a plugin's name). A flag has one owner: callers check
+   * `ownerOf()` first (the plugin registry does, with a message naming both owners).
+   * @throws KernelError ERR_PLUGIN_INVALID when `decl.name` is already declared
+   */
   declare(decl: FeatureDeclaration, owner = "core"): void {
-    if (!this.#declared.has(decl.name)) {
-      this.#declared.set(decl.name, { name: decl.name, default: decl.default, description: decl.description });
-      this.#owners.set(decl.name, owner);
+    const previous = this.#owners.get(decl.name);
+    if (previous !== undefined) {
+      throw new KernelError("ERR_PLUGIN_INVALID", `Feature flag "${decl.name}" is declared by ${owner} and already by ${previous}; a flag has one owner`);
     }
+    this.#declared.set(decl.name, { name: decl.name, default: decl.default, description: decl.description });
+    this.#owners.set(decl.name, owner);
   }
 
   /** Who already declared `name`, or undefined. */

@@ -65,16 +65,13 @@ const hasTaps = (hook: { taps: unknown[] }): boolean => hook.taps.length > 0;
 const isPromiseLike = (v: unknown): v is PromiseLike<unknown> =>
   v !== null && (typeof v === "object" || typeof v === "function") && typeof (v as PromiseLike<unknown>).then === "function";
 
-/** Internal record of one tracked resource. Never holds its (GC-tracked) handle. */
-
 /**
- * A per-resource or per-scope budget: undefined (inherit), or a number of milliseconds >= 0
- * (Infinity: no budget of its own). NaN, negatives and non-numbers would silently turn into
- * "release at once" or "never", so they are refused where they enter.
+ * A per-resource or per-scope budget given (callers skip undefined, "inherit"): a number of
+ * milliseconds >= 0 (Infinity: no budget of its own). NaN, negatives and non-numbers would silently
+ * turn into "release at once" or "never", so they are refused where they enter.
  * @throws KernelError ERR_KERNEL_INVALID_ARGUMENT
  */
 function assertTimeoutMs(value: unknown, where: string): void {
-  if (value === undefined) return;
   if (typeof value !== "number" || Number.isNaN(value) || value < 0) {
     throw new KernelError(
       "ERR_KERNEL_INVALID_ARGUMENT",
@@ -83,6 +80,7 @@ function assertTimeoutMs(value: unknown, where: string): void {
   }
 }
 
+/** Internal record of one tracked resource. Never holds its (GC-tracked) handle. */
 class Rec {
   state: ResourceState;
   value: unknown = undefined;
@@ -218,7 +216,7 @@ class ScopeImpl implements Scope {
   }
   scope(name: string, options?: ScopeOptions): Scope {
     this.kernel[kAssertScopeOpen](this, "open a child scope");
-    if (options?.timeoutMs !== undefined) assertTimeoutMs(options?.timeoutMs, `scope("${this.name}/${name}")`);
+    if (options?.timeoutMs !== undefined) assertTimeoutMs(options.timeoutMs, `scope("${this.name}/${name}")`);
     const child = new ScopeImpl(this.kernel, `${this.name}/${name}`, options?.timeoutMs, this);
     this.children.add(child);
     return child;
@@ -445,7 +443,7 @@ export class Kernel {
   /** Opens a scope whose resources are released together when it is disposed. */
   scope(name: string, options?: ScopeOptions): Scope {
     this.#assertOpen("open a scope");
-    if (options?.timeoutMs !== undefined) assertTimeoutMs(options?.timeoutMs, `scope("${name}")`);
+    if (options?.timeoutMs !== undefined) assertTimeoutMs(options.timeoutMs, `scope("${name}")`);
     return new ScopeImpl(this, name, options?.timeoutMs, undefined);
   }
 
@@ -1279,7 +1277,7 @@ export async function createKernel(options: CreateKernelOptions = {}): Promise<K
   const settings = normalizeConfig(loaded.config);
   const kernel = new Kernel(Object.freeze(loaded.config), settings, options.clock ?? systemClock, options.exit ?? ((code) => process.exit(code)), loaded.dir);
   try {
-    const entries = [...(loaded.plugins ?? []), ...(options.plugins ?? [])].map((entry: PluginEntry) => normalizePluginEntry(entry));
+    const entries = [...(loaded.plugins ?? []), ...(options.plugins ?? [])].map(normalizePluginEntry);
     // Every descriptor first: a duplicate name, a late dependency or a flag owned twice leaves
     // nothing applied, wherever it is in the list.
     kernel.plugins.checkAll(entries.map((e) => e.plugin));

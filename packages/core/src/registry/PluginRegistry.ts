@@ -2,7 +2,7 @@
  * Registers plugins: unique names, dependencies already registered, an async-only apply bounded
  * by a start deadline whose error names the plugin.
  */
-import type { FeatureDeclaration } from "../kernel/Features.js";
+import { isFeatureDeclaration, type FeatureDeclaration } from "../kernel/Features.js";
 import { KernelError } from "../errors.js";
 import type { Kernel } from "../kernel/Kernel.js";
 import type { PluginDescriptor } from "./definePlugin.js";
@@ -71,12 +71,11 @@ function checkDescriptor(
     throw new KernelError("ERR_PLUGIN_INVALID", `Plugin "${plugin.name}": features must be an array of { name, default, description }`);
   }
   const seen = new Set<string>();
-  for (const f of features as unknown[]) {
-    const d = f as Partial<FeatureDeclaration> | null;
-    if (d === null || typeof d !== "object" || typeof d.name !== "string" || d.name === "" || typeof d.default !== "boolean") {
+  for (const d of features as unknown[]) {
+    if (!isFeatureDeclaration(d)) {
       throw new KernelError(
         "ERR_PLUGIN_INVALID",
-        `Plugin "${plugin.name}": each feature flag must be { name: non-empty string, default: boolean, description }; received ${JSON.stringify(f)}`,
+        `Plugin "${plugin.name}": each feature flag must be { name: non-empty string, default: boolean, description }; received ${JSON.stringify(d)}`,
       );
     }
     // Two owners of one flag would silently share (or fight over) it: the second declaration used

@@ -33,10 +33,18 @@ describe("systemClock", () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
-  it("a 30-day shutdown deadline does not force a release that finishes on its own", async () => {
+  it("a 30-day shutdown deadline does not force a release that finishes on its own an hour later", async () => {
+    vi.useFakeTimers({ now: 0 });
     const kernel = await createKernel({ env: {}, config: { shutdown: { deadline: "30d" } } });
-    const a = kernel.adopt({}, { type: "slow", release: () => new Promise<void>((resolve) => setTimeout(resolve, 30)), force: () => {} });
-    const report = await kernel.shutdown();
+    const forced: string[] = [];
+    const a = kernel.adopt(
+      {},
+      { type: "slow", release: () => new Promise<void>((resolve) => setTimeout(resolve, 3_600_000)), force: () => void forced.push("a") },
+    );
+    const shutdown = kernel.shutdown();
+    await vi.advanceTimersByTimeAsync(3_600_000);
+    const report = await shutdown;
+    expect(forced).toEqual([]);
     expect(report.outcomes.find((o) => o.id === a.id)?.outcome).toBe("released");
     expect(report.ok).toBe(true);
   });

@@ -10,5 +10,4 @@ export async function makeKernel(options: CreateKernelOptions = {}): Promise<{ k
 }
 
 /** The data of the plugin events of `plugin` named `name`. */
-export const pluginEvents = (events: KernelEvent[], plugin: string, name: string): Array<Record<string, unknown>> =>
-  events.flatMap((e) => (e.type === "plugin:event" && e.plugin === plugin && e.name === name ? [e.data] : []));
+export { pluginEventsOf as pluginEvents } from "@custodian/core/testing";
