@@ -1,0 +1,76 @@
+/**
+ * Whether a folder may serve as a managed root: a real directory of its own, owned by this user,
+ * that no other user can write to or swap out from under us. Path-based deletion is only safe when
+ * nobody else can write the folder it deletes from, so this is checked before anything is reaped.
+ */
+import { lstat, realpath } from "node:fs/promises";
+import type { Stats } from "node:fs";
+import { homedir, tmpdir } from "node:os";
+import { dirname, isAbsolute, relative, sep } from "node:path";
+import { FsRootNotPrivateError, FsUnsafeRootError } from "./errors.js";
+
+const STICKY = 0o1000;
+const WRITABLE_BY_OTHERS = 0o022;
+
+/** The uid of this process, or undefined where there is none (Windows: POSIX ownership does not apply). @internal */
+export const currentUid = (): number | undefined => process.getuid?.();
+
+/** "0777" for a mode, as `ls` and `chmod` write it. @internal */
+export const octalMode = (mode: number): string => (mode & 0o7777).toString(8).padStart(4, "0");
+
+const contains = (parent: string, child: string): boolean => {
+  const rel = relative(parent, child);
+  return rel === "" || (!rel.startsWith(".." + sep) && rel !== ".." && !isAbsolute(rel));
+};
+
+async function realOrSelf(path: string): Promise<string> {
+  try {
+    return await realpath(path);
+  } catch {
+    return path;
+  }
+}
+
+/**
+ * Checks the root's own entry (already `lstat`ed as `st`) and returns its real path.
+ * @throws FsUnsafeRootError ERR_FS_UNSAFE_ROOT a symlink, not a directory, or owned by another user
+ * @throws FsRootNotPrivateError ERR_FS_ROOT_NOT_PRIVATE writable by group or others, a shared system
+ *   folder (`/`, the home folder, the temp folder or one containing them), or under a folder another
+ *   user can write to
+ */
+export async function checkRoot(path: string, st: Stats): Promise<string> {
+  if (st.isSymbolicLink()) throw new FsUnsafeRootError(path, "it is a symbolic link (someone else could point it anywhere)");
+  if (!st.isDirectory()) throw new FsUnsafeRootError(path, "it is not a directory");
+  const uid = currentUid();
+  if (uid !== undefined && st.uid !== uid) throw new FsUnsafeRootError(path, `it is owned by uid ${st.uid}, not by this process (uid ${uid})`);
+  const real = await realpath(path);
+  for (const shared of new Set([await realOrSelf(tmpdir()), await realOrSelf(homedir())])) {
+    if (contains(real, shared))
+      throw new FsRootNotPrivateError(
+        path,
+        `it is ${real === shared ? "" : "a folder containing "}the shared folder ${JSON.stringify(shared)}, where other programs keep their files`,
+        `Set the plugin's "root" option to a folder of its own (the default is <os.tmpdir()>/custodian-<uid>/<app>)`,
+      );
+  }
+  if (uid === undefined) return real;
+  if ((st.mode & WRITABLE_BY_OTHERS) !== 0)
+    throw new FsRootNotPrivateError(
+      path,
+      `its mode is ${octalMode(st.mode)}: other users can write to it, and could swap a folder for a symlink while it is being reaped`,
+      `Run \`chmod 700 ${real}\`, or set the plugin's "root" option to a folder only you can write`,
+    );
+  // Every folder above the root: another user who can write one of them could move the root away.
+  for (let dir = dirname(real); ; dir = dirname(dir)) {
+    const up = await lstat(dir);
+    if (up.uid !== 0 && up.uid !== uid)
+      throw new FsRootNotPrivateError(path, `the folder above it, ${JSON.stringify(dir)}, is owned by uid ${up.uid}, who could replace the root`, `Put the root under a folder you or root own`);
+    if ((up.mode & WRITABLE_BY_OTHERS) !== 0 && (up.mode & STICKY) === 0)
+      throw new FsRootNotPrivateError(
+        path,
+        `the folder above it, ${JSON.stringify(dir)}, has mode ${octalMode(up.mode)}: other users can rename the root away`,
+        `Remove group and other write access from ${JSON.stringify(dir)} (or set the sticky bit), or put the root elsewhere`,
+      );
+    if (dirname(dir) === dir) break;
+  }
+  return real;
+}
