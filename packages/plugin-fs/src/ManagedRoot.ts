@@ -10,9 +10,19 @@ import { lstat, mkdir, open, readdir, realpath, rmdir, unlink, writeFile } from 
 import { hostname } from "node:os";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { FsNotOwnedError, FsOutsideRootError, FsUnsafeRootError } from "./errors.js";
-import { folderName, isProcessAlive, isThisHost, MARKER, ownerFromName, processStartTicks, readMarker, type ProcessMarker } from "./ProcessMarker.js";
+import {
+  folderName,
+  isOwnQuarantine,
+  isProcessAlive,
+  isThisHost,
+  MARKER,
+  ownerFromName,
+  processStartTicks,
+  readMarker,
+  type ProcessMarker,
+} from "./ProcessMarker.js";
 import { Quarantine, type EntryIdentity } from "./Quarantine.js";
-import { checkRoot, currentUid } from "./rootSafety.js";
+import { checkAncestors, checkRoot, currentUid } from "./rootSafety.js";
 
 export { MARKER, isProcessAlive, processStartTicks, type ProcessMarker };
 
@@ -60,6 +70,7 @@ export class ManagedRoot {
   #processDir: Promise<string> | undefined;
   #processDirReal: string | undefined;
   #processDirId: EntryIdentity | undefined;
+  #removingProcessDir: Promise<boolean> | undefined;
   readonly #owned = new Map<string, Owned>();
   readonly #self: ProcessMarker;
 
@@ -103,17 +114,20 @@ export class ManagedRoot {
     try {
       st = await lstat(this.path);
     } catch (error) {
-      if (errno(error) === "ENOENT" && !create && this.#real === undefined) return undefined;
-      throw error;
+      if (errno(error) !== "ENOENT" || create || this.#real !== undefined) throw error;
+      // Not created yet: the folders above it must already be safe (a per-user folder pre-created by someone else is refused now, not at first use).
+      await checkAncestors(this.path, dirname(this.path));
+      return undefined;
     }
     if (this.#real !== undefined && this.#rootId !== undefined && st.dev === this.#rootId.dev && st.ino === this.#rootId.ino && (st.mode & 0o022) === 0) {
       return this.#real;
     }
     const real = await checkRoot(this.path, st);
-    if (this.#real !== undefined && real !== this.#real) throw new FsUnsafeRootError(this.path, `it was replaced since it was checked (it now resolves to ${JSON.stringify(real)})`);
+    if (this.#real !== undefined && real !== this.#real)
+      throw new FsUnsafeRootError(this.path, `it was replaced since it was checked (it now resolves to ${JSON.stringify(real)})`);
     this.#real = real;
     this.#rootId = { dev: st.dev, ino: st.ino };
-    this.#quarantine ??= new Quarantine(real, folderName("q"));
+    this.#quarantine ??= new Quarantine(real, () => folderName("q"));
     return real;
   }
 
@@ -137,7 +151,7 @@ export class ManagedRoot {
     const quarantine = this.#quarantine!;
     for (const name of await readdir(root)) {
       const dir = join(root, name);
-      if (dir === quarantine.path || dir === this.#processDirReal) continue;
+      if (dir === this.#processDirReal || isOwnQuarantine(name)) continue;
       const skip = (reason: string): void => void result.skipped.push({ path: dir, reason });
       let st;
       try {
@@ -178,6 +192,7 @@ export class ManagedRoot {
         result.failed.push({ path: dir, error: error as Error });
       }
     }
+    await quarantine.close();
     return result;
   }
 
@@ -313,7 +328,13 @@ export class ManagedRoot {
    * Removes this process's folder (with the intermediate folders a `subpath` created) once every
    * entry created here has been removed. Returns true when removed; false while entries remain.
    */
-  async removeProcessDir(): Promise<boolean> {
+  removeProcessDir(): Promise<boolean> {
+    return (this.#removingProcessDir ??= this.#removeProcessDir().finally(() => {
+      this.#removingProcessDir = undefined;
+    }));
+  }
+
+  async #removeProcessDir(): Promise<boolean> {
     const dir = this.#processDirReal;
     if (dir === undefined || this.#processDirId === undefined || this.#owned.size > 0) return false;
     try {

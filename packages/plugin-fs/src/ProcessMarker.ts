@@ -32,13 +32,23 @@ export interface FolderOwner {
   from: "marker" | "name";
 }
 
+let ownTag: { host: string; tag: string } | undefined;
+
 /** Eight hex digits naming the host in folder names. @internal */
-export const hostTag = (host = hostname()): string => createHash("sha256").update(host).digest("hex").slice(0, 8);
+export function hostTag(host = hostname()): string {
+  if (ownTag?.host === host) return ownTag.tag;
+  const tag = createHash("sha256").update(host).digest("hex").slice(0, 8);
+  if (host === hostname()) ownTag = { host, tag };
+  return tag;
+}
 
 const FOLDER_NAME = /^([pq])(\d{1,10})-([0-9a-f]{8})-[0-9a-f]{8}$/;
 
 /** A fresh folder name for this process: `p` for its working folder, `q` for its quarantine. @internal */
 export const folderName = (kind: "p" | "q"): string => `${kind}${process.pid}-${hostTag()}-${randomBytes(4).toString("hex")}`;
+
+/** True for a quarantine folder name of this process. @internal */
+export const isOwnQuarantine = (name: string): boolean => name.startsWith(`q${process.pid}-${hostTag()}-`);
 
 /** Start time of `pid` in clock ticks since boot, or null when /proc is unavailable. @internal */
 export function processStartTicks(pid: number): number | null {

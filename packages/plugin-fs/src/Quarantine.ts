@@ -41,28 +41,24 @@ export async function removeTree(path: string, uid = currentUid()): Promise<void
 }
 
 /**
- * A private folder `<root>/<name>` (mode 0700), created on first use, through which every deletion
- * under the root goes.
+ * A private folder in the root (mode 0700), created on first use, through which every deletion under
+ * the root goes. `close()` removes it once no removal is in flight; the next removal makes a new one.
  */
 export class Quarantine {
   readonly #root: string;
-  readonly #name: string;
+  readonly #newName: () => string;
   #ready: Promise<string> | undefined;
+  #inFlight = 0;
 
-  /** `name` must be a name the reaper recognises as this process's (it is reaped when the process is gone). */
-  constructor(root: string, name: string) {
+  /** `newName` gives names the reaper recognises as this process's (reaped once the process is gone). */
+  constructor(root: string, newName: () => string) {
     this.#root = root;
-    this.#name = name;
-  }
-
-  /** The quarantine folder's path (it may not exist yet). */
-  get path(): string {
-    return join(this.#root, this.#name);
+    this.#newName = newName;
   }
 
   #ensure(): Promise<string> {
     return (this.#ready ??= (async () => {
-      const dir = this.path;
+      const dir = join(this.#root, this.#newName());
       await mkdir(dir, { mode: 0o700 });
       return dir;
     })().catch((error: unknown) => {
@@ -78,7 +74,15 @@ export class Quarantine {
    *   (what was already removed stays removed; the rest stays in the quarantine folder)
    */
   async remove(path: string, expected: EntryIdentity): Promise<RemoveResult> {
-    const dir = await this.#ensure();
+    this.#inFlight++;
+    try {
+      return await this.#remove(path, expected, await this.#ensure());
+    } finally {
+      this.#inFlight--;
+    }
+  }
+
+  async #remove(path: string, expected: EntryIdentity, dir: string): Promise<RemoveResult> {
     const held = join(dir, randomBytes(8).toString("hex"));
     try {
       await rename(path, held);
@@ -95,25 +99,25 @@ export class Quarantine {
         (e: unknown) => errno(e) === "ENOENT",
       );
       if (back) await rename(held, path);
-      return { status: "replaced", reason: back ? "it was replaced while it was being removed; put back untouched" : `it was replaced while it was being removed; kept at ${held}` };
+      return {
+        status: "replaced",
+        reason: back ? "it was replaced while it was being removed; put back untouched" : `it was replaced while it was being removed; kept at ${held}`,
+      };
     }
     await removeTree(held, uid);
     return { status: "removed" };
   }
 
-  /** Removes the quarantine folder when it is empty; true when it is gone. */
-  async close(): Promise<boolean> {
-    if (this.#ready === undefined) return true;
+  /** Removes the quarantine folder when no removal is in flight and it is empty. */
+  async close(): Promise<void> {
+    const ready = this.#ready;
+    if (ready === undefined || this.#inFlight > 0) return;
+    // Forgotten first: a removal that starts meanwhile makes a folder of its own.
+    this.#ready = undefined;
     try {
-      await rmdir(await this.#ready);
-      this.#ready = undefined;
-      return true;
-    } catch (error) {
-      if (errno(error) === "ENOENT") {
-        this.#ready = undefined;
-        return true;
-      }
-      return false;
+      await rmdir(await ready);
+    } catch {
+      // Not empty (an entry that could not be put back) or already gone: reaped once this process is gone.
     }
   }
 }

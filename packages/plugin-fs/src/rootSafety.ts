@@ -59,18 +59,39 @@ export async function checkRoot(path: string, st: Stats): Promise<string> {
       `its mode is ${octalMode(st.mode)}: other users can write to it, and could swap a folder for a symlink while it is being reaped`,
       `Run \`chmod 700 ${real}\`, or set the plugin's "root" option to a folder only you can write`,
     );
-  // Every folder above the root: another user who can write one of them could move the root away.
-  for (let dir = dirname(real); ; dir = dirname(dir)) {
-    const up = await lstat(dir);
+  await checkAncestors(path, dirname(real));
+  return real;
+}
+
+/**
+ * Checks `dir` and every folder above it (those that exist): each must be owned by root or this
+ * user, and not writable by group or others unless sticky (like /tmp). Otherwise another user
+ * could rename the root away and put their own folder or a symlink in its place.
+ * @throws FsRootNotPrivateError ERR_FS_ROOT_NOT_PRIVATE
+ */
+export async function checkAncestors(root: string, dir: string): Promise<void> {
+  const uid = currentUid();
+  if (uid === undefined) return;
+  for (; ; dir = dirname(dir)) {
+    let up;
+    try {
+      up = await lstat(dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT" || dirname(dir) === dir) throw error;
+      continue; // Not created yet: it will be, with mode 0700.
+    }
     if (up.uid !== 0 && up.uid !== uid)
-      throw new FsRootNotPrivateError(path, `the folder above it, ${JSON.stringify(dir)}, is owned by uid ${up.uid}, who could replace the root`, `Put the root under a folder you or root own`);
+      throw new FsRootNotPrivateError(
+        root,
+        `the folder above it, ${JSON.stringify(dir)}, is owned by uid ${up.uid}, who could replace the root`,
+        `Remove ${JSON.stringify(dir)} (as its owner) so that it is created again with mode 0700, or set the plugin's "root" option to a folder under one you own`,
+      );
     if ((up.mode & WRITABLE_BY_OTHERS) !== 0 && (up.mode & STICKY) === 0)
       throw new FsRootNotPrivateError(
-        path,
+        root,
         `the folder above it, ${JSON.stringify(dir)}, has mode ${octalMode(up.mode)}: other users can rename the root away`,
-        `Remove group and other write access from ${JSON.stringify(dir)} (or set the sticky bit), or put the root elsewhere`,
+        `Run \`chmod go-w ${dir}\` (or set its sticky bit), or set the plugin's "root" option to a folder under one only you can write`,
       );
-    if (dirname(dir) === dir) break;
+    if (dirname(dir) === dir) return;
   }
-  return real;
 }

@@ -172,20 +172,24 @@ describe("the reaper raced by an attacker swapping a folder for a symlink", () =
     expect(victim.intact()).toBe(true);
   });
 
-  it.skipIf(skip)(`as root, with an unprivileged attacker against a private root: ${ROUNDS} rounds, nothing outside is deleted`, async () => {
-    const dir = await scratchDir();
-    const root = join(dir, "root");
-    await mkdir(root, { mode: 0o700 });
-    const victim = await makeVictim(dir);
-    const attacker = await startAttacker(ids);
-    expect(attacker.uid).toBe(ids!.uid);
-    const stats = await race(root, victim, attacker);
-    console.log("reapRace (nobody):", JSON.stringify(stats));
-    expect(stats.victimLost).toBe(0);
-    expect(stats.misreported).toBe(0);
-    // The private root keeps the attacker out entirely.
-    expect(stats.swapped).toBe(0);
-    expect(stats.denied).toBe(stats.rounds);
-    expect(stats.removed).toBe(stats.rounds);
-  }, 120_000);
+  it.skipIf(skip)(
+    `as root, with an unprivileged attacker against a private root: ${ROUNDS} rounds, nothing outside is deleted`,
+    async () => {
+      const dir = await scratchDir();
+      const root = join(dir, "root");
+      await mkdir(root, { mode: 0o700 });
+      const victim = await makeVictim(dir);
+      const attacker = await startAttacker(ids);
+      expect(attacker.uid).toBe(ids!.uid);
+      const stats = await race(root, victim, attacker);
+      console.log("reapRace (nobody):", JSON.stringify(stats));
+      expect(stats.victimLost).toBe(0);
+      expect(stats.misreported).toBe(0);
+      // The private root keeps the attacker out entirely.
+      expect(stats.swapped).toBe(0);
+      expect(stats.denied).toBe(stats.rounds);
+      expect(stats.removed).toBe(stats.rounds);
+    },
+    120_000,
+  );
 });
