@@ -96,8 +96,8 @@ export class ManagedRoot {
 
   /**
    * Checks the root (when it exists) and returns its real path; creates it (and missing folders
-   * above it) with mode 0700 when `create` is set. Checked again on every call: a root that was
-   * replaced or opened up since is refused.
+   * above it) with mode 0700 when `create` is set. Checked again on every call (every reap, the
+   * first use): a root that was replaced or opened up since is refused.
    * @throws FsUnsafeRootError ERR_FS_UNSAFE_ROOT a symlink, not a directory, or owned by another user
    * @throws FsRootNotPrivateError ERR_FS_ROOT_NOT_PRIVATE writable by others, a shared system folder, or under a folder others can write
    */
@@ -119,12 +119,10 @@ export class ManagedRoot {
       await checkAncestors(this.path, dirname(this.path));
       return undefined;
     }
-    if (this.#real !== undefined && this.#rootId !== undefined && st.dev === this.#rootId.dev && st.ino === this.#rootId.ino && (st.mode & 0o022) === 0) {
-      return this.#real;
-    }
+    // Checked in full every time (a few lstats): a root opened up or swapped since the last check is refused.
     const real = await checkRoot(this.path, st);
-    if (this.#real !== undefined && real !== this.#real)
-      throw new FsUnsafeRootError(this.path, `it was replaced since it was checked (it now resolves to ${JSON.stringify(real)})`);
+    if (this.#rootId !== undefined && (real !== this.#real || st.dev !== this.#rootId.dev || st.ino !== this.#rootId.ino))
+      throw new FsUnsafeRootError(this.path, `it was replaced since it was first checked (it now resolves to ${JSON.stringify(real)})`);
     this.#real = real;
     this.#rootId = { dev: st.dev, ino: st.ino };
     this.#quarantine ??= new Quarantine(real, () => folderName("q"));

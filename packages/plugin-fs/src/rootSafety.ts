@@ -41,8 +41,6 @@ async function realOrSelf(path: string): Promise<string> {
 export async function checkRoot(path: string, st: Stats): Promise<string> {
   if (st.isSymbolicLink()) throw new FsUnsafeRootError(path, "it is a symbolic link (someone else could point it anywhere)");
   if (!st.isDirectory()) throw new FsUnsafeRootError(path, "it is not a directory");
-  const uid = currentUid();
-  if (uid !== undefined && st.uid !== uid) throw new FsUnsafeRootError(path, `it is owned by uid ${st.uid}, not by this process (uid ${uid})`);
   const real = await realpath(path);
   for (const shared of new Set([await realOrSelf(tmpdir()), await realOrSelf(homedir())])) {
     if (contains(real, shared))
@@ -52,7 +50,9 @@ export async function checkRoot(path: string, st: Stats): Promise<string> {
         `Set the plugin's "root" option to a folder of its own (the default is <os.tmpdir()>/custodian-<uid>/<app>)`,
       );
   }
+  const uid = currentUid();
   if (uid === undefined) return real;
+  if (st.uid !== uid) throw new FsUnsafeRootError(path, `it is owned by uid ${st.uid}, not by this process (uid ${uid})`);
   if ((st.mode & WRITABLE_BY_OTHERS) !== 0)
     throw new FsRootNotPrivateError(
       path,

@@ -1,7 +1,7 @@
 // The managed root must be private to this user: a root that another user can write to (or swap out
 // from under the reaper) is refused before anything is created or reaped.
 import { existsSync, statSync } from "node:fs";
-import { chmod, chown, mkdir, rm } from "node:fs/promises";
+import { chmod, chown, mkdir, rename, rm } from "node:fs/promises";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
@@ -81,6 +81,16 @@ describe("the managed root is private", () => {
     await expect(managed.reap()).rejects.toMatchObject({ code: "ERR_FS_ROOT_NOT_PRIVATE" });
     expect(existsSync(t.value.path)).toBe(true);
     await chmod(root, 0o700);
+  });
+
+  it("a root replaced by another folder after start is refused by the next reap", async () => {
+    const dir = await scratchDir();
+    const root = join(dir, "root");
+    await mkdir(root, { mode: 0o700 });
+    const { kernel } = await makeFsKernel({ root });
+    await rename(root, join(dir, "old-root"));
+    await mkdir(root, { mode: 0o700 });
+    await expect(fsPluginState(kernel)!.root.reap()).rejects.toMatchObject({ code: "ERR_FS_UNSAFE_ROOT" });
   });
 });
 
