@@ -1,69 +1,51 @@
 /**
  * The managed root: the one folder under which Custodian creates temp dirs and files, and the
- * only place it ever deletes from. Each process works in its own folder marked with its pid and
- * start time; folders of processes that no longer exist are reaped when a plugin starts.
+ * only place it ever deletes from. It must be private to this user (see rootSafety.ts). Each
+ * process works in its own folder marked with its pid and start time; folders of processes that no
+ * longer exist are reaped when a plugin starts, and every deletion goes through a quarantine folder
+ * (see Quarantine.ts) so that a folder swapped for a symlink is never followed.
  */
 import { randomBytes } from "node:crypto";
-import { lstat, mkdir, open, readdir, readFile, realpath, rm, unlink, writeFile } from "node:fs/promises";
-import { readFileSync } from "node:fs";
+import { lstat, mkdir, open, readdir, realpath, rmdir, unlink, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { FsNotOwnedError, FsOutsideRootError, FsUnsafeRootError } from "./errors.js";
+import {
+  folderName,
+  isOwnQuarantine,
+  isProcessAlive,
+  isThisHost,
+  MARKER,
+  ownerFromName,
+  processStartTicks,
+  readMarker,
+  type ProcessMarker,
+} from "./ProcessMarker.js";
+import { Quarantine, type EntryIdentity } from "./Quarantine.js";
+import { checkAncestors, checkRoot, currentUid } from "./rootSafety.js";
 
-/** Name of the marker file inside each process folder. */
-export const MARKER = ".custodian-process.json";
+export { MARKER, isProcessAlive, processStartTicks, type ProcessMarker };
 
-/** What a process folder's marker holds. */
-export interface ProcessMarker {
-  pid: number;
-  /** Process start time in clock ticks since boot (Linux /proc/<pid>/stat field 22); null elsewhere. */
-  startTicks: number | null;
-  /** Wall-clock start of the process (ms), for humans. */
-  startedAt: number;
-  host: string;
+/** An entry of the root that a reap pass left alone, and why. */
+export interface ReapSkipped {
+  path: string;
+  reason: string;
 }
 
-/** What a reap pass did. */
+/** What a reap pass did. Only `removed` lists folders that were deleted, and only whole ones. */
 export interface ReapResult {
-  /** Process folders removed (their process no longer exists). */
+  /** Folders removed completely (their process no longer exists). */
   removed: string[];
-  /** Process folders kept because their process is alive. */
+  /** Folders kept because their process is alive. */
   alive: string[];
-  /** Entries left alone: no marker, not a real directory, another host, or a removal that failed. */
-  skipped: string[];
+  /** Entries left alone (not this user's, not a real directory, not a Custodian folder, another host, swapped while reaped). */
+  skipped: ReapSkipped[];
+  /** Removals that stopped partway (an entry inside was not this user's, or an I/O error): not listed in `removed`. */
+  failed: Array<{ path: string; error: Error }>;
 }
 
-interface Owned {
-  dev: number;
-  ino: number;
+interface Owned extends EntryIdentity {
   kind: "dir" | "file";
-}
-
-/** Start time of `pid` in clock ticks since boot, or null when /proc is unavailable. @internal */
-export function processStartTicks(pid: number): number | null {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // The command name (field 2) may contain spaces and parentheses: fields resume after the last ')'.
-    const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
-    const ticks = Number(fields[19]);
-    return Number.isFinite(ticks) ? ticks : null;
-  } catch {
-    return null;
-  }
-}
-
-/** True when a process with this pid and start time still exists. @internal */
-export function isProcessAlive(marker: Pick<ProcessMarker, "pid" | "startTicks">): boolean {
-  try {
-    process.kill(marker.pid, 0);
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    if ((error as NodeJS.ErrnoException).code !== "EPERM") return false;
-  }
-  if (marker.startTicks === null) return true;
-  const now = processStartTicks(marker.pid);
-  // A different start time means the pid was reused by another process.
-  return now === null || now === marker.startTicks;
 }
 
 const errno = (e: unknown): string | undefined => (e as NodeJS.ErrnoException | null)?.code;
@@ -74,7 +56,7 @@ const isInside = (parent: string, child: string): boolean => {
 };
 
 /**
- * One managed root. `open()` checks it; `reap()` removes folders of dead processes;
+ * One managed root. `check()` checks it; `reap()` removes folders of dead processes;
  * `createDir()` / `createFile()` make entries in this process's folder; `remove()` deletes only
  * what this instance created and still finds unchanged.
  */
@@ -82,8 +64,13 @@ export class ManagedRoot {
   /** The root as configured (absolute). */
   readonly path: string;
   #real: string | undefined;
+  /** Device and inode of the root when it was checked: a root replaced since is refused. */
+  #rootId: EntryIdentity | undefined;
+  #quarantine: Quarantine | undefined;
   #processDir: Promise<string> | undefined;
   #processDirReal: string | undefined;
+  #processDirId: EntryIdentity | undefined;
+  #removingProcessDir: Promise<boolean> | undefined;
   readonly #owned = new Map<string, Owned>();
   readonly #self: ProcessMarker;
 
@@ -108,13 +95,15 @@ export class ManagedRoot {
   }
 
   /**
-   * Checks the root (when it exists) and returns its real path; creates it when `create` is set.
-   * @throws FsUnsafeRootError ERR_FS_UNSAFE_ROOT when it is a symlink, not a directory, or owned by another user.
+   * Checks the root (when it exists) and returns its real path; creates it (and missing folders
+   * above it) with mode 0700 when `create` is set. Checked again on every call (every reap, the
+   * first use): a root that was replaced or opened up since is refused.
+   * @throws FsUnsafeRootError ERR_FS_UNSAFE_ROOT a symlink, not a directory, or owned by another user
+   * @throws FsRootNotPrivateError ERR_FS_ROOT_NOT_PRIVATE writable by others, a shared system folder, or under a folder others can write
    */
   async #ensureRoot(create: boolean): Promise<string | undefined> {
-    if (this.#real !== undefined) return this.#real;
-    if (create) {
-      await mkdir(dirname(this.path), { recursive: true });
+    if (create && this.#real === undefined) {
+      await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
       try {
         await mkdir(this.path, { mode: 0o700 });
       } catch (error) {
@@ -125,15 +114,19 @@ export class ManagedRoot {
     try {
       st = await lstat(this.path);
     } catch (error) {
-      if (errno(error) === "ENOENT" && !create) return undefined;
-      throw error;
+      if (errno(error) !== "ENOENT" || create || this.#real !== undefined) throw error;
+      // Not created yet: the folders above it must already be safe (a per-user folder pre-created by someone else is refused now, not at first use).
+      await checkAncestors(this.path, dirname(this.path));
+      return undefined;
     }
-    if (st.isSymbolicLink()) throw new FsUnsafeRootError(this.path, "it is a symbolic link (someone else could point it anywhere)");
-    if (!st.isDirectory()) throw new FsUnsafeRootError(this.path, "it is not a directory");
-    const uid = process.getuid?.();
-    if (uid !== undefined && st.uid !== uid) throw new FsUnsafeRootError(this.path, `it is owned by uid ${st.uid}, not by this process (uid ${uid})`);
-    this.#real = await realpath(this.path);
-    return this.#real;
+    // Checked in full every time (a few lstats): a root opened up or swapped since the last check is refused.
+    const real = await checkRoot(this.path, st);
+    if (this.#rootId !== undefined && (real !== this.#real || st.dev !== this.#rootId.dev || st.ino !== this.#rootId.ino))
+      throw new FsUnsafeRootError(this.path, `it was replaced since it was first checked (it now resolves to ${JSON.stringify(real)})`);
+    this.#real = real;
+    this.#rootId = { dev: st.dev, ino: st.ino };
+    this.#quarantine ??= new Quarantine(real, () => folderName("q"));
+    return real;
   }
 
   /** Checks the root without creating it (it is created on first use). */
@@ -141,33 +134,63 @@ export class ManagedRoot {
     await this.#ensureRoot(false);
   }
 
-  /** Removes the folders of processes that no longer exist. Never follows a symlink; leaves unmarked entries alone. */
+  /**
+   * Removes the folders of processes that no longer exist, and only those: entries owned by this
+   * user, with a marker owned by this user (or, for a folder whose marker was never written, a
+   * Custodian folder name) naming a process of this host that is gone. Each is moved into the
+   * quarantine folder, checked again, and removed without following a symlink.
+   * @throws FsUnsafeRootError ERR_FS_UNSAFE_ROOT / FsRootNotPrivateError ERR_FS_ROOT_NOT_PRIVATE when the root is not safe to reap
+   */
   async reap(): Promise<ReapResult> {
-    const result: ReapResult = { removed: [], alive: [], skipped: [] };
+    const result: ReapResult = { removed: [], alive: [], skipped: [], failed: [] };
     const root = await this.#ensureRoot(false);
     if (root === undefined) return result;
+    const uid = currentUid();
+    const quarantine = this.#quarantine!;
     for (const name of await readdir(root)) {
       const dir = join(root, name);
-      const marker = await readMarker(dir);
-      if (marker === undefined || marker.host !== this.#self.host) {
-        result.skipped.push(dir);
+      if (dir === this.#processDirReal || isOwnQuarantine(name)) continue;
+      const skip = (reason: string): void => void result.skipped.push({ path: dir, reason });
+      let st;
+      try {
+        st = await lstat(dir);
+      } catch {
+        continue; // Gone since the readdir: nothing to do, nothing removed.
+      }
+      if (st.isSymbolicLink()) {
+        skip("a symbolic link");
         continue;
       }
-      if (isProcessAlive(marker)) {
+      if (!st.isDirectory()) {
+        skip("not a directory");
+        continue;
+      }
+      if (uid !== undefined && st.uid !== uid) {
+        skip(`owned by uid ${st.uid}`);
+        continue;
+      }
+      const owner = (await readMarker(dir, uid)) ?? ownerFromName(name);
+      if (owner === undefined) {
+        skip("no marker owned by this user and not a Custodian folder name");
+        continue;
+      }
+      if (!isThisHost(owner)) {
+        skip("a process of another host");
+        continue;
+      }
+      if (isProcessAlive(owner)) {
         result.alive.push(dir);
         continue;
       }
       try {
-        // Re-checked right before deleting: still a real directory directly under the root.
-        const st = await lstat(dir);
-        if (!st.isDirectory() || (await realpath(dir)) !== dir) throw new FsNotOwnedError(dir, "it changed into something other than a process folder");
-        // fs.rm removes symlinks inside the folder, never what they point to.
-        await rm(dir, { recursive: true, force: true });
-        result.removed.push(dir);
-      } catch {
-        result.skipped.push(dir);
+        const done = await quarantine.remove(dir, st);
+        if (done.status === "removed") result.removed.push(dir);
+        else skip(done.reason);
+      } catch (error) {
+        result.failed.push({ path: dir, error: error as Error });
       }
     }
+    await quarantine.close();
     return result;
   }
 
@@ -175,14 +198,23 @@ export class ManagedRoot {
     return (this.#processDir ??= (async () => {
       const root = (await this.#ensureRoot(true))!;
       for (;;) {
-        const dir = join(root, `p${process.pid}-${randomBytes(4).toString("hex")}`);
+        const dir = join(root, folderName("p"));
         try {
           await mkdir(dir, { mode: 0o700 });
         } catch (error) {
           if (errno(error) === "EEXIST") continue;
           throw error;
         }
-        await writeFile(join(dir, MARKER), JSON.stringify(this.#self), { flag: "wx", mode: 0o600 });
+        try {
+          await writeFile(join(dir, MARKER), JSON.stringify(this.#self), { flag: "wx", mode: 0o600 });
+        } catch (error) {
+          // Best effort: what is left (a marker-less folder) is reaped by its name at the next start.
+          await unlink(join(dir, MARKER)).catch(() => undefined);
+          await rmdir(dir).catch(() => undefined);
+          throw error;
+        }
+        const st = await lstat(dir);
+        this.#processDirId = { dev: st.dev, ino: st.ino };
         this.#processDirReal = dir;
         return dir;
       }
@@ -285,8 +317,8 @@ export class ManagedRoot {
     if (this.#processDirReal === undefined || (parent !== this.#processDirReal && !isInside(this.#processDirReal, parent))) {
       throw new FsOutsideRootError(path, this.path, `its parent now resolves to "${parent}"`);
     }
-    if (owned.kind === "dir") await rm(path, { recursive: true, force: true });
-    else await unlink(path);
+    const done = await this.#quarantine!.remove(path, owned);
+    if (done.status === "replaced") throw new FsNotOwnedError(path, done.reason);
     this.#owned.delete(path);
   }
 
@@ -294,38 +326,25 @@ export class ManagedRoot {
    * Removes this process's folder (with the intermediate folders a `subpath` created) once every
    * entry created here has been removed. Returns true when removed; false while entries remain.
    */
-  async removeProcessDir(): Promise<boolean> {
+  removeProcessDir(): Promise<boolean> {
+    return (this.#removingProcessDir ??= this.#removeProcessDir().finally(() => {
+      this.#removingProcessDir = undefined;
+    }));
+  }
+
+  async #removeProcessDir(): Promise<boolean> {
     const dir = this.#processDirReal;
-    if (dir === undefined || this.#owned.size > 0) return false;
+    if (dir === undefined || this.#processDirId === undefined || this.#owned.size > 0) return false;
     try {
-      const st = await lstat(dir);
-      if (!st.isDirectory() || (await realpath(dir)) !== dir) return false;
-      await rm(dir, { recursive: true, force: true });
+      const done = await this.#quarantine!.remove(dir, this.#processDirId);
+      if (done.status === "replaced") return false;
+      await this.#quarantine!.close();
       this.#processDir = undefined;
       this.#processDirReal = undefined;
+      this.#processDirId = undefined;
       return true;
     } catch {
       return false;
     }
-  }
-}
-
-async function readMarker(dir: string): Promise<ProcessMarker | undefined> {
-  try {
-    const st = await lstat(dir);
-    if (!st.isDirectory()) return undefined;
-    const file = join(dir, MARKER);
-    const mst = await lstat(file);
-    if (!mst.isFile()) return undefined;
-    const data = JSON.parse(await readFile(file, "utf8")) as Partial<ProcessMarker>;
-    if (typeof data.pid !== "number" || !Number.isInteger(data.pid) || data.pid <= 0) return undefined;
-    return {
-      pid: data.pid,
-      startTicks: typeof data.startTicks === "number" ? data.startTicks : null,
-      startedAt: Number(data.startedAt),
-      host: String(data.host),
-    };
-  } catch {
-    return undefined;
   }
 }

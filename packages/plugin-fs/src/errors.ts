@@ -11,6 +11,7 @@ export const FsErrorCodes = Object.freeze({
   ERR_FS_WRITE_INCOMPLETE: "ERR_FS_WRITE_INCOMPLETE",
   ERR_FS_STREAM_CLOSING: "ERR_FS_STREAM_CLOSING",
   ERR_FS_INVALID_SPEC: "ERR_FS_INVALID_SPEC",
+  ERR_FS_ROOT_NOT_PRIVATE: "ERR_FS_ROOT_NOT_PRIVATE",
 } as const);
 
 export type FsErrorCode = keyof typeof FsErrorCodes;
@@ -33,7 +34,22 @@ export class FsOutsideRootError extends KernelError {
 export class FsUnsafeRootError extends KernelError {
   readonly root: string;
   constructor(root: string, why: string) {
-    super("ERR_FS_UNSAFE_ROOT", `Managed root ${JSON.stringify(root)} is unsafe: ${why}. Remove it or set the plugin's "root" option to a directory you own.`);
+    super(
+      "ERR_FS_UNSAFE_ROOT",
+      `Managed root ${JSON.stringify(root)} is unsafe: ${why}. Remove it (as its owner) so that it is created again with mode 0700, or set the plugin's "root" option to a directory you own.`,
+    );
+    this.root = root;
+  }
+}
+
+/**
+ * The managed root is one other users could tamper with while it is reaped: writable by group or
+ * others, a shared system folder (`/`, the home or temp folder), or under a folder another user can write.
+ */
+export class FsRootNotPrivateError extends KernelError {
+  readonly root: string;
+  constructor(root: string, why: string, fix: string) {
+    super("ERR_FS_ROOT_NOT_PRIVATE", `Managed root ${JSON.stringify(root)} is not private: ${why}. ${fix}. Nothing was reaped or created.`);
     this.root = root;
   }
 }

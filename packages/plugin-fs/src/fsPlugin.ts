@@ -5,7 +5,7 @@
  */
 import { watch, type FSWatcher } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { tmpdir, userInfo } from "node:os";
 import { join, resolve } from "node:path";
 import { definePlugin, type Kernel } from "@custodian/core";
 import { FsInvalidSpecError } from "./errors.js";
@@ -15,7 +15,10 @@ import { TrackedWriteStream, type TrackedWriteStreamOptions } from "./TrackedWri
 
 /** Options of the fs plugin. */
 export interface FsPluginOptions {
-  /** Managed root for temp dirs and files. Default `<os.tmpdir()>/custodian-<app>`. */
+  /**
+   * Managed root for temp dirs and files: a folder private to this user (mode 0700 when created;
+   * a root others can write to is refused). Default `<os.tmpdir()>/custodian-<uid>/<app>`.
+   */
   root?: string;
   /** Application name in the default root. Default "app". */
   app?: string;
@@ -99,6 +102,13 @@ function subscribeGcWarnings(fn: (fd: number) => void): () => void {
   };
 }
 
+/** The default managed root: a per-user folder in the OS temp folder, one subfolder per app. @internal */
+export function defaultRoot(app: string): string {
+  // Windows has no uid; its temp folder is per user already.
+  const user = process.getuid?.() ?? userInfo().username;
+  return join(tmpdir(), `custodian-${user}`, app);
+}
+
 function requirePath(type: string, spec: { path?: unknown }): string {
   if (typeof spec.path !== "string" || spec.path === "") {
     throw new FsInvalidSpecError(`${type}: "path" must be a non-empty string; received ${JSON.stringify(spec.path)}`);
@@ -127,7 +137,7 @@ export const fsPlugin = definePlugin<FsPluginOptions>({
   async apply(kernel, options) {
     const baseDir = resolve(kernel.configDir, options.baseDir ?? ".");
     const app = options.app ?? "app";
-    const root = new ManagedRoot(resolve(baseDir, options.root ?? join(tmpdir(), `custodian-${app}`)), kernel.clock.now());
+    const root = new ManagedRoot(resolve(baseDir, options.root ?? defaultRoot(app)), kernel.clock.now());
     await root.check();
     const state: { root: ManagedRoot; reaped: ReapResult | undefined } = { root, reaped: undefined };
     if (options.reap !== false) state.reaped = await root.reap();

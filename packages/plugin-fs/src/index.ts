@@ -5,7 +5,7 @@
 export { fsPlugin, fsPlugin as default, fsPluginState } from "./fsPlugin.js";
 export type { FileSpec, FsPluginOptions, FsPluginState, TempdirSpec, TempfileSpec, TempPath, WatcherSpec, WriteStreamSpec } from "./fsPlugin.js";
 export { ManagedRoot, MARKER } from "./ManagedRoot.js";
-export type { ProcessMarker, ReapResult } from "./ManagedRoot.js";
+export type { ProcessMarker, ReapResult, ReapSkipped } from "./ManagedRoot.js";
 export { TrackedWriteStream } from "./TrackedWriteStream.js";
 export type { TrackedWriteStreamOptions } from "./TrackedWriteStream.js";
 export { fileSchema, fsPluginSchema, tempdirSchema, tempfileSchema, watcherSchema, writeStreamSchema } from "./schema.js";
@@ -14,6 +14,7 @@ export {
   FsInvalidSpecError,
   FsNotOwnedError,
   FsOutsideRootError,
+  FsRootNotPrivateError,
   FsStreamClosingError,
   FsUnsafeRootError,
   FsWriteIncompleteError,

@@ -13,7 +13,7 @@ export const fsPluginSchema: Schema = {
   type: "object",
   additionalProperties: false,
   properties: {
-    root: path("Managed root for temp dirs and files. Default: <os.tmpdir()>/custodian-<app>."),
+    root: path("Managed root for temp dirs and files, private to this user (mode 0700). Default: <os.tmpdir()>/custodian-<uid>/<app>."),
     app: { type: "string", pattern: "^[A-Za-z0-9._-]{1,64}$", default: "app", description: "Application name used in the default root." },
     baseDir: path("Folder that relative paths of ad-hoc specs and a relative root resolve against. Default: the config file's folder."),
     reap: { type: "boolean", default: true, description: "At start, remove the folders that dead processes left in the managed root." },

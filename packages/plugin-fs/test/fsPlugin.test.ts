@@ -113,9 +113,9 @@ describe("fsPlugin", () => {
     expect(readdirSync(root)).toEqual([]);
   });
 
-  it("the default root is <os.tmpdir()>/custodian-<app>", async () => {
+  it("the default root is <os.tmpdir()>/custodian-<uid>/<app>", async () => {
     const app = `fs-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-    const expected = join(tmpdir(), `custodian-${app}`);
+    const expected = join(tmpdir(), `custodian-${process.getuid!()}`, app);
     onTestFinished(() => rm(expected, { recursive: true, force: true }));
     const { kernel } = await makeFsKernel({ app });
     const t = await kernel.acquire<TempPath>({ type: "fs.tempfile" });

@@ -1,14 +1,15 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
-import { mkdir, readFile, symlink, writeFile } from "node:fs/promises";
+import { chown, mkdir, readFile, symlink, writeFile } from "node:fs/promises";
 import { once } from "node:events";
 import { hostname } from "node:os";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createInterface } from "node:readline";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { fsPluginState, MARKER } from "../src/index.js";
 import { processStartTicks } from "../src/ManagedRoot.js";
+import { hostTag } from "../src/ProcessMarker.js";
 import { makeFsKernel, scratchDir } from "./helpers/fsKernel.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -92,10 +93,64 @@ describe("reaping temp folders of dead processes", () => {
     const { kernel } = await makeFsKernel({ root });
     const reaped = fsPluginState(kernel)!.reaped!;
     expect(reaped.removed).toEqual([join(root, "p-dead")]);
-    expect(reaped.skipped.sort()).toEqual([join(root, "other-host"), join(root, "p-link"), join(root, "unmarked")]);
+    expect(reaped.skipped.map((s) => s.path).sort()).toEqual([join(root, "other-host"), join(root, "p-link"), join(root, "unmarked")]);
     expect(readdirSync(root).sort()).toEqual(["other-host", "p-link", "unmarked"]);
     expect(await readFile(join(outside, "canary.txt"), "utf8")).toBe("alive");
     expect(readdirSync(outside).sort()).toEqual([MARKER, "canary.txt"].sort());
+  });
+
+  it("folders left without a marker (a start that failed before writing it) are reaped by the pid in their name", async () => {
+    const dir = await scratchDir();
+    const root = join(dir, "root");
+    const dead = deadPid();
+    const tag = hostTag();
+    const noMarker = join(root, `p${dead}-${tag}-0000000a`);
+    const emptyMarker = join(root, `p${dead}-${tag}-0000000b`);
+    const quarantine = join(root, `q${dead}-${tag}-0000000c`);
+    const live = join(root, `p${process.pid}-${tag}-0000000d`);
+    const otherHost = join(root, `p${dead}-${hostTag("elsewhere")}-0000000e`);
+    for (const d of [noMarker, emptyMarker, quarantine, live, otherHost]) {
+      await mkdir(join(d, "tmp-1"), { recursive: true });
+      await writeFile(join(d, "tmp-1", "partial.bin"), "x");
+    }
+    // A full disk: the marker was created but nothing could be written into it.
+    await writeFile(join(emptyMarker, MARKER), "");
+    const { kernel } = await makeFsKernel({ root });
+    const reaped = fsPluginState(kernel)!.reaped!;
+    expect(reaped.removed.sort()).toEqual([noMarker, emptyMarker, quarantine].sort());
+    expect(reaped.alive).toEqual([live]);
+    expect(reaped.skipped).toEqual([{ path: otherHost, reason: "a process of another host" }]);
+    expect(reaped.failed).toEqual([]);
+    expect(readdirSync(root).sort()).toEqual([basename(live), basename(otherHost)].sort());
+  });
+
+  it.skipIf(process.getuid?.() !== 0 && process.env.CI !== "true")("as root: an entry or a marker owned by another user is never reaped", async () => {
+    const dir = await scratchDir();
+    const root = join(dir, "root");
+    const dead = deadPid();
+    const marker = JSON.stringify({ pid: dead, startTicks: null, startedAt: 0, host: hostname() });
+    // Another user's folder, with a marker naming a dead process.
+    const theirs = join(root, `p${dead}-${hostTag()}-00000001`);
+    await mkdir(theirs, { recursive: true });
+    await writeFile(join(theirs, MARKER), marker);
+    await chown(theirs, 65534, 65534);
+    // Our folder, but the marker in it was written by another user: not trusted, and the name says nothing.
+    const planted = join(root, "p-planted");
+    await mkdir(planted);
+    await writeFile(join(planted, MARKER), marker);
+    await chown(join(planted, MARKER), 65534, 65534);
+    // A marker that is a symlink to a real marker: not a marker.
+    const linked = join(root, "p-linked");
+    await mkdir(linked);
+    await symlink(join(theirs, MARKER), join(linked, MARKER));
+    const { kernel } = await makeFsKernel({ root });
+    const reaped = fsPluginState(kernel)!.reaped!;
+    expect(reaped.removed).toEqual([]);
+    expect(Object.fromEntries(reaped.skipped.map((s) => [s.path, s.reason]))).toEqual({
+      [theirs]: "owned by uid 65534",
+      [planted]: "no marker owned by this user and not a Custodian folder name",
+      [linked]: "no marker owned by this user and not a Custodian folder name",
+    });
   });
 
   it("reap: false leaves dead processes' folders in place", async () => {
