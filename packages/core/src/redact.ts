@@ -122,7 +122,7 @@ export interface RedactLimits {
 /**
  * A JSON-safe copy of `value` with secrets replaced by `[redacted]`: values under secret keys
  * (`keyPath`'s last element is the key `value` sits under), and credentials inside strings.
- * Errors become `{ name, code?, message }`, URLs and dates strings, Maps objects, Sets arrays;
+ * Errors become `{ name, message, ...own fields }`, URLs and dates strings, Maps objects, Sets arrays;
  * functions and symbols are dropped, cycles become "[circular]". Booleans, null and "" under a secret
  * key stay: they say whether a secret is set without showing it.
  * @example redactValue({ url: "redis://:hunter2@cache", pw: "PwKeySecret5", passwordPolicy: "strict" })
@@ -157,9 +157,12 @@ function walk(value: unknown, key: string, depth: number, seen: WeakSet<object>,
   seen.add(obj);
   try {
     if (obj instanceof Error) {
-      const e = obj as Error & { code?: unknown };
-      const out: Record<string, unknown> = { name: e.name, message: redactString(e.message) };
-      if (typeof e.code === "string") out.code = e.code;
+      const out: Record<string, unknown> = { name: obj.name, message: redactString(obj.message) };
+      // Own fields (code, status, errno, …) too, each redacted like any other value.
+      for (const [k, v] of Object.entries(obj)) {
+        const w = walk(v, k, depth + 1, seen, limits);
+        if (w !== undefined && !(k in out)) Object.defineProperty(out, k, { value: w, enumerable: true, writable: true, configurable: true });
+      }
       return out;
     }
     if (obj instanceof Date) return Number.isNaN(obj.getTime()) ? "Invalid Date" : obj.toISOString();

@@ -130,12 +130,12 @@ describe("redactValue", () => {
     expect(redactValue("Plain1", ["resources", "db", "host"])).toBe("Plain1");
   });
 
-  it("turns errors, URLs, Maps, Sets and cycles into JSON-safe redacted values; a __proto__ key stays an own property", () => {
+  it("turns errors (with their own fields), URLs, Maps, Sets and cycles into JSON-safe redacted values; a __proto__ key stays an own property", () => {
     const cyclic: Record<string, unknown> = { name: "c" };
     cyclic.self = cyclic;
     const withProto = JSON.parse('{"__proto__": {"token": "ProtoTok"}}') as unknown;
     const out = redactValue({
-      e: Object.assign(new Error("connect postgres://u:ErrPw@h failed"), { code: "ECONNREFUSED" }),
+      e: Object.assign(new Error("connect postgres://u:ErrPw@h failed"), { code: "ECONNREFUSED", status: 503, password: "ErrField" }),
       u: new URL("https://user:UrlPw@h/x"),
       m: new Map([["token", "MapTok"]]),
       s: new Set(["password=SetPw"]),
@@ -144,14 +144,14 @@ describe("redactValue", () => {
       f: () => 1,
     });
     expect(out).toEqual({
-      e: { name: "Error", code: "ECONNREFUSED", message: `connect postgres://u:${R}@h failed` },
+      e: { name: "Error", code: "ECONNREFUSED", status: 503, password: R, message: `connect postgres://u:${R}@h failed` },
       u: `https://user:${R}@h/x`,
       m: { token: R },
       s: [`password=${R}`],
       cyclic: { name: "c", self: "[circular]" },
       withProto: JSON.parse(`{"__proto__": {"token": "${R}"}}`),
     });
-    expect(JSON.stringify(out)).not.toMatch(/ErrPw|UrlPw|MapTok|SetPw|ProtoTok/);
+    expect(JSON.stringify(out)).not.toMatch(/ErrPw|ErrField|UrlPw|MapTok|SetPw|ProtoTok/);
   });
 
   it("bounds depth, keys, items and string length when asked", () => {
