@@ -731,7 +731,7 @@ export class Kernel {
         await this.#releaseHandle(rec);
         throw new KernelError(
           "ERR_KERNEL_ACQUIRE_HOOK",
-          `An acquire hook rejected ${rec.subject()}; the resource was released. Cause: ${cause instanceof Error ? cause.message : String(cause)}`,
+          `An acquire hook rejected ${rec.subject()}; the resource was released. Cause: ${redactString(cause instanceof Error ? cause.message : String(cause))}`,
           { cause },
         );
       }

@@ -27,7 +27,7 @@ const things = definePlugin({
       create: (spec: { mode?: string }) => ({ mode: spec.mode ?? "ok" }),
       describe: () => ({ dsn: "postgres://u:DetailPw2@h/x", token: "DetailTok3", size: 3 }),
       release: (v: { mode: string }) => {
-        if (v.mode === "fail") throw new Error("release refused");
+        if (v.mode === "fail") throw new Error("release refused by postgres://u:CauseMsg11@db");
         if (v.mode === "hang") return new Promise<void>(() => {});
       },
       timeoutMs: 1_000,
@@ -65,6 +65,19 @@ describe("the kernel shows no secret", () => {
     expect(leaked(dump(snapshot))).toEqual([]);
     expect(leaked(dump(history))).toEqual([]);
     expect(leaked(dump(report))).toEqual([]);
+  });
+
+  it("quotes a release error's message redacted; the original error stays the cause, unchanged", async () => {
+    const t = await createTestKernel({ plugins: [things] });
+    onTestFinished(async () => void (await t.close()));
+    const h = await t.kernel.acquire({ type: "thing", mode: "fail" });
+    const outcome = await h.release();
+    expect(outcome.outcome).toBe("failed");
+    const error = outcome.error as Error & { code: string; cause: Error };
+    expect(error.code).toBe("ERR_RELEASE_FAILED");
+    expect(error.message).toContain(`postgres://u:${REDACTED}@db`);
+    expect(error.message).not.toContain("CauseMsg11");
+    expect(error.cause.message).toContain("CauseMsg11");
   });
 
   it("redacts the shutdown reason and a spec quoted in an error message", async () => {
