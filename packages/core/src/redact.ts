@@ -184,8 +184,8 @@ function walk(value: unknown, key: string, depth: number, seen: WeakSet<object>,
         break;
       }
       const w = walk(v, k, depth + 1, seen, limits);
-      // defineProperty: a key named __proto__ stays a plain own property.
-      if (w !== undefined) Object.defineProperty(out, k, { value: w, enumerable: true, writable: true, configurable: true });
+      // defineProperty: a key named __proto__ stays a plain own property. Functions and symbols go.
+      if (w !== undefined || v === undefined) Object.defineProperty(out, k, { value: w, enumerable: true, writable: true, configurable: true });
     }
     return out;
   } finally {
