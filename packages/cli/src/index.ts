@@ -3,4 +3,3 @@
  */
 export { run } from "./run.js";
 export type { CliIO } from "./run.js";
-export { REDACTED, redactSecrets, redactString, isSecretKey } from "./redact.js";

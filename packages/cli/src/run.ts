@@ -16,12 +16,13 @@ import {
   isConfigError,
   isKernelError,
   normalizedConfigOf,
+  redactString,
+  redactValue,
   type Kernel,
 } from "@custodian/core";
 import { AlertsConfigError, exportPrometheusRules, validateAlertsConfig, type AlertsConfig } from "@custodian/plugin-alerts";
 import { attachDashboard } from "@custodian/plugin-dashboard";
 import { parse, stringify } from "yaml";
-import { redactSecrets } from "./redact.js";
 
 /** Where the CLI reads and writes; colours only when the stream is a TTY. */
 export interface CliIO {
@@ -185,7 +186,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         io.stderr(`${err.red(`${n} ${n === 1 ? "error" : "errors"}`)} in ${show(error.issues[0]?.file ?? file ?? "config")}\n`);
         return 1;
       }
-      io.stderr(`${err.red("error")}: ${isKernelError(error) ? `${error.code}: ` : ""}${error instanceof Error ? error.message : String(error)}\n`);
+      io.stderr(
+        `${err.red("error")}: ${isKernelError(error) ? `${error.code}: ` : ""}${redactString(error instanceof Error ? error.message : String(error))}\n`,
+      );
       return 1;
     }
     try {
@@ -197,7 +200,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         const flags = Object.keys(c.features ?? {}).length;
         io.stdout(`${out.green("valid")} ${show(file!)}: ${count(resources, "resource")}, ${count(plugins, "plugin")}, ${count(flags, "feature flag")} set\n`);
       } else if (command === "print-config") {
-        const resolved = redactSecrets(normalizedConfigOf(kernel, { redact: true }));
+        const resolved = redactValue(normalizedConfigOf(kernel, { redact: true }));
         io.stdout(values.json === true ? JSON.stringify(resolved, null, 2) + "\n" : `# resolved from ${show(file!)}\n${stringify(resolved)}`);
       } else if (command === "rules") {
         return await exportRules(kernel, show(file!), typeof values.output === "string" ? resolve(io.cwd, values.output) : undefined, io);

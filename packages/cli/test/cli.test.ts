@@ -240,6 +240,55 @@ describe("custodian print-config", () => {
   });
 });
 
+describe("custodian print-config hides every shape of secret (issue 13 §5)", () => {
+  // A plugin whose type takes any option, so the config can carry each measured shape.
+  const KINDS = `export default { name: "kinds", apply(kernel) {
+  kernel.registerType("kind", { schema: { type: "object", additionalProperties: true }, create: () => ({}), release() {} });
+} };
+`;
+  const SECRETS = ["KvSecret3", "PwKeySecret5", "ghp_UserOnlyToken7", "ssAtPart8", "HeaderTok9", "CookieVal10", "ApiKeyVal11", "PrivKey12"];
+  const config = (dir: string): string => `plugins:
+  - module: ${join(dir, "kinds.mjs")}
+resources:
+  db:
+    type: kind
+    conninfo: "password=KvSecret3 host=db.internal port=5432"
+    pw: PwKeySecret5
+    api: http://ghp_UserOnlyToken7@api.example.com/repos
+    dsn: postgres://app:p@ssAtPart8@db.internal/app
+    headers:
+      AUTHORIZATION: Bearer HeaderTok9
+      Cookie: sid=CookieVal10
+      accept: application/json
+    "x-api-key": ApiKeyVal11
+    private_key: PrivKey12
+    passwordPolicy: strict
+`;
+
+  for (const json of [false, true]) {
+    it(`prints none of them${json ? " (--json)" : ""}, and keeps settings named like secrets`, async () => {
+      const dir = project({ "kinds.mjs": KINDS });
+      writeFileSync(join(dir, "resource.config.yaml"), config(dir));
+      const r = await cli(json ? ["print-config", "--json"] : ["print-config"], dir);
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+      expect(SECRETS.filter((s) => r.stdout.includes(s))).toEqual([]);
+      const db = (json ? JSON.parse(r.stdout) : parse(r.stdout)).resources.db as Record<string, unknown>;
+      expect(db).toEqual({
+        type: "kind",
+        conninfo: "password=[redacted] host=db.internal port=5432",
+        pw: "[redacted]",
+        api: "http://[redacted]@api.example.com/repos",
+        dsn: "postgres://app:[redacted]@db.internal/app",
+        headers: { AUTHORIZATION: "[redacted]", Cookie: "[redacted]", accept: "application/json" },
+        "x-api-key": "[redacted]",
+        private_key: "[redacted]",
+        passwordPolicy: "strict",
+      });
+    });
+  }
+});
+
 describe("custodian schema", () => {
   it("prints the core schema as JSON", async () => {
     const r = await cli(["schema"], project({}));

@@ -3,6 +3,8 @@
  * A released code is never reused. Plugins extend KernelError with codes of their own.
  */
 
+import { redactString } from "./redact.js";
+
 const kKernelError = Symbol.for("custodian.error");
 
 /** Every error code of core, keyed by itself. */
@@ -71,9 +73,9 @@ export class ReleaseAbandonedError extends KernelError {
   }
 }
 
-/** A resource type's release (or force) rejected. The original error is the cause. */
+/** A resource type's release (or force) rejected. The original error is the cause, unchanged; the message quotes it redacted. */
 export class ReleaseFailedError extends KernelError {
   constructor(subject: string, cause: unknown) {
-    super("ERR_RELEASE_FAILED", `${subject} failed to release: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    super("ERR_RELEASE_FAILED", `${subject} failed to release: ${redactString(cause instanceof Error ? cause.message : String(cause))}`, { cause });
   }
 }

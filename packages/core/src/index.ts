@@ -48,3 +48,5 @@ export type {
   ResourceTypeDefinition,
   ShutdownReport,
 } from "./types.js";
+export { isSecretKey, REDACTED, redactHeaders, redactString, redactValue } from "./redact.js";
+export type { RedactLimits } from "./redact.js";

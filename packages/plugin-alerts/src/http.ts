@@ -14,12 +14,16 @@ export interface Target {
   readonly display: string;
 }
 
-/** Splits credentials out of `raw`: userinfo becomes `Authorization: Basic`, and nothing secret is displayed. */
+/**
+ * Splits credentials out of `raw`: userinfo becomes `Authorization: Basic` unless `headers` already
+ * carry an Authorization header (in any case), which is then sent as configured; nothing secret is displayed.
+ */
 export function makeTarget(raw: string, headers: Readonly<Record<string, string>> = {}): Target {
   const url = new URL(raw);
   const h: Record<string, string> = { ...headers };
   if (url.username !== "" || url.password !== "") {
-    h.authorization ??= `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString("base64")}`;
+    if (!Object.keys(h).some((k) => k.toLowerCase() === "authorization"))
+      h.authorization = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString("base64")}`;
     url.username = "";
     url.password = "";
   }

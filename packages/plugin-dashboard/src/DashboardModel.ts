@@ -4,8 +4,14 @@
  * once shutdown starts — each resource's outcome as it settles. Fed by `kernel.events$` and
  * `kernel.snapshot()`; sampled on the kernel's clock so tests drive it with a ManualClock.
  */
-import type { Kernel, KernelEvent, ReleaseOutcomeKind, ResourceSnapshot, TimerHandle } from "@custodian/core";
-import { redact, redactString } from "./redact.js";
+import { redactValue, type Kernel, type KernelEvent, type ReleaseOutcomeKind, type ResourceSnapshot, type TimerHandle } from "@custodian/core";
+
+/** Bounds what one value can ship to the browser: a resource's `details` never carry a whole object graph. */
+const SHOWN_LIMITS = { maxDepth: 4, maxKeys: 40, maxItems: 40, maxString: 2_000 } as const;
+/** A value as the page shows it: redacted by core's one redaction module, size bounded. */
+const redact = (value: unknown): unknown => redactValue(value, [], SHOWN_LIMITS);
+/** A string as the page shows it: redacted, length bounded. */
+const redactString = (text: string): string => redactValue(text, [], SHOWN_LIMITS) as string;
 
 /** One point of the time series: live resources by type and by state at time `t`. */
 export interface Sample {

@@ -13,7 +13,6 @@ export { attachDashboard, attachSocketPath, listenForAttach } from "./attach.js"
 export type { AttachEndpoint, AttachOptions } from "./attach.js";
 export { dashboardOptionsSchema } from "./schema.js";
 export type { DashboardPluginOptions } from "./schema.js";
-export { REDACTED, isSecretKey, redact, redactString } from "./redact.js";
 export { DashboardAttachError, DashboardErrorCodes, DashboardListenError, DashboardOptionsError, DashboardRemoteBindError } from "./errors.js";
 export type { DashboardErrorCode } from "./errors.js";
 export type {

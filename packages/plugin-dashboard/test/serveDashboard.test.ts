@@ -169,6 +169,26 @@ describe("serveDashboard: a tracked resource", () => {
     expect(body).toContain("postgres://app:[redacted]@db/x");
     expect(body).toContain("redis://u:[redacted]@cache");
   });
+
+  it("streams none of the planted secrets over SSE: user-only URL names, libpq details, pw keys, passwords with @, leak and plugin events (issue 13 §5)", async () => {
+    const { kernel, dashboard } = await kernelAndDashboard({ sampleMs: 60_000 });
+    const sse = await openSse(dashboard.origin + "/api/events", auth);
+    onTestFinished(() => sse.close());
+    await sse.next("state");
+    const planted = ["ghp_SseUser1", "SseKv2", "SsePw3", "SseAt4", "SsePlug5", "SseLeak6"];
+    const h = await kernel.acquire({
+      type: "thing",
+      name: "http://ghp_SseUser1@api.example/x",
+      details: { conninfo: "password=SseKv2 host=db", pw: "SsePw3", dsn: "postgres://u:p@SseAt4@db/x" },
+    });
+    kernel.emitPluginEvent("test", "thing:opened", { url: "amqp://u:SsePlug5@mq" });
+    kernel.reportLeak({ id: h.id, type: "thing", name: "redis://:SseLeak6@cache", reason: "garbage-collected" });
+    await sse.next("kernel", (m) => m.data.type === "resource:leak-suspected");
+    const state = await sse.next("state", (m) => m.data.total === 2);
+    expect(JSON.stringify(state.data)).toContain("http://[redacted]@api.example/x");
+    const text = JSON.stringify(sse.seen);
+    expect(planted.filter((s) => text.includes(s))).toEqual([]);
+  });
 });
 
 describe("serveDashboard: live stream", () => {

@@ -8,10 +8,9 @@
  */
 import type { Socket } from "node:net";
 import { Agent, buildConnector, Dispatcher, Pool } from "undici";
-import { systemClock, type Clock } from "@custodian/core";
+import { redactString, systemClock, type Clock } from "@custodian/core";
 import type { BreakerLike, BreakerRegistryLike } from "./Breaker.js";
 import { HttpAgentClosedError, HttpBreakerOpenError, HttpOriginNotAllowedError, HttpRequestAbortedError } from "./errors.js";
-import { redactOrigin } from "./redact.js";
 
 /** Options of an HttpAgent (TypeScript form: durations in ms). */
 export interface HttpAgentOptions {
@@ -265,7 +264,7 @@ export class HttpAgent extends Dispatcher {
         // undici's Agent closes a Pool whose sockets are all gone; forget the destroyed ones here
         // (new Pools are rare) so a long-lived agent over many origins does not accumulate them.
         for (const p of this.#pools.keys()) if (p.destroyed) this.#pools.delete(p);
-        this.#pools.set(pool, redactOrigin(String(origin)));
+        this.#pools.set(pool, redactString(String(origin)));
         return pool;
       },
     });
@@ -277,7 +276,7 @@ export class HttpAgent extends Dispatcher {
     let info = this.#origins.get(key);
     if (info === undefined) {
       const origin = normalizeOrigin(key);
-      info = { origin, redacted: redactOrigin(origin) };
+      info = { origin, redacted: redactString(origin) };
       // Bounded: a caller cycling through endless origins must not grow this cache forever.
       if (this.#origins.size >= 1_000) this.#origins.clear();
       this.#origins.set(key, info);
@@ -294,7 +293,7 @@ export class HttpAgent extends Dispatcher {
         new HttpOriginNotAllowedError(
           info.redacted,
           this.name,
-          [...this.#allowed].map((o) => redactOrigin(o)),
+          [...this.#allowed].map((o) => redactString(o)),
         ),
       );
     }

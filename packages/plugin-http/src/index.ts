@@ -13,7 +13,6 @@ export { createPoolBreakerRegistry } from "./poolBreakers.js";
 export { createFallbackBreakerRegistry, DEFAULT_BREAKER_OPTIONS } from "./Breaker.js";
 export type { BreakerLike, BreakerOptions, BreakerRegistryFactory, BreakerRegistryLike, BreakerState } from "./Breaker.js";
 export { httpAgentSchema, httpServerSchema, httpNodeAgentSchema, breakerSchema } from "./schema.js";
-export { redactUrl, redactOrigin, redactHeaders, isSensitiveHeader } from "./redact.js";
 export {
   HttpErrorCodes,
   HttpAgentClosedError,

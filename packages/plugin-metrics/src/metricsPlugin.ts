@@ -5,7 +5,7 @@
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { definePlugin, type Kernel, type KernelEvent, type PluginDescriptor, type ResourceSnapshot } from "@custodian/core";
+import { definePlugin, redactString, type Kernel, type KernelEvent, type PluginDescriptor, type ResourceSnapshot } from "@custodian/core";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import { MetricsEndpointError, MetricsNotAppliedError } from "./errors.js";
 import { metricsSchema, validateMetricsOptions, type MetricsOptions } from "./schema.js";
@@ -64,7 +64,9 @@ function breakerId(d: Record<string, unknown>): string | undefined {
   const s = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
   const agent = s(d.agent);
   const origin = s(d.origin);
-  return s(d.breaker) ?? s(d.key) ?? (agent !== undefined && origin !== undefined ? `${agent} ${origin}` : (agent ?? origin));
+  const id = s(d.breaker) ?? s(d.key) ?? (agent !== undefined && origin !== undefined ? `${agent} ${origin}` : (agent ?? origin));
+  // Label values are shown to every scraper: redacted here too, whoever emitted the event.
+  return id === undefined ? undefined : redactString(id);
 }
 
 const DEFAULT_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -143,7 +145,7 @@ export function createMetricsPlugin(): PluginDescriptor<MetricsOptions> {
           else c.n++;
           if (s.state === "active" && s.ageMs > (d.oldest.get(s.type) ?? -1)) d.oldest.set(s.type, s.ageMs);
           if (s.details !== undefined && (typeof s.details.max === "number" || typeof s.details.borrowed === "number"))
-            d.pools.push({ type: s.type, name: s.name ?? s.id, details: s.details });
+            d.pools.push({ type: s.type, name: s.name === undefined ? s.id : redactString(s.name), details: s.details });
         }
         scrape = d;
         // prom-client calls every collect() in one synchronous loop: the cache lives for that loop only.

@@ -178,6 +178,18 @@ describe("/metrics endpoint", () => {
     await expect(fetch(api.url!)).rejects.toThrow();
   });
 
+  it("/metrics shows no planted secret: pool names and breaker origins carry credentials redacted (issue 13 §5)", async () => {
+    const { kernel, api } = await makeKernel({ endpoint: { port: 0 } });
+    pool(kernel, "postgres://app:MetName1@db/x", { size: 1, borrowed: 1, idle: 0, pending: 0, max: 2 });
+    pool(kernel, "pool password=MetKv2 host=db", { size: 1, borrowed: 0, idle: 1, pending: 0, max: 2 });
+    kernel.emitPluginEvent("http", "breaker:state-changed", { agent: "api", origin: "https://ghp_MetUser3@api.example", from: "closed", to: "open" });
+    kernel.emitPluginEvent("pool", "breaker:state-changed", { breaker: "redis://:MetBreak4@cache", from: "closed", to: "open" });
+    const text = await (await fetch(api.url!)).text();
+    expect(["MetName1", "MetKv2", "ghp_MetUser3", "MetBreak4"].filter((s) => text.includes(s))).toEqual([]);
+    expect(sample(text, 'custodian_pool_in_use{type="pool",name="postgres://app:[redacted]@db/x"}')).toBe(1);
+    expect(sample(text, 'custodian_breaker_state{breaker="api https://[redacted]@api.example"}')).toBe(2);
+  });
+
   it("fails apply with ERR_METRICS_ENDPOINT when the port is taken", async () => {
     const { api } = await makeKernel({ endpoint: { port: 0 } });
     const port = Number(new URL(api.url!).port);

@@ -8,6 +8,7 @@ import { resolve as resolvePath } from "node:path";
 import type { Observable } from "rxjs";
 import { DeadlineExceededError, KernelClosedError, KernelError, ReleaseAbandonedError, ReleaseFailedError } from "../errors.js";
 import { EventBus } from "../events/EventBus.js";
+import { redactString, redactValue } from "../redact.js";
 import type { KernelEvent } from "../events/KernelEvent.js";
 import { checkDependencies, normalizeConfig, type KernelSettings } from "../config/normalize.js";
 import { resolveConfigInput } from "../config/resolveConfigInput.js";
@@ -114,14 +115,18 @@ class Rec {
     state: ResourceState,
   ) {
     this.state = state;
+    this.shownName = name === undefined ? undefined : redactString(name);
   }
+
+  /** The name as shown in events, snapshots, reports and messages: credentials redacted. */
+  readonly shownName: string | undefined;
 
   info(): HookResource {
     return { id: this.id, type: this.type, name: this.name, value: this.value };
   }
 
   subject(): string {
-    return this.name === undefined ? `Resource ${this.id} (${this.type})` : `Resource "${this.name}" (${this.type}, ${this.id})`;
+    return this.shownName === undefined ? `Resource ${this.id} (${this.type})` : `Resource "${this.shownName}" (${this.type}, ${this.id})`;
   }
 }
 
@@ -329,7 +334,7 @@ export class Kernel {
         at: this.clock.now(),
         id,
         resourceType: rec.type,
-        name: rec.name,
+        name: rec.shownName,
         ageMs: this.clock.now() - rec.acquiredAt,
         reason: "garbage-collected",
         stack: rec.stack,
@@ -360,7 +365,7 @@ export class Kernel {
 
   /** Emits a plugin-defined event on `events$`. */
   emitPluginEvent(plugin: string, name: string, data: Record<string, unknown> = {}): void {
-    if (this.#bus.observed) this.#emit({ type: "plugin:event", at: this.clock.now(), plugin, name, data });
+    if (this.#bus.observed) this.#emit({ type: "plugin:event", at: this.clock.now(), plugin, name, data: redactValue(data) as Record<string, unknown> });
   }
 
   /**
@@ -377,12 +382,12 @@ export class Kernel {
       at: now,
       id: leak.id,
       resourceType: leak.type,
-      name: leak.name,
+      name: leak.name === undefined ? undefined : redactString(leak.name),
       ageMs: leak.ageMs ?? (rec === undefined ? 0 : now - rec.acquiredAt),
       reason: leak.reason,
       stack: rec?.stack,
-      detail: leak.detail,
-      data: leak.data,
+      detail: leak.detail === undefined ? undefined : redactString(leak.detail),
+      data: leak.data === undefined ? undefined : (redactValue(leak.data) as Record<string, unknown>),
     });
   }
 
@@ -455,20 +460,20 @@ export class Kernel {
       let details: Record<string, unknown> | undefined;
       if (r.describe !== undefined && r.state === "active") {
         try {
-          details = r.describe(r.value);
+          details = redactValue(r.describe(r.value)) as Record<string, unknown> | undefined;
         } catch (error) {
-          details = { error: error instanceof Error ? error.message : String(error) };
+          details = { error: redactString(error instanceof Error ? error.message : String(error)) };
         }
       }
       const s: ResourceSnapshot = {
         id: r.id,
         type: r.type,
-        name: r.name,
+        name: r.shownName,
         state: r.state,
         acquiredAt: r.acquiredAt,
         ageMs: now - r.acquiredAt,
-        dependsOn: r.deps.map((d) => d.name ?? d.id),
-        scope: r.scope?.name,
+        dependsOn: r.deps.map((d) => d.shownName ?? d.id),
+        scope: r.scope === undefined ? undefined : redactString(r.scope.name),
       };
       if (r.stack !== undefined) s.stack = r.stack;
       if (details !== undefined) s.details = details;
@@ -502,7 +507,7 @@ export class Kernel {
   /** @internal */
   [kAssertScopeOpen](scope: ScopeImpl, operation: string): void {
     this.#assertOpen(operation);
-    if (scope.closed) throw new KernelError("ERR_KERNEL_CLOSED", `Cannot ${operation}: scope "${scope.name}" is closed`);
+    if (scope.closed) throw new KernelError("ERR_KERNEL_CLOSED", `Cannot ${operation}: scope "${redactString(scope.name)}" is closed`);
   }
 
   /** @internal */
@@ -522,7 +527,7 @@ export class Kernel {
     if (nameOrSpec === null || typeof nameOrSpec !== "object" || typeof nameOrSpec.type !== "string") {
       throw new KernelError(
         "ERR_KERNEL_INVALID_ARGUMENT",
-        `acquire() takes a declared resource name or a spec { type, name?, dependsOn?, ... }; received ${JSON.stringify(nameOrSpec)}`,
+        `acquire() takes a declared resource name or a spec { type, name?, dependsOn?, ... }; received ${JSON.stringify(redactValue(nameOrSpec))}`,
       );
     }
     const { type, name, dependsOn, timeoutMs, ...spec } = nameOrSpec;
@@ -538,14 +543,14 @@ export class Kernel {
       if (live.sharedHandle !== undefined && live.state === "active") return live.sharedHandle;
       if (this.#state !== "running") throw new KernelClosedError("acquire");
       if (live.state === "active") {
-        throw new KernelError("ERR_KERNEL_INVALID_ARGUMENT", `"${name}" names a live resource that was not declared in config; use its handle`);
+        throw new KernelError("ERR_KERNEL_INVALID_ARGUMENT", `"${redactString(name)}" names a live resource that was not declared in config; use its handle`);
       }
     }
     const decl = this.#settings.resources[name];
     if (decl === undefined || !Object.hasOwn(this.#settings.resources, name)) {
       throw new KernelError(
         "ERR_KERNEL_UNKNOWN_RESOURCE",
-        `No resource named "${name}" is declared in config${this.#byName.size + Object.keys(this.#settings.resources).length > 0 ? `; declared: ${Object.keys(this.#settings.resources).join(", ") || "(none)"}` : ""}`,
+        `No resource named "${redactString(name)}" is declared in config${this.#byName.size + Object.keys(this.#settings.resources).length > 0 ? `; declared: ${Object.keys(this.#settings.resources).join(", ") || "(none)"}` : ""}`,
       );
     }
     const { type, dependsOn, timeout: _timeout, timeoutMs, ...spec } = decl;
@@ -618,7 +623,7 @@ export class Kernel {
     state: ResourceState,
   ): Rec {
     if (name !== undefined && this.#byName.has(name)) {
-      throw new KernelError("ERR_KERNEL_INVALID_ARGUMENT", `A live resource is already named "${name}"; names of live resources are unique`);
+      throw new KernelError("ERR_KERNEL_INVALID_ARGUMENT", `A live resource is already named "${redactString(name)}"; names of live resources are unique`);
     }
     const seq = ++this.#seq;
     const rec = new Rec(seq, "r" + seq, type, name, release, force, timeoutMs, describe, deps, this.clock.now(), state);
@@ -660,7 +665,7 @@ export class Kernel {
     this.#finalizer.register(handle, rec.id, rec);
     if (this.#bus.observed) {
       const at = this.clock.now();
-      this.#emit({ type: "resource:acquired", at, id: rec.id, resourceType: rec.type, name: rec.name, elapsedMs: 0 });
+      this.#emit({ type: "resource:acquired", at, id: rec.id, resourceType: rec.type, name: rec.shownName, elapsedMs: 0 });
     }
     return handle;
   }
@@ -678,7 +683,7 @@ export class Kernel {
     if (def === undefined) {
       throw new KernelError(
         "ERR_KERNEL_UNKNOWN_TYPE",
-        `Unknown resource type "${type}"${name ? ` (resource "${name}")` : ""}; registered types: ${this.types().join(", ") || "(none)"}. Add the plugin that provides it.`,
+        `Unknown resource type "${type}"${name ? ` (resource "${redactString(name)}")` : ""}; registered types: ${this.types().join(", ") || "(none)"}. Add the plugin that provides it.`,
       );
     }
     if (typeof def.create !== "function") {
@@ -705,7 +710,7 @@ export class Kernel {
     rec.ready = new Promise<void>((resolve) => (markReady = resolve));
     rec.createAbort = new AbortController();
     const started = this.clock.now();
-    this.#emit({ type: "resource:acquiring", at: started, id: rec.id, resourceType: type, name });
+    this.#emit({ type: "resource:acquiring", at: started, id: rec.id, resourceType: type, name: rec.shownName });
     const dependencies = new Map<string, unknown>();
     for (const d of deps) dependencies.set(d.name ?? d.id, d.value);
     const ctx: CreateContext = { id: rec.id, name, dependencies, signal: rec.createAbort.signal, clock: this.clock };
@@ -714,7 +719,7 @@ export class Kernel {
     } catch (error) {
       this.#drop(rec, "failed");
       markReady();
-      this.#emit({ type: "resource:acquire-failed", at: this.clock.now(), id: rec.id, resourceType: type, name, error });
+      this.#emit({ type: "resource:acquire-failed", at: this.clock.now(), id: rec.id, resourceType: type, name: rec.shownName, error });
       throw error;
     }
     if (hasTaps(this.hooks.acquire)) {
@@ -726,7 +731,7 @@ export class Kernel {
         await this.#releaseHandle(rec);
         throw new KernelError(
           "ERR_KERNEL_ACQUIRE_HOOK",
-          `An acquire hook rejected ${rec.subject()}; the resource was released. Cause: ${cause instanceof Error ? cause.message : String(cause)}`,
+          `An acquire hook rejected ${rec.subject()}; the resource was released. Cause: ${redactString(cause instanceof Error ? cause.message : String(cause))}`,
           { cause },
         );
       }
@@ -734,7 +739,7 @@ export class Kernel {
     rec.state = "active";
     markReady();
     if (this.#settings.leakThresholdMs !== undefined && this.#leakTimer === undefined && this.#state === "running") this.#armLeakTimer();
-    this.#emit({ type: "resource:acquired", at: this.clock.now(), id: rec.id, resourceType: type, name, elapsedMs: this.clock.now() - started });
+    this.#emit({ type: "resource:acquired", at: this.clock.now(), id: rec.id, resourceType: type, name: rec.shownName, elapsedMs: this.clock.now() - started });
     if (this.#state !== "running") {
       // Shutdown started while creating: the shutdown releases it; the caller must not use it.
       throw new KernelClosedError("acquire");
@@ -769,7 +774,7 @@ export class Kernel {
 
   #outcomeOf(rec: Rec): ResourceOutcome {
     const outcome: ReleaseOutcomeKind = rec.state === "released" || rec.state === "forced" || rec.state === "abandoned" ? rec.state : "failed";
-    return { id: rec.id, type: rec.type, name: rec.name, outcome, elapsedMs: 0 };
+    return { id: rec.id, type: rec.type, name: rec.shownName, outcome, elapsedMs: 0 };
   }
 
   #legacy(): boolean {
@@ -912,7 +917,15 @@ export class Kernel {
       const ctx = new LazyReleaseContext(this.clock, started + budgetMs, reason);
       if (this.#bus.observed) {
         rec.state = "releasing";
-        this.#emit({ type: "resource:releasing", at: started, id: rec.id, resourceType: rec.type, name: rec.name, budgetMs, reason });
+        this.#emit({
+          type: "resource:releasing",
+          at: started,
+          id: rec.id,
+          resourceType: rec.type,
+          name: rec.shownName,
+          budgetMs,
+          reason: redactString(reason),
+        });
       }
       let result: unknown;
       try {
@@ -958,7 +971,15 @@ export class Kernel {
     rec.state = "releasing";
     // A release that began on the fast path has announced itself already.
     if (pending === undefined)
-      this.#emit({ type: "resource:releasing", at: started, id: rec.id, resourceType: rec.type, name: rec.name, budgetMs, reason: ctx.reason });
+      this.#emit({
+        type: "resource:releasing",
+        at: started,
+        id: rec.id,
+        resourceType: rec.type,
+        name: rec.shownName,
+        budgetMs,
+        reason: redactString(ctx.reason),
+      });
     let work: Promise<unknown>;
     if (pending !== undefined) {
       work = Promise.resolve(pending);
@@ -980,7 +1001,7 @@ export class Kernel {
     const elapsed = this.clock.now() - started;
     const exceeded = new DeadlineExceededError(`Releasing ${rec.subject()}`, elapsed);
     ctx.abort(exceeded);
-    this.#emit({ type: "kernel:deadline-exceeded", at: this.clock.now(), scope: "resource", id: rec.id, resourceType: rec.type, name: rec.name });
+    this.#emit({ type: "kernel:deadline-exceeded", at: this.clock.now(), scope: "resource", id: rec.id, resourceType: rec.type, name: rec.shownName });
     this.#callDeadlineHook({ scope: "resource", resource: rec.info(), outstanding: 1 });
     const forceWork: Promise<unknown> = rec.force === undefined ? work : Promise.resolve().then(() => rec.force!(rec.value, ctx));
     const window = Math.max(0, Math.min(forceWindowMs, hardAt - this.clock.now()));
@@ -1006,9 +1027,9 @@ export class Kernel {
       if (--this.#lateOutstanding === 0 && this.#state === "closed") this.#bus.complete();
     };
     p.then(
-      () => settled({ type: "resource:settled-late", at: this.clock.now(), id: rec.id, resourceType: rec.type, name: rec.name, settled: "fulfilled" }),
+      () => settled({ type: "resource:settled-late", at: this.clock.now(), id: rec.id, resourceType: rec.type, name: rec.shownName, settled: "fulfilled" }),
       (error: unknown) =>
-        settled({ type: "resource:settled-late", at: this.clock.now(), id: rec.id, resourceType: rec.type, name: rec.name, settled: "rejected", error }),
+        settled({ type: "resource:settled-late", at: this.clock.now(), id: rec.id, resourceType: rec.type, name: rec.shownName, settled: "rejected", error }),
     );
   }
 
@@ -1034,7 +1055,7 @@ export class Kernel {
     const result: ResourceOutcome & HistoryEntry = {
       id: rec.id,
       type: rec.type,
-      name: rec.name,
+      name: rec.shownName,
       outcome,
       elapsedMs: now - started,
       acquiredAt: rec.acquiredAt,
@@ -1048,7 +1069,7 @@ export class Kernel {
       this.#historyNext = (this.#historyNext + 1) % size;
     }
     if (this.#bus.observed)
-      this.#emit({ type: "resource:released", at: now, id: rec.id, resourceType: rec.type, name: rec.name, outcome, elapsedMs: now - started, error });
+      this.#emit({ type: "resource:released", at: now, id: rec.id, resourceType: rec.type, name: rec.shownName, outcome, elapsedMs: now - started, error });
     // Keep the value only as long as something holds it.
     rec.value = undefined;
     return result;
@@ -1069,7 +1090,7 @@ export class Kernel {
     // Process honesty: a hang that holds no handle must not end in a silent exit 0.
     const hold = this.clock.setTimeout(noop, legacy ? 2_147_483_647 : deadlineMs + 1_000, { ref: true });
     this.#clearLeakTimer();
-    this.#emit({ type: "kernel:shutdown-started", at: start, reason, strategy, deadlineMs, resources: this.#live.size });
+    this.#emit({ type: "kernel:shutdown-started", at: start, reason: redactString(reason), strategy, deadlineMs, resources: this.#live.size });
     const timers: TimerHandle[] = [];
     let outcomes: ResourceOutcome[] = [];
     try {
@@ -1112,7 +1133,7 @@ export class Kernel {
       .join("; ");
     const report: ShutdownReport = {
       strategy,
-      reason,
+      reason: redactString(reason),
       ok: errors.length === 0,
       elapsedMs: this.clock.now() - start,
       deadlineMs: legacy ? Infinity : deadlineMs,
@@ -1205,7 +1226,7 @@ export class Kernel {
         at: now,
         id: r.id,
         resourceType: r.type,
-        name: r.name,
+        name: r.shownName,
         ageMs: age,
         reason: "held-too-long",
         stack: r.stack,

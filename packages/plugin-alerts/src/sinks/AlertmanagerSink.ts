@@ -9,7 +9,7 @@ import type { Alert, AlertChange } from "../AlertEngine.js";
 import { createAgents, makeTarget, type Agents, type Target } from "../http.js";
 import type { AlertmanagerSinkConfig } from "../schema.js";
 import { DeliveryQueue, type DeliveryStats } from "./DeliveryQueue.js";
-import { iso, type Sink, type SinkContext } from "./Sink.js";
+import { iso, shownMap, type Sink, type SinkContext } from "./Sink.js";
 
 /** One element of the body of POST /api/v2/alerts. */
 export interface PostableAlert {
@@ -108,7 +108,7 @@ export class AlertmanagerSink implements Sink {
   }
 
   #postable(a: Alert, endsAt: number): PostableAlert {
-    const p: PostableAlert = { labels: { ...a.labels }, annotations: { ...a.annotations }, startsAt: iso(a.activeAt), endsAt: iso(endsAt) };
+    const p: PostableAlert = { labels: shownMap(a.labels), annotations: shownMap(a.annotations), startsAt: iso(a.activeAt), endsAt: iso(endsAt) };
     // Alertmanager checks generatorURL as a URI: leave it out rather than send "".
     if (this.#ctx.externalURL !== "") p.generatorURL = this.#ctx.externalURL;
     return p;

@@ -3,7 +3,7 @@
  */
 import type { AlertChange } from "../AlertEngine.js";
 import type { LogSinkConfig } from "../schema.js";
-import { iso, type Sink, type SinkContext } from "./Sink.js";
+import { iso, shownMap, type Sink, type SinkContext } from "./Sink.js";
 import type { DeliveryStats } from "./DeliveryQueue.js";
 
 const LEVEL: Record<string, string> = { firing: "warn", pending: "info", resolved: "info", inactive: "info" };
@@ -35,8 +35,8 @@ export class LogSink implements Sink {
         fingerprint: a.fingerprint,
         value: a.value,
         inhibited: a.inhibited,
-        labels: a.labels,
-        annotations: a.annotations,
+        labels: shownMap(a.labels),
+        annotations: shownMap(a.annotations),
         activeAt: iso(a.activeAt),
         ...(a.resolvedAt === undefined ? {} : { resolvedAt: iso(a.resolvedAt) }),
       });

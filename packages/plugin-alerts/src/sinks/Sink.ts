@@ -1,7 +1,7 @@
 /**
  * What every sink implements, and the context the plugin hands it.
  */
-import type { Clock, Deadline } from "@custodian/core";
+import { redactValue, type Clock, type Deadline } from "@custodian/core";
 import type { Alert, AlertChange } from "../AlertEngine.js";
 import type { DeliveryStats } from "./DeliveryQueue.js";
 
@@ -31,6 +31,9 @@ export interface Sink {
   idle(): Promise<void>;
   stats(): DeliveryStats;
 }
+
+/** Labels or annotations as a sink sends them: credentials redacted by core's one redaction module. */
+export const shownMap = (map: Readonly<Record<string, string>>): Record<string, string> => redactValue(map) as Record<string, string>;
 
 export const iso = (ms: number): string => new Date(ms).toISOString();
 

@@ -3,12 +3,12 @@
  * grouped like Alertmanager's dispatcher (`group_by`, `group_wait`, `group_interval`,
  * `repeat_interval`), delivered through a bounded queue with retries.
  */
-import { parseDuration, type Deadline, type TimerHandle } from "@custodian/core";
+import { parseDuration, redactString, type Deadline, type TimerHandle } from "@custodian/core";
 import type { Alert, AlertChange } from "../AlertEngine.js";
 import { createAgents, makeTarget, type Agents, type Target } from "../http.js";
 import type { WebhookSinkConfig } from "../schema.js";
 import { DeliveryQueue, type DeliveryStats } from "./DeliveryQueue.js";
-import { iso, ZERO_TIME, type Sink, type SinkContext } from "./Sink.js";
+import { iso, shownMap, ZERO_TIME, type Sink, type SinkContext } from "./Sink.js";
 
 interface Group {
   key: string;
@@ -187,18 +187,18 @@ export class WebhookSink implements Sink {
     const shown = this.#maxAlerts > 0 ? alerts.slice(0, this.#maxAlerts) : alerts;
     const payload: WebhookPayload = {
       version: "4",
-      groupKey: g.key,
+      groupKey: redactString(g.key),
       truncatedAlerts: alerts.length - shown.length,
       status: alerts.some((a) => a.state === "firing") ? "firing" : "resolved",
       receiver: this.name,
-      groupLabels: g.labels,
-      commonLabels: common(alerts.map((a) => a.labels)),
-      commonAnnotations: common(alerts.map((a) => a.annotations)),
+      groupLabels: shownMap(g.labels),
+      commonLabels: shownMap(common(alerts.map((a) => a.labels))),
+      commonAnnotations: shownMap(common(alerts.map((a) => a.annotations))),
       externalURL: this.#ctx.externalURL,
       alerts: shown.map((a) => ({
         status: a.state === "firing" ? "firing" : "resolved",
-        labels: { ...a.labels },
-        annotations: { ...a.annotations },
+        labels: shownMap(a.labels),
+        annotations: shownMap(a.annotations),
         startsAt: iso(a.activeAt),
         endsAt: a.resolvedAt === undefined ? ZERO_TIME : iso(a.resolvedAt),
         generatorURL: this.#ctx.externalURL,
