@@ -879,7 +879,12 @@ export class Kernel {
     return out;
   }
 
-  /** Waits for `p` up to `ms` on the kernel clock; `onEscalate` receives a trigger that ends the wait early. */
+  /**
+   * Waits for `p` up to `ms` on the kernel clock; `rec.escalate` ends the wait early. The timer is
+   * ref'd: someone awaits this release (a caller, a scope, shutdown), and a hung release that
+   * holds no handle must still end at its budget, not in an early exit of the process. It is
+   * cleared as soon as the wait ends.
+   */
   #within(p: PromiseLike<unknown>, ms: number, rec: Rec): Promise<Settled> {
     return new Promise<Settled>((resolve) => {
       let done = false;
@@ -891,7 +896,7 @@ export class Kernel {
         rec.escalate = undefined;
         resolve(s);
       };
-      if (Number.isFinite(ms)) timer = this.clock.setTimeout(() => finish({ timeout: true }), ms);
+      if (Number.isFinite(ms)) timer = this.clock.setTimeout(() => finish({ timeout: true }), ms, { ref: true });
       rec.escalate = () => finish({ timeout: true });
       p.then(
         () => finish({ timeout: false, ok: true }),

@@ -146,14 +146,20 @@ export class PluginRegistry {
     let timer: unknown;
     try {
       await new Promise<void>((resolve, reject) => {
-        timer = kernel.clock.setTimeout(() => {
-          reject(
-            new KernelError(
-              "ERR_PLUGIN_TIMEOUT",
-              `Plugin "${plugin.name}" did not finish apply() within ${timeoutMs}ms; check what it awaits or raise its startTimeoutMs`,
-            ),
-          );
-        }, timeoutMs);
+        timer = kernel.clock.setTimeout(
+          () => {
+            reject(
+              new KernelError(
+                "ERR_PLUGIN_TIMEOUT",
+                `Plugin "${plugin.name}" did not finish apply() within ${timeoutMs}ms; check what it awaits or raise its startTimeoutMs`,
+              ),
+            );
+            // Ref'd: createKernel awaits this, and an apply() that never settles and holds no handle
+            // must end in this error, not in an early exit of the process.
+          },
+          timeoutMs,
+          { ref: true },
+        );
         Promise.resolve()
           .then(() => plugin.apply(kernel, options ?? {}))
           .then(resolve, (cause: unknown) =>
