@@ -28,6 +28,7 @@ export {
   KernelError,
   ReleaseAbandonedError,
   ReleaseFailedError,
+  ReleaseLateError,
 } from "./errors.js";
 export type { CoreErrorCode, KernelErrorCode } from "./errors.js";
 export type { KernelEvent, KernelEventType } from "./events/KernelEvent.js";

@@ -6,7 +6,7 @@
  */
 import { resolve as resolvePath } from "node:path";
 import type { Observable } from "rxjs";
-import { DeadlineExceededError, KernelClosedError, KernelError, ReleaseAbandonedError, ReleaseFailedError } from "../errors.js";
+import { DeadlineExceededError, KernelClosedError, KernelError, ReleaseAbandonedError, ReleaseFailedError, ReleaseLateError } from "../errors.js";
 import { EventBus } from "../events/EventBus.js";
 import type { KernelEvent } from "../events/KernelEvent.js";
 import { checkDependencies, normalizeConfig, type KernelSettings } from "../config/normalize.js";
@@ -925,7 +925,7 @@ export class Kernel {
       } catch (error) {
         return (rec.releasing = Promise.resolve(this.#finish(rec, "failed", started, new ReleaseFailedError(rec.subject(), error))));
       }
-      if (!isPromiseLike(result)) return (rec.releasing = Promise.resolve(this.#finish(rec, "released", started, undefined)));
+      if (!isPromiseLike(result)) return (rec.releasing = Promise.resolve(this.#settledOk(rec, started, budgetMs)));
       return (rec.releasing = this.#releaseSlow(rec, budgetMs, forceWindowMs, hardAt, reason, ctx, started, result));
     }
     return (rec.releasing = this.#releaseSlow(rec, budgetMs, forceWindowMs, hardAt, reason, undefined, this.clock.now(), undefined));
@@ -976,9 +976,7 @@ export class Kernel {
     const remaining = Math.max(0, budgetEnd - this.clock.now());
     const first = await this.#within(work, remaining, rec);
     if (!first.timeout) {
-      return first.ok
-        ? this.#finish(rec, "released", started, undefined)
-        : this.#finish(rec, "failed", started, new ReleaseFailedError(rec.subject(), first.error));
+      return first.ok ? this.#settledOk(rec, started, budgetMs) : this.#finish(rec, "failed", started, new ReleaseFailedError(rec.subject(), first.error));
     }
     // Budget over (or escalated): abort, force, and give the force its window.
     rec.inForcePhase = true;
@@ -1001,6 +999,17 @@ export class Kernel {
     this.#observeLate(rec, work);
     if (rec.force !== undefined) this.#observeLate(rec, forceWork);
     return this.#finish(rec, "abandoned", started, new ReleaseAbandonedError(rec.subject(), { cause: exceeded }));
+  }
+
+  /**
+   * A graceful release settled: `released` only when the clock, read now, is within its budget. A
+   * release that blocked the event loop past it (or whose promise settled before the budget timer
+   * could fire) is failed with ERR_RELEASE_LATE.
+   */
+  #settledOk(rec: Rec, started: number, budgetMs: number): ResourceOutcome {
+    const elapsed = this.clock.now() - started;
+    if (elapsed <= budgetMs) return this.#finish(rec, "released", started, undefined);
+    return this.#finish(rec, "failed", started, new ReleaseLateError(rec.subject(), budgetMs, elapsed));
   }
 
   /** Watches an abandoned promise: its late settling becomes an event, never an unhandled rejection. */
