@@ -30,6 +30,7 @@ import type {
   ShutdownReport,
 } from "../types.js";
 import { CORE_FEATURES, FeatureRegistry, type Features } from "./Features.js";
+import { guardExit } from "./exitGuard.js";
 import { createHooks, type HookResource, type KernelHooks, type ShutdownContext } from "./hooks.js";
 import { normalizePluginEntry, type PluginDescriptor, type PluginEntry } from "../registry/definePlugin.js";
 import { PluginRegistry } from "../registry/PluginRegistry.js";
@@ -1082,6 +1083,8 @@ export class Kernel {
     this.#hardAt = hardAt;
     // Process honesty: a hang that holds no handle must not end in a silent exit 0.
     const hold = this.clock.setTimeout(noop, legacy ? 2_147_483_647 : deadlineMs + 1_000, { ref: true });
+    // Honesty at the process edge too: process.exit() before the report is done must not read as success.
+    const unguard = guardExit(() => this.#unreleasedLine(reason));
     this.#clearLeakTimer();
     this.#emit({ type: "kernel:shutdown-started", at: start, reason, strategy, deadlineMs, resources: this.#live.size });
     const timers: TimerHandle[] = [];
@@ -1115,6 +1118,7 @@ export class Kernel {
       for (const t of timers) this.clock.clearTimeout(t);
       this.clock.clearTimeout(this.#forceNowTimer);
       this.clock.clearTimeout(hold);
+      unguard();
     }
     const failed = outcomes.filter((o) => o.outcome !== "released").map((o) => o.error ?? new KernelError("ERR_RELEASE_FAILED", `${o.id} ended ${o.outcome}`));
     const errors = [...failed, ...this.#shutdownErrors];
@@ -1138,6 +1142,13 @@ export class Kernel {
     this.#emit({ type: "kernel:shutdown-completed", at: this.clock.now(), report });
     if (this.#lateOutstanding === 0) this.#bus.complete();
     return report;
+  }
+
+  /** What `process.exit()` during this shutdown leaves behind, for stderr ("" when nothing). */
+  #unreleasedLine(reason: string): string {
+    const left = [...this.#live.values()].sort((a, b) => b.seq - a.seq);
+    if (left.length === 0) return "";
+    return `custodian: the process exited while shutdown ("${reason}") was running; not released: ${left.map((r) => r.subject()).join(", ")}`;
   }
 
   async #runShutdownHook(reason: string, strategy: "deadline" | "legacy", start: number, hardAt: number): Promise<void> {

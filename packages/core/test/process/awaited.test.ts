@@ -47,3 +47,13 @@ describe("a process whose only pending work is an awaited Custodian promise", ()
     expect(r.code).toBe(1);
   });
 });
+
+describe("process.exit() while shutdown runs", () => {
+  it("called inside a release: exit code 1, and stderr names the resources that were not released", async () => {
+    const r = await run("exit-in-release");
+    expect(r.stdout).toBe("");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('not released: Resource "exits" (t, r3), Resource "stuck" (t, r1)');
+    expect(r.stderr).not.toContain('"done"');
+  });
+});
