@@ -104,7 +104,9 @@ describe("custodian validate", () => {
   });
 
   it("loads the plugins a file lists, so unknown types and flags are positioned errors", async () => {
-    const dir = project({ "resource.config.yaml": 'plugins: ["${FIXTURES}/typed-pool.mjs"]\nresources:\n  db:\n    type: pol\nfeatures:\n  poolFastPth: on\n' });
+    const dir = project({
+      "resource.config.yaml": 'plugins: ["${FIXTURES}/typed-pool.mjs"]\nresources:\n  db:\n    type: pol\nfeatures:\n  poolFastPth: on\n',
+    });
     const r = await cli(["validate"], dir);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('resource.config.yaml:4:5 resources.db.type: unknown resource type "pol"; did you mean "pool"?');
