@@ -2,7 +2,7 @@
 // kernel checks the clock when the release settles, on the fast path (a synchronous release) and
 // on the slow path (a promise that settles before the budget timer had a chance to fire).
 import { describe, expect, it } from "vitest";
-import { createKernel, ManualClock, type ReleaseContext, type ResourceOutcome, type ShutdownReport } from "../../src/index.js";
+import { createKernel, ManualClock, type ReleaseContext, type ResourceHandle, type ResourceOutcome, type ShutdownReport } from "../../src/index.js";
 import { makeKernel } from "../helpers/kernel.js";
 
 describe("a release that settles after its budget", () => {
@@ -82,7 +82,7 @@ describe("randomized: no `released` outcome ever settled after its budget", () =
       const kernel = await createKernel({ env: {}, clock, config: { shutdown: { deadline: `${deadlineMs}ms` }, release: { defaultTimeout: "150ms" } } });
       const watched = new Map<string, Watched>();
       const n = 1 + Math.floor(rand() * 6);
-      const handles = [];
+      const handles: ResourceHandle[] = [];
       for (let i = 0; i < n; i++) {
         const name = `r${i}`;
         const w: Watched = {};
