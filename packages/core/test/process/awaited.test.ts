@@ -2,17 +2,23 @@
 // pending work is one Custodian promise that Custodian settles by its own timer, and checks the
 // documented result and exit code (not 13, not a silent 0). Real time on purpose: a process exit
 // is what they prove; every wait is on the child's exit.
-// Peer: generic-pool keeps its acquire/idle timers ref'd (test/generic-pool-acquiretimeout-test.js,
-// "acquireTimeout handles timed out acquire calls": the process stays up until the timeout fires).
+// Peer: generic-pool. Its acquire timeout (lib/ResourceRequest.js, a plain setTimeout, never
+// unref'd) holds the process while acquire() is awaited, which its test
+// "acquireTimeout handles timed out acquire calls" (test/generic-pool-acquiretimeout-test.js)
+// relies on; the timers nobody awaits (eviction, the destroy timeout in lib/Pool.js) are unref'd.
+// "destroyTimeout handles timed out destroy calls" / "... non timed out destroy calls"
+// (test/generic-pool-destroytimeout-test.js) carry over as the handle.release() cases below.
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
 const app = fileURLToPath(new URL("../fixtures/awaited-app.mjs", import.meta.url));
 
-function run(which: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [app, which], { timeout: 20_000 }, (_error, stdout, stderr) => resolve({ code: child.exitCode, stdout, stderr }));
+    const child = execFile(process.execPath, [app, ...args], { timeout: 20_000 }, (_error, stdout, stderr) =>
+      resolve({ code: child.exitCode, stdout, stderr }),
+    );
   });
 }
 
@@ -27,6 +33,12 @@ describe("a process whose only pending work is an awaited Custodian promise", ()
     const r = await run("release");
     expect(r.stdout).toBe('RESULT "abandoned"\n');
     expect(r.code).toBe(1);
+  });
+
+  it("handle.release(): a release done well within its budget is released, and its 60 s budget timer does not hold the process (exit 0)", async () => {
+    const r = await run("release-in-time");
+    expect(r.stdout).toBe('RESULT "released"\n');
+    expect(r.code).toBe(0);
   });
 
   it("scope.close(): a hung release ends abandoned at the scope's budget (exit 1, not 13)", async () => {
@@ -55,5 +67,11 @@ describe("process.exit() while shutdown runs", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('not released: Resource "exits" (t, r3), Resource "stuck" (t, r1)');
     expect(r.stderr).not.toContain('"done"');
+  });
+
+  it("a non-zero code given to process.exit() is kept; the resources are still named", async () => {
+    const r = await run("exit-in-release", "3");
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('not released: Resource "exits" (t, r3), Resource "stuck" (t, r1)');
   });
 });
