@@ -466,7 +466,7 @@ describe("usage errors of rules and dashboard", () => {
       expect(r.stdout, args.join(" ")).toBe("");
       expect(r.stderr, args.join(" ")).toMatch(/^usage error: /);
     }
-  });
+  }, 120_000); // 14 runs of the binary: slow on a loaded machine
 });
 
 /** Starts the attachable fixture and resolves once it printed READY; killed (SIGTERM) when the test ends. */

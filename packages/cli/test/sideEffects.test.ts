@@ -43,7 +43,7 @@ async function takenPort(): Promise<number> {
   return (server.address() as { port: number }).port;
 }
 
-describe("validate, print-config, schema and rules export do not run plugins' apply()", () => {
+describe("validate, print-config, schema and rules export do not run plugins' apply()", { timeout: 120_000 }, () => {
   it("a plugin's apply() side effect does not happen (it does with validate --apply)", async () => {
     const dir = project(`plugins:\n  - ${join(here, "fixtures", "marks-apply.mjs")}\n`);
     const mark = join(dir, "applied");
@@ -105,7 +105,7 @@ describe("validate, print-config, schema and rules export do not run plugins' ap
   });
 });
 
-describe("the CLI exits with its code, whatever a plugin left running", () => {
+describe("the CLI exits with its code, whatever a plugin left running", { timeout: 120_000 }, () => {
   it("validate --apply: a plugin whose apply() never settles and holds no handle prints ERR_PLUGIN_TIMEOUT and exits 1", async () => {
     const dir = project(`plugins: ["${join(CORE_FIXTURES, "hangs.mjs")}"]\n`);
     const r = await cli(["validate", "--apply"], dir);
