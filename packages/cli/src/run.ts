@@ -8,6 +8,7 @@ import { writeFile } from "node:fs/promises";
 import { relative, resolve, isAbsolute } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import {
+  checkConfig,
   CONFIG_SEARCH_PLACES,
   configSchemaOf,
   createKernel,
@@ -18,6 +19,8 @@ import {
   normalizedConfigOf,
   redactString,
   redactValue,
+  type CheckedConfig,
+  type CustodianConfig,
   type Kernel,
 } from "@custodian/core";
 import { AlertsConfigError, exportPrometheusRules, validateAlertsConfig, type AlertsConfig } from "@custodian/plugin-alerts";
@@ -59,10 +62,16 @@ Options:
   -v, --version         Show the version
 
 Exit codes: 0 success, 1 invalid config or failure, 2 usage error.`,
-  validate: `Usage: custodian validate [file]
+  validate: `Usage: custodian validate [file] [--apply]
 
-Loads the config (and the plugins it lists), validates it against the composed schema and prints
-a one-line summary. Every error is printed as "file:line:col path: message".
+Loads the config, imports the plugins it lists and validates it against the schema composed from
+what they declare (option schemas, sections, feature flags, resource types), then prints a one-line
+summary. Every error is printed as "file:line:col path: message". No plugin's apply() runs: nothing
+listens, nothing is created or reaped.
+
+Options:
+  --apply   Also apply the plugins as a start would (each within its start timeout), then shut
+            down: checks what they register, at the cost of their side effects
 
 Exit codes: 0 valid, 1 invalid, 2 usage error.`,
   "print-config": `Usage: custodian print-config [file] [--json]
@@ -112,7 +121,7 @@ Exit codes: 0 attached (the URL is printed), 1 no endpoint for that pid or it re
 
 /** The options each command accepts; anything else is a usage error. */
 const OPTIONS = {
-  validate: {},
+  validate: { apply: { type: "boolean" } },
   "print-config": { json: { type: "boolean" } },
   schema: {},
   rules: { prometheus: { type: "boolean" }, output: { type: "string", short: "o" } },
@@ -172,9 +181,13 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       io.stderr(`${err.red("error")}: no config file found from ${io.cwd}; looked for ${CONFIG_SEARCH_PLACES.join(", ")}\n`);
       return 1;
     }
-    let kernel: Kernel;
+    // Only `validate --apply` applies plugins; every other command checks without side effects.
+    let kernel: Kernel | undefined;
+    let checked: CheckedConfig | Kernel;
     try {
-      kernel = await createKernel({ config: file ?? {}, cwd: io.cwd, env: io.env, exit: () => {} });
+      if (command === "validate" && values.apply === true)
+        checked = kernel = await createKernel({ config: file ?? {}, cwd: io.cwd, env: io.env, exit: () => {} });
+      else checked = await checkConfig(file ?? {}, { cwd: io.cwd, env: io.env });
     } catch (error) {
       if (isConfigError(error)) {
         for (const issue of error.issues) {
@@ -192,23 +205,24 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       return 1;
     }
     try {
+      if (kernel === undefined && (command === "validate" || command === "print-config")) untypedNote(checked as CheckedConfig, io);
       if (command === "validate") {
-        const c = kernel.config;
+        const c = checked.config;
         const count = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
         const resources = Object.keys(c.resources ?? {}).length;
         const plugins = Array.isArray(c.plugins) ? c.plugins.length : 0;
         const flags = Object.keys(c.features ?? {}).length;
         io.stdout(`${out.green("valid")} ${show(file!)}: ${count(resources, "resource")}, ${count(plugins, "plugin")}, ${count(flags, "feature flag")} set\n`);
       } else if (command === "print-config") {
-        const resolved = redactValue(normalizedConfigOf(kernel, { redact: true }));
+        const resolved = redactValue(normalizedConfigOf(checked, { redact: true }));
         io.stdout(values.json === true ? JSON.stringify(resolved, null, 2) + "\n" : `# resolved from ${show(file!)}\n${stringify(resolved)}`);
       } else if (command === "rules") {
-        return await exportRules(kernel, show(file!), typeof values.output === "string" ? resolve(io.cwd, values.output) : undefined, io);
+        return await exportRules(checked, show(file!), typeof values.output === "string" ? resolve(io.cwd, values.output) : undefined, io);
       } else {
-        io.stdout(JSON.stringify(configSchemaOf(kernel), null, 2) + "\n");
+        io.stdout(JSON.stringify(configSchemaOf(checked), null, 2) + "\n");
       }
     } finally {
-      await kernel.shutdown("custodian " + name);
+      await kernel?.shutdown("custodian " + name);
     }
     return 0;
   } catch (error) {
@@ -220,8 +234,19 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   }
 }
 
+/** Says which plugins' resource types could not be checked without applying them. */
+function untypedNote(checked: CheckedConfig, io: CliIO): void {
+  if (checked.untypedPlugins.length === 0) return;
+  const err = ansi(io.color?.stderr ?? false);
+  const names = checked.untypedPlugins.map((p) => `"${p}"`).join(", ");
+  const s = checked.untypedPlugins.length === 1 ? "" : "s";
+  io.stderr(
+    `${err.bold("note")}: plugin${s} ${names} ${s === "" ? "does" : "do"} not declare the resource types ${s === "" ? "it registers" : "they register"} ("types" in ${s === "" ? "its descriptor" : "their descriptors"}), so resources whose type no plugin declares were not checked; "custodian validate --apply" applies the plugins and checks them\n`,
+  );
+}
+
 /** `custodian rules export --prometheus`: the file's `alerts` section as a Prometheus rules file. */
-async function exportRules(kernel: Kernel, shown: string, output: string | undefined, io: CliIO): Promise<number> {
+async function exportRules(kernel: { readonly config: Readonly<CustodianConfig> }, shown: string, output: string | undefined, io: CliIO): Promise<number> {
   const out = ansi(io.color?.stdout ?? false);
   const err = ansi(io.color?.stderr ?? false);
   // Already checked with positions when the file lists plugin-alerts; checked here when it does not.

@@ -48,7 +48,7 @@ function cli(args: string[], cwd: string, env: Record<string, string> = {}): Pro
 
 const GOOD = `# a good file
 plugins:
-  - module: \${FIXTURES}/fake-pool.mjs
+  - module: \${FIXTURES}/typed-pool.mjs
 resources:
   db:
     type: pool
@@ -104,7 +104,9 @@ describe("custodian validate", () => {
   });
 
   it("loads the plugins a file lists, so unknown types and flags are positioned errors", async () => {
-    const dir = project({ "resource.config.yaml": 'plugins: ["${FIXTURES}/fake-pool.mjs"]\nresources:\n  db:\n    type: pol\nfeatures:\n  poolFastPth: on\n' });
+    const dir = project({
+      "resource.config.yaml": 'plugins: ["${FIXTURES}/typed-pool.mjs"]\nresources:\n  db:\n    type: pol\nfeatures:\n  poolFastPth: on\n',
+    });
     const r = await cli(["validate"], dir);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('resource.config.yaml:4:5 resources.db.type: unknown resource type "pol"; did you mean "pool"?');
@@ -220,7 +222,7 @@ describe("custodian print-config", () => {
       max: 10,
       min: 0,
     });
-    expect(config.plugins).toEqual([{ module: join(FIXTURES, "fake-pool.mjs"), options: { metrics: false } }]);
+    expect(config.plugins).toEqual([{ module: join(FIXTURES, "typed-pool.mjs"), options: { metrics: false } }]);
     expect(r.stdout).not.toContain("pa55");
     expect(r.stdout).not.toContain("s3cret");
   });
@@ -513,7 +515,7 @@ describe("usage errors of rules and dashboard", () => {
       expect(r.stdout, args.join(" ")).toBe("");
       expect(r.stderr, args.join(" ")).toMatch(/^usage error: /);
     }
-  });
+  }, 120_000); // 14 runs of the binary: slow on a loaded machine
 });
 
 /** Starts the attachable fixture and resolves once it printed READY; killed (SIGTERM) when the test ends. */

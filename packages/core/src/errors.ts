@@ -19,6 +19,7 @@ export const CoreErrorCodes = Object.freeze({
   ERR_DEADLINE_EXCEEDED: "ERR_DEADLINE_EXCEEDED",
   ERR_RELEASE_ABANDONED: "ERR_RELEASE_ABANDONED",
   ERR_RELEASE_FAILED: "ERR_RELEASE_FAILED",
+  ERR_RELEASE_LATE: "ERR_RELEASE_LATE",
   ERR_SHUTDOWN_HOOK_FAILED: "ERR_SHUTDOWN_HOOK_FAILED",
   ERR_PLUGIN_INVALID: "ERR_PLUGIN_INVALID",
   ERR_PLUGIN_DUPLICATE: "ERR_PLUGIN_DUPLICATE",
@@ -77,5 +78,19 @@ export class ReleaseAbandonedError extends KernelError {
 export class ReleaseFailedError extends KernelError {
   constructor(subject: string, cause: unknown) {
     super("ERR_RELEASE_FAILED", `${subject} failed to release: ${redactString(cause instanceof Error ? cause.message : String(cause))}`, { cause });
+  }
+}
+
+/** A release settled, but only after its budget had ended: reported failed, never released. */
+export class ReleaseLateError extends KernelError {
+  readonly budgetMs: number;
+  readonly elapsedMs: number;
+  constructor(subject: string, budgetMs: number, elapsedMs: number) {
+    super(
+      "ERR_RELEASE_LATE",
+      `${subject} settled ${Math.round(elapsedMs)}ms after its release started, past its budget of ${Math.round(budgetMs)}ms, so it is not reported released; make release() honour ctx.signal and not block the event loop, or raise its timeoutMs`,
+    );
+    this.budgetMs = budgetMs;
+    this.elapsedMs = elapsedMs;
   }
 }

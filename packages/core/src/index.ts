@@ -17,6 +17,8 @@ export { parseDuration, parseSize } from "./config/duration.js";
 export { ConfigError, formatIssue, isConfigError } from "./config/ConfigError.js";
 export type { ConfigIssue, ReportedConfigIssue } from "./config/ConfigError.js";
 export { CONFIG_SEARCH_PLACES, configSchemaOf, findConfigFile, normalizedConfigOf } from "./config/loadConfig.js";
+export { checkConfig } from "./config/checkConfig.js";
+export type { CheckConfigOptions, CheckedConfig } from "./config/checkConfig.js";
 export { composeConfigSchema, durationSchema, pathSchema, RESOURCE_NAME_PATTERN, sizeSchema } from "./config/schema.js";
 export type { SchemaParts } from "./config/schema.js";
 export { didYouMean } from "./config/validateConfig.js";
@@ -28,6 +30,7 @@ export {
   KernelError,
   ReleaseAbandonedError,
   ReleaseFailedError,
+  ReleaseLateError,
 } from "./errors.js";
 export type { CoreErrorCode, KernelErrorCode } from "./errors.js";
 export type { KernelEvent, KernelEventType } from "./events/KernelEvent.js";

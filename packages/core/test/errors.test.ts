@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DeadlineExceededError, isKernelError, KernelClosedError, KernelError, ReleaseAbandonedError } from "../src/index.js";
+import { DeadlineExceededError, isKernelError, KernelClosedError, KernelError, ReleaseAbandonedError, ReleaseLateError } from "../src/index.js";
 
 describe("error codes", () => {
   it("isKernelError matches by symbol and code, across subclasses", () => {
@@ -22,5 +22,8 @@ describe("error codes", () => {
     );
     const cause = new Error("inner");
     expect(new ReleaseAbandonedError("Resource r2 (t)", { cause }).cause).toBe(cause);
+    expect(new ReleaseLateError('Resource "db" (pool, r1)', 200, 1_500).message).toBe(
+      'Resource "db" (pool, r1) settled 1500ms after its release started, past its budget of 200ms, so it is not reported released; make release() honour ctx.signal and not block the event loop, or raise its timeoutMs',
+    );
   });
 });

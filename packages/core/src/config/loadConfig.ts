@@ -45,6 +45,18 @@ export interface LoadedConfig {
   filepath?: string;
   /** Folder relative paths resolve against: the file's folder, else `cwd` (becomes kernel.configDir). */
   dir: string;
+  /** What a check without apply() needs (checkConfig): see DeclaredCheck. */
+  declared?: DeclaredCheck;
+}
+
+/** @internal The config checked against what plugins declare, before (and without) any apply(). */
+export interface DeclaredCheck {
+  /** The schema composed from core and the plugins' declarations (option schemas, sections, types, flags). */
+  schema: Record<string, unknown>;
+  /** Plugins that do not declare their resource `types`: types they would register were not checked. */
+  untyped: string[];
+  /** Issues held back for the check after apply() (unknown flags while types are not all declared). */
+  deferred: ConfigIssue[];
 }
 
 /** Options of loadConfig. */
@@ -457,21 +469,27 @@ async function readInput(
   return readInput(config as CustodianConfig, { ...opts, cwd: dirname(file) }).then((r) => r && { ...r, source: positionlessSource(file, dirname(file)) });
 }
 
-const composedSchemas = new WeakMap<Kernel, Record<string, unknown>>();
+/** A kernel, or a config checked without applying plugins (checkConfig): both hold a validated config. */
+type HasConfig = { readonly config: Readonly<CustodianConfig> };
+
+const composedSchemas = new WeakMap<HasConfig, Record<string, unknown>>();
+
+/** @internal Remembers the schema `owner`'s config was validated against (for configSchemaOf). */
+export const rememberSchema = (owner: HasConfig, schema: Record<string, unknown>): void => void composedSchemas.set(owner, schema);
 
 /**
- * The composed schema of a kernel's config: core plus its plugins' options, its registered
- * resource types and its declared feature flags (what `custodian schema` prints).
+ * The composed schema of a kernel's (or a checkConfig result's) config: core plus its plugins'
+ * options, their resource types and feature flags (what `custodian schema` prints).
  * Undefined for a kernel whose config was not validated by the loader.
  */
-export const configSchemaOf = (kernel: Kernel): Record<string, unknown> | undefined => composedSchemas.get(kernel);
+export const configSchemaOf = (kernel: HasConfig): Record<string, unknown> | undefined => composedSchemas.get(kernel);
 
 /**
- * A plain copy of a kernel's resolved config with durations in milliseconds and sizes in bytes
- * (defaults, interpolation and relative paths are already applied). With `redact`, values whose
- * schema says `"x-custodian": "secret"` become "[redacted]".
+ * A plain copy of a kernel's (or a checkConfig result's) resolved config with durations in
+ * milliseconds and sizes in bytes (defaults, interpolation and relative paths are already applied).
+ * With `redact`, values whose schema says `"x-custodian": "secret"` become "[redacted]".
  */
-export function normalizedConfigOf(kernel: Kernel, options: { redact?: boolean } = {}): Record<string, unknown> {
+export function normalizedConfigOf(kernel: HasConfig, options: { redact?: boolean } = {}): Record<string, unknown> {
   const copy = JSON.parse(JSON.stringify(kernel.config)) as Record<string, unknown>;
   const schema = composedSchemas.get(kernel) ?? composeConfigSchema();
   validateConfig(schema, copy, positionlessSource("<resolved>", "/"), { normalize: true, redact: options.redact === true });
@@ -578,7 +596,8 @@ export async function loadConfig(input: CustodianConfig | string | undefined, op
   // When flags are all that is wrong so far, they are reported with those (validate below finds
   // them again), not in a round of their own.
   const flagsOnly = issues.every((i) => i.code === "ERR_FEATURE_UNKNOWN" || i.code === "ERR_FEATURE_INVALID_VALUE");
-  if (issues.length > 0 && !(fromFile && !typesKnown && flagsOnly)) throw new ConfigError(issues.sort(byPosition));
+  const deferred = issues.length > 0 && fromFile && !typesKnown && flagsOnly;
+  if (issues.length > 0 && !deferred) throw new ConfigError(issues.sort(byPosition));
 
   const entries = config.plugins as Array<{ module: string; options: Record<string, unknown> }> | undefined;
   const pluginEntries: PluginEntry[] = [
@@ -595,6 +614,13 @@ export async function loadConfig(input: CustodianConfig | string | undefined, op
     plugins: pluginEntries,
     filepath: fileOf.startsWith("<") ? undefined : fileOf,
     dir: source.dir,
+    declared: {
+      schema: fromFile
+        ? declaredSchema
+        : composeConfigSchema({ plugins: modules, types: declared.types, closedTypes: declared.typesComplete, features: declared.features }),
+      untyped: [...new Set([...loadedPlugins.descriptors.map((d) => d.plugin), ...codePlugins].filter((p) => p.types === undefined).map((p) => p.name))],
+      deferred: deferred ? issues.sort(byPosition) : [],
+    },
     validate(kernel: Kernel) {
       const types = new Map(kernel.types().map((t) => [t, kernel.getType(t)?.schema]));
       for (const [type, typeSchema] of types) {

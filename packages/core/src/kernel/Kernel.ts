@@ -6,7 +6,7 @@
  */
 import { resolve as resolvePath } from "node:path";
 import type { Observable } from "rxjs";
-import { DeadlineExceededError, KernelClosedError, KernelError, ReleaseAbandonedError, ReleaseFailedError } from "../errors.js";
+import { DeadlineExceededError, KernelClosedError, KernelError, ReleaseAbandonedError, ReleaseFailedError, ReleaseLateError } from "../errors.js";
 import { EventBus } from "../events/EventBus.js";
 import { redactString, redactValue } from "../redact.js";
 import type { KernelEvent } from "../events/KernelEvent.js";
@@ -31,6 +31,7 @@ import type {
   ShutdownReport,
 } from "../types.js";
 import { CORE_FEATURES, FeatureRegistry, type Features } from "./Features.js";
+import { guardExit } from "./exitGuard.js";
 import { createHooks, type HookResource, type KernelHooks, type ShutdownContext } from "./hooks.js";
 import { normalizePluginEntry, type PluginDescriptor, type PluginEntry } from "../registry/definePlugin.js";
 import { PluginRegistry } from "../registry/PluginRegistry.js";
@@ -884,7 +885,12 @@ export class Kernel {
     return out;
   }
 
-  /** Waits for `p` up to `ms` on the kernel clock; `onEscalate` receives a trigger that ends the wait early. */
+  /**
+   * Waits for `p` up to `ms` on the kernel clock; `rec.escalate` ends the wait early. The timer is
+   * ref'd: someone awaits this release (a caller, a scope, shutdown), and a hung release that
+   * holds no handle must still end at its budget, not in an early exit of the process. It is
+   * cleared as soon as the wait ends.
+   */
   #within(p: PromiseLike<unknown>, ms: number, rec: Rec): Promise<Settled> {
     return new Promise<Settled>((resolve) => {
       let done = false;
@@ -896,7 +902,7 @@ export class Kernel {
         rec.escalate = undefined;
         resolve(s);
       };
-      if (Number.isFinite(ms)) timer = this.clock.setTimeout(() => finish({ timeout: true }), ms);
+      if (Number.isFinite(ms)) timer = this.clock.setTimeout(() => finish({ timeout: true }), ms, { ref: true });
       rec.escalate = () => finish({ timeout: true });
       p.then(
         () => finish({ timeout: false, ok: true }),
@@ -933,7 +939,7 @@ export class Kernel {
       } catch (error) {
         return (rec.releasing = Promise.resolve(this.#finish(rec, "failed", started, new ReleaseFailedError(rec.subject(), error))));
       }
-      if (!isPromiseLike(result)) return (rec.releasing = Promise.resolve(this.#finish(rec, "released", started, undefined)));
+      if (!isPromiseLike(result)) return (rec.releasing = Promise.resolve(this.#settledOk(rec, started, budgetMs)));
       return (rec.releasing = this.#releaseSlow(rec, budgetMs, forceWindowMs, hardAt, reason, ctx, started, result));
     }
     return (rec.releasing = this.#releaseSlow(rec, budgetMs, forceWindowMs, hardAt, reason, undefined, this.clock.now(), undefined));
@@ -992,9 +998,7 @@ export class Kernel {
     const remaining = Math.max(0, budgetEnd - this.clock.now());
     const first = await this.#within(work, remaining, rec);
     if (!first.timeout) {
-      return first.ok
-        ? this.#finish(rec, "released", started, undefined)
-        : this.#finish(rec, "failed", started, new ReleaseFailedError(rec.subject(), first.error));
+      return first.ok ? this.#settledOk(rec, started, budgetMs) : this.#finish(rec, "failed", started, new ReleaseFailedError(rec.subject(), first.error));
     }
     // Budget over (or escalated): abort, force, and give the force its window.
     rec.inForcePhase = true;
@@ -1017,6 +1021,17 @@ export class Kernel {
     this.#observeLate(rec, work);
     if (rec.force !== undefined) this.#observeLate(rec, forceWork);
     return this.#finish(rec, "abandoned", started, new ReleaseAbandonedError(rec.subject(), { cause: exceeded }));
+  }
+
+  /**
+   * A graceful release settled: `released` only when the clock, read now, is within its budget. A
+   * release that blocked the event loop past it (or whose promise settled before the budget timer
+   * could fire) is failed with ERR_RELEASE_LATE.
+   */
+  #settledOk(rec: Rec, started: number, budgetMs: number): ResourceOutcome {
+    const elapsed = this.clock.now() - started;
+    if (elapsed <= budgetMs) return this.#finish(rec, "released", started, undefined);
+    return this.#finish(rec, "failed", started, new ReleaseLateError(rec.subject(), budgetMs, elapsed));
   }
 
   /** Watches an abandoned promise: its late settling becomes an event, never an unhandled rejection. */
@@ -1089,6 +1104,8 @@ export class Kernel {
     this.#hardAt = hardAt;
     // Process honesty: a hang that holds no handle must not end in a silent exit 0.
     const hold = this.clock.setTimeout(noop, legacy ? 2_147_483_647 : deadlineMs + 1_000, { ref: true });
+    // Honesty at the process edge too: process.exit() before the report is done must not read as success.
+    const unguard = guardExit(() => this.#unreleasedLine(reason));
     this.#clearLeakTimer();
     this.#emit({ type: "kernel:shutdown-started", at: start, reason: redactString(reason), strategy, deadlineMs, resources: this.#live.size });
     const timers: TimerHandle[] = [];
@@ -1122,6 +1139,7 @@ export class Kernel {
       for (const t of timers) this.clock.clearTimeout(t);
       this.clock.clearTimeout(this.#forceNowTimer);
       this.clock.clearTimeout(hold);
+      unguard();
     }
     const failed = outcomes.filter((o) => o.outcome !== "released").map((o) => o.error ?? new KernelError("ERR_RELEASE_FAILED", `${o.id} ended ${o.outcome}`));
     const errors = [...failed, ...this.#shutdownErrors];
@@ -1145,6 +1163,13 @@ export class Kernel {
     this.#emit({ type: "kernel:shutdown-completed", at: this.clock.now(), report });
     if (this.#lateOutstanding === 0) this.#bus.complete();
     return report;
+  }
+
+  /** What `process.exit()` during this shutdown leaves behind, for stderr ("" when nothing). */
+  #unreleasedLine(reason: string): string {
+    const left = [...this.#live.values()].sort((a, b) => b.seq - a.seq);
+    if (left.length === 0) return "";
+    return `custodian: the process exited while shutdown ("${redactString(reason)}") was running; not released: ${left.map((r) => r.subject()).join(", ")}`;
   }
 
   async #runShutdownHook(reason: string, strategy: "deadline" | "legacy", start: number, hardAt: number): Promise<void> {

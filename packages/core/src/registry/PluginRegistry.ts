@@ -94,6 +94,25 @@ function checkDescriptor(
   return features;
 }
 
+/**
+ * @internal Checks every descriptor of `plugins` in order, as if each were registered after the
+ * ones before it (and after `registered`); `ownerOf` names who already owns a feature flag.
+ * @throws KernelError ERR_PLUGIN_INVALID, ERR_PLUGIN_DUPLICATE, ERR_PLUGIN_DEPENDENCY
+ */
+export function checkDescriptors(
+  plugins: ReadonlyArray<PluginDescriptor<any>>,
+  registered: Iterable<string>,
+  ownerOf: (flag: string) => string | undefined,
+): void {
+  const names = new Set(registered);
+  const owners = new Map<string, string>();
+  for (const plugin of plugins) {
+    const features = checkDescriptor(plugin, names, (flag) => owners.get(flag) ?? ownerOf(flag));
+    names.add(plugin.name);
+    for (const f of features) owners.set(f.name, plugin.name);
+  }
+}
+
 /** @internal */
 export class PluginRegistry {
   readonly #kernel: Kernel;
@@ -121,13 +140,7 @@ export class PluginRegistry {
    * @throws KernelError ERR_PLUGIN_INVALID, ERR_PLUGIN_DUPLICATE, ERR_PLUGIN_DEPENDENCY
    */
   checkAll(plugins: ReadonlyArray<PluginDescriptor<any>>): void {
-    const names = new Set(this.#plugins.keys());
-    const owners = new Map<string, string>();
-    for (const plugin of plugins) {
-      const features = checkDescriptor(plugin, names, (flag) => owners.get(flag) ?? this.#kernel.featureRegistry.ownerOf(flag));
-      names.add(plugin.name);
-      for (const f of features) owners.set(f.name, plugin.name);
-    }
+    checkDescriptors(plugins, this.#plugins.keys(), (flag) => this.#kernel.featureRegistry.ownerOf(flag));
   }
 
   /**
@@ -146,14 +159,20 @@ export class PluginRegistry {
     let timer: unknown;
     try {
       await new Promise<void>((resolve, reject) => {
-        timer = kernel.clock.setTimeout(() => {
-          reject(
-            new KernelError(
-              "ERR_PLUGIN_TIMEOUT",
-              `Plugin "${plugin.name}" did not finish apply() within ${timeoutMs}ms; check what it awaits or raise its startTimeoutMs`,
-            ),
-          );
-        }, timeoutMs);
+        timer = kernel.clock.setTimeout(
+          () => {
+            reject(
+              new KernelError(
+                "ERR_PLUGIN_TIMEOUT",
+                `Plugin "${plugin.name}" did not finish apply() within ${timeoutMs}ms; check what it awaits or raise its startTimeoutMs`,
+              ),
+            );
+            // Ref'd: createKernel awaits this, and an apply() that never settles and holds no handle
+            // must end in this error, not in an early exit of the process.
+          },
+          timeoutMs,
+          { ref: true },
+        );
         Promise.resolve()
           .then(() => plugin.apply(kernel, options ?? {}))
           .then(resolve, (cause: unknown) =>

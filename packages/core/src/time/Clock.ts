@@ -8,8 +8,9 @@ export type TimerHandle = { readonly __timer: unique symbol } | object;
 
 export interface TimerOptions {
   /**
-   * Keep the process alive while this timer is pending. Default false: every timer Custodian owns
-   * is unref'd unless it exists to keep the process alive (the shutdown hold timer).
+   * Keep the process alive while this timer is pending. Default false: idle, Custodian holds
+   * nothing. A timer that settles a promise someone awaits (a release budget, a plugin's start
+   * timeout, the shutdown hold) is ref'd, and cleared as soon as that promise settles.
    */
   ref?: boolean;
 }

@@ -69,6 +69,15 @@ export class ManualClock implements Clock {
     await flush();
   }
 
+  /**
+   * Moves time forward by `ms` synchronously, firing nothing: what a task that blocks the event
+   * loop does to real time. Timers that fell due fire at the next `advance()` (`advance(0)` fires
+   * just those). Call it inside the code under test (a release that blocks for 1.5 s).
+   */
+  stall(ms: number): void {
+    this.#now += Math.max(0, ms);
+  }
+
   /** Lets pending promise chains settle without moving time. */
   async tick(): Promise<void> {
     await flush();

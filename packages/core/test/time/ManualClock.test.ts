@@ -2,6 +2,18 @@ import { describe, expect, it } from "vitest";
 import { createDeadline, ManualClock, systemClock } from "../../src/index.js";
 
 describe("ManualClock", () => {
+  it("stall(ms) moves time synchronously and fires nothing; the next advance fires what fell due", async () => {
+    const clock = new ManualClock(0);
+    const seen: number[] = [];
+    clock.setTimeout(() => seen.push(clock.now()), 10);
+    clock.stall(1_500);
+    expect(clock.now()).toBe(1_500);
+    await clock.tick();
+    expect(seen).toEqual([]);
+    await clock.advance(0);
+    expect(seen).toEqual([1_500]);
+  });
+
   it("fires due timers in time order and flushes promise chains between them", async () => {
     const clock = new ManualClock(0);
     const seen: string[] = [];
