@@ -244,7 +244,7 @@ describe("custodian print-config", () => {
 
 describe("custodian print-config hides every shape of secret (issue 13 §5)", () => {
   // A plugin whose type takes any option, so the config can carry each measured shape.
-  const KINDS = `export default { name: "kinds", apply(kernel) {
+  const KINDS = `export default { name: "kinds", types: { kind: { schema: { type: "object", additionalProperties: true } } }, apply(kernel) {
   kernel.registerType("kind", { schema: { type: "object", additionalProperties: true }, create: () => ({}), release() {} });
 } };
 `;
