@@ -17,7 +17,7 @@ export { parseDuration, parseSize } from "./config/duration.js";
 export { ConfigError, formatIssue, isConfigError } from "./config/ConfigError.js";
 export type { ConfigIssue, ReportedConfigIssue } from "./config/ConfigError.js";
 export { CONFIG_SEARCH_PLACES, configSchemaOf, findConfigFile, normalizedConfigOf } from "./config/loadConfig.js";
-export { composeConfigSchema, durationSchema, pathSchema, RESOURCE_NAME_PATTERN, sizeSchema } from "./config/schema.js";
+export { composeConfigSchema, durationSchema, fileModeSchema, pathSchema, RESOURCE_NAME_PATTERN, sizeSchema } from "./config/schema.js";
 export type { SchemaParts } from "./config/schema.js";
 export { didYouMean } from "./config/validateConfig.js";
 export {
