@@ -1,6 +1,7 @@
 // Runs each example as a child process (built output; npm test builds first).
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
+import { connect, createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
@@ -11,6 +12,13 @@ const run = (example: string, args: string[] = [], env: Record<string, string> =
     timeout: 30_000,
     env: { ...process.env, ...env },
   });
+/** Why nothing answers at 127.0.0.1:5432, or undefined when something does. */
+const pgAbsent = await new Promise<string | undefined>((resolve) => {
+  const socket = connect({ host: "127.0.0.1", port: 5432 });
+  socket.setTimeout(2_000, () => socket.destroy(new Error("timeout")));
+  socket.once("connect", () => (socket.end(), resolve(undefined)));
+  socket.once("error", (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
+});
 const cacheDirOf = (stdout: string): string => /cache: (\S+)/.exec(stdout)![1];
 
 describe("examples", () => {
@@ -56,6 +64,36 @@ describe("examples", () => {
     expect(r.stdout).toMatch(/stubborn: forced in \d+ms/);
     expect(r.stdout).toMatch(/well-behaved: released in \d+ms/);
     expect(r.stdout).toContain("no child process survived");
+  });
+
+  describe("postgres-pool", () => {
+    // Real PostgreSQL at 127.0.0.1:5432 (trust, database test); under CI=true it must be there.
+    const absent = pgAbsent !== undefined && process.env.CI !== "true";
+    if (absent) console.warn(`[examples] postgres-pool live run skipped: PostgreSQL at 127.0.0.1:5432 not reachable (${pgAbsent})`);
+
+    it.skipIf(absent)("creates a temp table, inserts and selects through the pg pool, and shuts it down clean", () => {
+      const live = run("postgres-pool", [], { DATABASE_URL: "" });
+      expect(live.stderr).toBe("");
+      expect(live.status).toBe(0);
+      expect(live.stdout).toContain("connected to 127.0.0.1:5432 (database test, user postgres)");
+      expect(live.stdout).toContain("inserted 3 rows into a temp table");
+      expect(live.stdout).toMatch(/ {2}plums +7\n {2}pears +5\n {2}apples +3\ntotal quantity: 15\n/);
+      expect(live.stdout).toMatch(/shutdown: db released in \d+ms/);
+    });
+
+    it("with no database reachable says so, without the URL's password, and exits 0", async () => {
+      // A port nothing listens on: bound, then closed.
+      const server = createServer();
+      await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+      const port = (server.address() as { port: number }).port;
+      await new Promise<void>((r) => server.close(() => r()));
+      const r = run("postgres-pool", [], { DATABASE_URL: `postgres://postgres:Secr3tPw@127.0.0.1:${port}/test` });
+      expect(r.stderr).toBe("");
+      expect(r.status).toBe(0);
+      expect(r.stdout).toBe(
+        `No PostgreSQL reachable at DATABASE_URL (host 127.0.0.1:${port}) (ECONNREFUSED); nothing to do. Start one, or set DATABASE_URL.\n`,
+      );
+    });
   });
 
   describe("data-retrieval (the demo npm start runs)", () => {
