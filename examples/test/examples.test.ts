@@ -104,6 +104,9 @@ describe("examples", () => {
       expect(r.stdout).toMatch(/download stall\/STALL\/2026-01-05\.csv: forced after \d+ms at the batch budget/);
       expect(r.stdout).toMatch(/download drip\/DRIP\/2026-01-05\.csv: forced after \d+ms at the batch budget/);
       expect(r.stdout).toContain("downloads: 8 ok, 4 failed (2 forced by Custodian at the batch budget)");
+      // The header counts what the progress line counts (it said "36 files" beside "36/40").
+      expect(r.stdout).toContain("12 downloads (8 files + 4 faulty: stall, drip, fail)");
+      expect(r.stdout).toMatch(/downloads 8\/12 \(\d failed\)/);
       expect(r.stdout).toMatch(/Daily OHLC \(8 files/);
       expect(r.stdout).toMatch(/Shutdown report — strategy deadline, \d+ms of a \d+ms deadline/);
       expect(r.stdout).toMatch(/archive-http\s+http\.agent\s+released/);
@@ -119,7 +122,7 @@ describe("examples", () => {
       child.stdout.on("data", (d: Buffer) => (out += d.toString()));
       child.stderr.on("data", (d: Buffer) => (out += d.toString()));
       const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-      await expect.poll(() => /files 8\/12 \(2 failed\)/.test(out), { timeout: 15_000, interval: 50 }).toBe(true);
+      await expect.poll(() => /downloads 8\/12 \(2 failed\)/.test(out), { timeout: 15_000, interval: 50 }).toBe(true);
       const sentAt = Date.now();
       child.kill("SIGINT");
       const code = await exited;
@@ -127,7 +130,24 @@ describe("examples", () => {
       expect(code).toBe(1);
       expect(out).toMatch(/download stall\/STALL\/2026-01-05\.csv\s+download\s+forced/);
       expect(out).toMatch(/did not release cleanly: exit 1/);
+      // Forced by the shutdown, not by the batch budget (60s, never reached).
+      expect(out).not.toContain("at the batch budget");
       expect(existsSync(cacheDirOf(out))).toBe(false);
+    });
+
+    it("a bad flag value is a usage error naming the flag: exit 2, nothing run", () => {
+      for (const [flags, message] of [
+        [["--files", "abc"], '--files must be a whole number >= 1; received "abc" (from the command line)'],
+        [["--files", "0"], '--files must be a whole number >= 1; received "0" (from the command line)'],
+        [["--batch-limit", "soon"], '--batch-limit must be a duration like 1500ms, 3s or 2m; received "soon" (from the command line)'],
+        [["--faults", "stall,slow"], '--faults takes a comma-separated list of stall, drip, fail, or none; received "slow" (from the command line)'],
+        [["--nope"], "Unknown option '--nope'"],
+      ] as const) {
+        const r = run("data-retrieval", [...flags]);
+        expect(r.status, flags.join(" ")).toBe(2);
+        expect(r.stdout).toBe("");
+        expect(r.stderr).toContain(message);
+      }
     });
 
     it("with the legacy cleanup it is still waiting on the stalled download after the deadline, says so and exits 1", () => {
@@ -150,6 +170,7 @@ describe("examples", () => {
       const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
       await expect.poll(() => out.includes("dashboard running: press Ctrl-C"), { timeout: 20_000, interval: 50 }).toBe(true);
       const url = /dashboard: (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(out)![1];
+      expect(out.split(url).length - 1, "the dashboard URL is printed once").toBe(1);
       const withToken = await fetch(url.replace("/?token=", "/api/state?token="));
       expect(withToken.status).toBe(200);
       expect((await fetch(url.split("?")[0])).status).toBe(401);
