@@ -89,11 +89,13 @@ function durationFlag(flag: string, value: string): number {
 }
 
 const FAULTS = ["stall", "drip", "fail"];
-if (!/^\d+$/.test(args.files!) || Number(args.files) < 1) usage(`--files must be a whole number >= 1; received ${JSON.stringify(args.files)} (from the command line)`);
+if (!/^\d+$/.test(args.files!) || Number(args.files) < 1)
+  usage(`--files must be a whole number >= 1; received ${JSON.stringify(args.files)} (from the command line)`);
 const fileCount = Number(args.files);
 const faults = new Set(args.faults === "none" ? [] : args.faults!.split(",").map((f) => f.trim()));
 for (const f of faults) {
-  if (!FAULTS.includes(f)) usage(`--faults takes a comma-separated list of ${FAULTS.join(", ")}, or none; received ${JSON.stringify(f)} (from the command line)`);
+  if (!FAULTS.includes(f))
+    usage(`--faults takes a comma-separated list of ${FAULTS.join(", ")}, or none; received ${JSON.stringify(f)} (from the command line)`);
 }
 const batchLimitMs = durationFlag("--batch-limit", args["batch-limit"]!);
 const legacyWaitMs = durationFlag("--legacy-wait", args["legacy-wait"]!);

@@ -122,7 +122,7 @@ describe("examples", () => {
       child.stdout.on("data", (d: Buffer) => (out += d.toString()));
       child.stderr.on("data", (d: Buffer) => (out += d.toString()));
       const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-      await expect.poll(() => /downloads 8\/12 \(2 failed\)/.test(out), { timeout: 15_000, interval: 50 }).toBe(true);
+      await expect.poll(() => /downloads 8\/12 \(2 failed\)/.test(out), { timeout: 25_000, interval: 50 }).toBe(true);
       const sentAt = Date.now();
       child.kill("SIGINT");
       const code = await exited;
