@@ -19,7 +19,16 @@ import { declaredTypesProblem } from "../registry/PluginRegistry.js";
 import { errorLocation, moduleFile, recordPluginEntry, syntaxErrorLocation } from "../registry/pluginLocation.js";
 import type { CustodianConfig } from "../types.js";
 import { ConfigError, type ConfigIssue } from "./ConfigError.js";
-import { formatPath, MAX_CONFIG_BYTES, parseConfigText, positionlessSource, type ConfigSource, type ParsedConfig, type PathSegment } from "./ConfigSource.js";
+import {
+  describeOrigin,
+  formatPath,
+  MAX_CONFIG_BYTES,
+  parseConfigText,
+  positionlessSource,
+  type ConfigSource,
+  type ParsedConfig,
+  type PathSegment,
+} from "./ConfigSource.js";
 import { parseDuration } from "./duration.js";
 import { composeConfigSchema } from "./schema.js";
 import { didYouMean, schemaProblem, validateConfig } from "./validateConfig.js";
@@ -111,7 +120,13 @@ function checkSemantics(config: Record<string, unknown>, source: ConfigSource): 
     try {
       const d = parseDuration(shutdown.deadline as string | number);
       const r = parseDuration(shutdown.reserve as string | number);
-      if (r > d) issues.push(issueAt(source, ["shutdown", "reserve"], `reserve (${r}ms) must not exceed shutdown.deadline (${d}ms)`));
+      // A value from the environment is named by its variable, never shown.
+      const shown = (key: string, ms: number): string => {
+        const origin = source.originOf?.(["shutdown", key]);
+        return origin === undefined ? `${ms}ms` : describeOrigin(origin);
+      };
+      if (r > d)
+        issues.push(issueAt(source, ["shutdown", "reserve"], `reserve (${shown("reserve", r)}) must not exceed shutdown.deadline (${shown("deadline", d)})`));
     } catch {
       // Malformed durations are reported by the schema.
     }

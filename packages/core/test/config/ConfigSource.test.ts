@@ -133,6 +133,14 @@ describe("errors name the variable, never its value", () => {
       ["plugins[0].options.timeout", expect.stringMatching(/; received a string built from \$\{TOKEN\} \(from the environment\)$/)],
     ]);
   });
+
+  it("a reserve from the environment that exceeds the deadline names the variables, not the values", async () => {
+    const file = configFile("shutdown:\n  deadline: ${DEADLINE}\n  reserve: ${RESERVE}\n");
+    const error = await configErrorOf(file, { DEADLINE: "1s", RESERVE: "7s" });
+    expect(error.issues.map((i) => i.message)).toEqual([
+      "reserve (the value of ${RESERVE} (from the environment)) must not exceed shutdown.deadline (the value of ${DEADLINE} (from the environment))",
+    ]);
+  });
 });
 
 describe("a file with several YAML documents", () => {
