@@ -33,7 +33,7 @@ export function showProgress(kernel: Kernel, progress: Progress, intervalMs = 20
       if (typeof open === "number") sockets += open;
     }
     const types = [...byType].map(([t, n]) => `${t}=${n}`).join(" ");
-    const line = `files ${progress.done}/${progress.total} (${progress.failed} failed) · ${(progress.bytes / 1024).toFixed(0)} KiB · sockets ${sockets} · resources ${live.length} [${types}]`;
+    const line = `downloads ${progress.done}/${progress.total} (${progress.failed} failed) · ${(progress.bytes / 1024).toFixed(0)} KiB · sockets ${sockets} · resources ${live.length} [${types}]`;
     if (tty) process.stdout.write(`\r\x1b[2K${line}`);
     else if (line !== lastPlain) {
       console.log(line);

@@ -44,30 +44,62 @@ Options:
 Environment:
   CUSTODIAN_FEATURE_DEADLINE_CLEANUP=off   roll back to the legacy cleanup (sequential, no deadline)
   CUSTODIAN_SHUTDOWN_DEADLINE=2s           same as --deadline
-Exit code: 0 when the shutdown report is ok, 1 otherwise (and 1 when the legacy cleanup hangs).`;
+Exit code: 0 when the shutdown report is ok, 1 otherwise (and 1 when the legacy cleanup hangs),
+2 for a usage error. Through \`npm start\`, Ctrl-C ends npm itself with 130 (128 + SIGINT), whatever
+the demo's own code; run the node command above to see it.`;
 
-const { values: args } = parseArgs({
-  options: {
-    files: { type: "string", default: "36" },
-    faults: { type: "string", default: "stall,drip,fail" },
-    deadline: { type: "string" },
-    "batch-limit": { type: "string", default: "3s" },
-    "legacy-wait": { type: "string", default: "5s" },
-    config: { type: "string" },
-    dashboard: { type: "boolean", default: false },
-    help: { type: "boolean", short: "h", default: false },
-  },
-  strict: true,
-});
+/** A bad command line: say which flag and why, then exit 2 (the usual code for a usage error). */
+function usage(message: string): never {
+  console.error(`${message}\nRun with --help for the options.`);
+  process.exit(2);
+}
+
+const parsed = (() => {
+  try {
+    return parseArgs({
+      options: {
+        files: { type: "string", default: "36" },
+        faults: { type: "string", default: "stall,drip,fail" },
+        deadline: { type: "string" },
+        "batch-limit": { type: "string", default: "3s" },
+        "legacy-wait": { type: "string", default: "5s" },
+        config: { type: "string" },
+        dashboard: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+      strict: true,
+    });
+  } catch (error) {
+    return usage((error as Error).message);
+  }
+})();
+const args = parsed.values;
 if (args.help) {
   console.log(HELP);
   process.exit(0);
 }
 
+/** A flag's value as a duration, or a usage error naming the flag. */
+function durationFlag(flag: string, value: string): number {
+  try {
+    return parseDuration(value, flag);
+  } catch {
+    return usage(`${flag} must be a duration like 1500ms, 3s or 2m; received ${JSON.stringify(value)} (from the command line)`);
+  }
+}
+
+const FAULTS = ["stall", "drip", "fail"];
+if (!/^\d+$/.test(args.files!) || Number(args.files) < 1)
+  usage(`--files must be a whole number >= 1; received ${JSON.stringify(args.files)} (from the command line)`);
 const fileCount = Number(args.files);
 const faults = new Set(args.faults === "none" ? [] : args.faults!.split(",").map((f) => f.trim()));
-const batchLimitMs = parseDuration(args["batch-limit"]!, "--batch-limit");
-const legacyWaitMs = parseDuration(args["legacy-wait"]!, "--legacy-wait");
+for (const f of faults) {
+  if (!FAULTS.includes(f))
+    usage(`--faults takes a comma-separated list of ${FAULTS.join(", ")}, or none; received ${JSON.stringify(f)} (from the command line)`);
+}
+const batchLimitMs = durationFlag("--batch-limit", args["batch-limit"]!);
+const legacyWaitMs = durationFlag("--legacy-wait", args["legacy-wait"]!);
+if (args.deadline !== undefined) durationFlag("--deadline", args.deadline);
 const configFile = args.config ?? fileURLToPath(new URL("../../../resource.config.yaml", import.meta.url));
 
 // The outside world: the archive the client downloads from.
@@ -105,12 +137,9 @@ const agent = await kernel.acquire<HttpAgent>("archive-http");
 const workers = await kernel.acquire<Pool<{ id: number; files: number }>>("workers");
 const cache = await kernel.acquire<{ path: string }>("cache");
 if (args.dashboard) {
-  const dash = await serveDashboard(kernel, {});
-  console.log(bold(`dashboard: ${dash.url}`));
+  // serveDashboard prints its URL (with the token) once, through `log`.
+  await serveDashboard(kernel, { log: (line) => console.log(bold(line)) });
 }
-
-console.log(bold(`Custodian demo — archive at ${archive.origin}, ${fileCount} files, faults: ${[...faults].join(", ") || "none"}`));
-console.log(dim(`cleanup strategy: ${legacy ? "legacy (sequential, no deadline)" : "deadline"}; cache: ${cache.value.path}`));
 
 // The batch: every download is a tracked resource in this scope; closing it gives stragglers a
 // budget, then Custodian forces them (aborts the request).
@@ -126,6 +155,14 @@ if (faults.has("stall")) jobs.splice(3, 0, { path: "stall", symbol: "STALL", day
 if (faults.has("drip")) jobs.splice(7, 0, { path: "drip", symbol: "DRIP", day: "2026-01-05" });
 if (faults.has("fail")) jobs.push({ path: "fail", symbol: "FAIL", day: "2026-01-05" }, { path: "fail", symbol: "FAIL", day: "2026-01-06" });
 progress.total = jobs.length;
+// The header counts what the progress line counts: every download, good files and faulty ones.
+const faulty = jobs.length - fileCount;
+console.log(
+  bold(
+    `Custodian demo — archive at ${archive.origin}, ${jobs.length} downloads (${fileCount} files${faulty > 0 ? ` + ${faulty} faulty: ${[...faults].join(", ")}` : ", no faults"})`,
+  ),
+);
+console.log(dim(`cleanup strategy: ${legacy ? "legacy (sequential, no deadline)" : "deadline"}; cache: ${cache.value.path}`));
 
 const failures: string[] = [];
 const stopProgress = showProgress(kernel, progress);
@@ -167,9 +204,13 @@ async function download(job: { path: string; symbol: string; day: string }): Pro
 
 // On Ctrl-C the kernel's signal handler shuts down (and prints the report) while the batch is
 // still running: the batch then stops where it is instead of using resources being released.
+let shutdownReason: string | undefined;
 const shutdownStarted = new Promise<void>((resolve) => {
   kernel.events$.subscribe((e) => {
-    if (e.type === "kernel:shutdown-started") resolve();
+    if (e.type === "kernel:shutdown-started") {
+      if (e.reason !== "batch finished") shutdownReason = e.reason;
+      resolve();
+    }
   });
 });
 const batchRun = runBatch();
@@ -220,7 +261,9 @@ async function runBatch(): Promise<void> {
   await Promise.race([all, sleep(500)]);
   alertsOf(kernel).evaluate(); // show what the alert rules make of the batch, now
   const forced = batchOutcomes.filter((o) => o.outcome !== "released");
-  for (const o of forced) console.log(yellow(`${o.name}: ${o.outcome} after ${Math.round(o.elapsedMs)}ms at the batch budget`));
+  // After Ctrl-C the batch ends because the kernel is shutting down, not at its budget.
+  const when = shutdownReason === undefined ? "at the batch budget" : `at shutdown (${shutdownReason})`;
+  for (const o of forced) console.log(yellow(`${o.name}: ${o.outcome} after ${Math.round(o.elapsedMs)}ms ${when}`));
   for (const f of failures) console.log(dim(`failed: ${f}`));
 
   // Aggregate what was cached.
@@ -237,7 +280,7 @@ async function runBatch(): Promise<void> {
     );
   }
   if (rows.length > 8) console.log(dim(`… and ${rows.length - 8} more`));
-  console.log(`downloads: ${progress.done} ok, ${progress.failed} failed (${forced.length} forced by Custodian at the batch budget)`);
+  console.log(`downloads: ${progress.done} ok, ${progress.failed} failed (${forced.length} forced by Custodian ${when})`);
 }
 
 async function closeArchive(): Promise<void> {

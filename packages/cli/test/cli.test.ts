@@ -212,7 +212,7 @@ describe("custodian print-config", () => {
     const r = await cli(["print-config", "--json"], dir, { DB_PASSWORD: "pa55" });
     expect(r.code).toBe(0);
     const config = JSON.parse(r.stdout) as Record<string, any>;
-    expect(config.shutdown).toEqual({ deadline: 60_000, signals: [] });
+    expect(config.shutdown).toEqual({ deadline: 60_000, signals: [], exitCode: "zero-on-success", report: "summary" });
     expect(config.release).toEqual({ defaultTimeout: 5_000 });
     expect(config.resources.db).toEqual({
       type: "pool",

@@ -19,7 +19,7 @@ export type { ConfigIssue, ReportedConfigIssue } from "./config/ConfigError.js";
 export { CONFIG_SEARCH_PLACES, configSchemaOf, findConfigFile, normalizedConfigOf } from "./config/loadConfig.js";
 export { checkConfig } from "./config/checkConfig.js";
 export type { CheckConfigOptions, CheckedConfig } from "./config/checkConfig.js";
-export { composeConfigSchema, durationSchema, pathSchema, RESOURCE_NAME_PATTERN, sizeSchema } from "./config/schema.js";
+export { composeConfigSchema, durationSchema, fileModeSchema, pathSchema, RESOURCE_NAME_PATTERN, sizeSchema } from "./config/schema.js";
 export type { SchemaParts } from "./config/schema.js";
 export { didYouMean } from "./config/validateConfig.js";
 export {

@@ -154,6 +154,13 @@ export interface CustodianConfig {
     reserve?: string | number;
     /** Signals that start shutdown (the first) and force it (the second). Default none. */
     signals?: string[];
+    /**
+     * Exit code after a signal-initiated shutdown: "zero-on-success" (default) exits 0 when clean and
+     * 1 otherwise; "conventional" exits 128 + the signal number (143 for SIGTERM) when clean, 1 otherwise.
+     */
+    exitCode?: "zero-on-success" | "conventional";
+    /** What a signal-initiated shutdown prints on stderr: "summary" (default), "table" or "silent". */
+    report?: "silent" | "summary" | "table";
   };
   release?: {
     /** Budget of a single `handle.release()` outside shutdown. Default "5s". */

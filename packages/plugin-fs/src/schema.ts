@@ -2,7 +2,7 @@
  * JSON Schemas of the fs plugin's options and of each resource type's spec in resource.config.yaml.
  * `"x-custodian": "path"` values are resolved against the config file's folder by the loader.
  */
-import { pathSchema } from "@custodian/core";
+import { fileModeSchema, pathSchema } from "@custodian/core";
 
 type Schema = Record<string, unknown>;
 
@@ -35,7 +35,7 @@ export const fileSchema: Schema = {
   properties: {
     path: path("File to open; a relative path resolves against the config file's folder."),
     flags: { enum: ["r", "r+", "w", "wx", "w+", "wx+", "a", "ax", "a+", "ax+"], default: "r", description: "fs.open flags." },
-    mode: { type: "integer", minimum: 0, maximum: 0o7777, description: "File mode when the file is created." },
+    mode: { ...fileModeSchema, description: 'File mode when the file is created: a quoted octal string ("0644").' },
     datasync: { type: "boolean", default: false, description: "Call datasync() before closing at release." },
   },
 };
@@ -48,7 +48,7 @@ export const writeStreamSchema: Schema = {
   properties: {
     path: path("File to write; a relative path resolves against the config file's folder."),
     flags: { enum: ["w", "wx", "a", "ax"], default: "w", description: "fs.createWriteStream flags." },
-    mode: { type: "integer", minimum: 0, maximum: 0o7777 },
+    mode: { ...fileModeSchema, description: 'File mode when the file is created: a quoted octal string ("0644").' },
     encoding: { enum: ["utf8", "utf-8", "ascii", "latin1", "binary", "base64", "base64url", "hex", "ucs2", "ucs-2", "utf16le", "utf-16le"] },
     highWaterMark: { type: "integer", minimum: 1, description: "Bytes buffered before write() returns false." },
     fsync: { type: "boolean", default: false, description: "fsync the file after the last write, before closing it at release." },
@@ -70,7 +70,7 @@ export const tempfileSchema: Schema = {
     subpath,
     prefix,
     suffix: { type: "string", pattern: "^[A-Za-z0-9._-]{0,32}$", default: "", description: "Suffix of a generated name (e.g. .json)." },
-    mode: { type: "integer", minimum: 0, maximum: 0o7777, default: 0o600 },
+    mode: { ...fileModeSchema, default: 0o600, description: 'File mode: a quoted octal string ("0600").' },
   },
 };
 

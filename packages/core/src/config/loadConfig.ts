@@ -16,9 +16,19 @@ import { CORE_FEATURES, featureEnvName, isFeatureDeclaration, parseFlag, type Fe
 import type { Kernel } from "../kernel/Kernel.js";
 import { normalizePluginEntry, type PluginDescriptor, type PluginEntry } from "../registry/definePlugin.js";
 import { declaredTypesProblem } from "../registry/PluginRegistry.js";
+import { errorLocation, moduleFile, recordPluginEntry, syntaxErrorLocation } from "../registry/pluginLocation.js";
 import type { CustodianConfig } from "../types.js";
 import { ConfigError, type ConfigIssue } from "./ConfigError.js";
-import { formatPath, MAX_CONFIG_BYTES, parseConfigText, positionlessSource, type ConfigSource, type ParsedConfig, type PathSegment } from "./ConfigSource.js";
+import {
+  describeOrigin,
+  formatPath,
+  MAX_CONFIG_BYTES,
+  parseConfigText,
+  positionlessSource,
+  type ConfigSource,
+  type ParsedConfig,
+  type PathSegment,
+} from "./ConfigSource.js";
 import { parseDuration } from "./duration.js";
 import { composeConfigSchema } from "./schema.js";
 import { didYouMean, schemaProblem, validateConfig } from "./validateConfig.js";
@@ -122,7 +132,13 @@ function checkSemantics(config: Record<string, unknown>, source: ConfigSource): 
     try {
       const d = parseDuration(shutdown.deadline as string | number);
       const r = parseDuration(shutdown.reserve as string | number);
-      if (r > d) issues.push(issueAt(source, ["shutdown", "reserve"], `reserve (${r}ms) must not exceed shutdown.deadline (${d}ms)`));
+      // A value from the environment is named by its variable, never shown.
+      const shown = (key: string, ms: number): string => {
+        const origin = source.originOf?.(["shutdown", key]);
+        return origin === undefined ? `${ms}ms` : describeOrigin(origin);
+      };
+      if (r > d)
+        issues.push(issueAt(source, ["shutdown", "reserve"], `reserve (${shown("reserve", r)}) must not exceed shutdown.deadline (${shown("deadline", d)})`));
     } catch {
       // Malformed durations are reported by the schema.
     }
@@ -181,26 +197,36 @@ function checkSemantics(config: Record<string, unknown>, source: ConfigSource): 
 interface ConfigPlugin {
   index: number;
   module: string;
+  /** The module's file, when it is one. */
+  file: string | undefined;
   plugin: PluginDescriptor<any>;
 }
 
 const describeError = (e: unknown): string => (e instanceof Error ? e.message.split("\n")[0] : String(e));
 
-/** Imports one plugin module, resolving bare specifiers from the config file's folder. */
-async function importPlugin(spec: string, dir: string): Promise<unknown> {
-  let url: string;
-  if (isAbsolute(spec)) url = pathToFileURL(spec).href;
-  else {
-    try {
-      url = pathToFileURL(createRequire(join(dir, "noop.js")).resolve(spec)).href;
-    } catch {
-      url = spec; // ESM-only packages: let import() resolve it
-    }
+/** The URL of a plugin module, resolving bare specifiers from the config file's folder. */
+function pluginUrl(spec: string, dir: string): string {
+  if (isAbsolute(spec)) return pathToFileURL(spec).href;
+  try {
+    return pathToFileURL(createRequire(join(dir, "noop.js")).resolve(spec)).href;
+  } catch {
+    return spec; // ESM-only packages: let import() resolve it
   }
+}
+
+/** Imports one plugin module and returns its descriptor export. */
+async function importPlugin(url: string): Promise<unknown> {
   const mod = (await import(url)) as { default?: unknown; plugin?: unknown };
   let d: unknown = mod.default ?? mod.plugin;
   if (d !== null && typeof d === "object" && "default" in d && typeof (d as { apply?: unknown }).apply !== "function") d = (d as { default: unknown }).default;
   return d;
+}
+
+/** Where in the plugin's file an import failed: the stack's frame, or for a syntax error `node --check`'s position. */
+async function importFailureLocation(error: unknown, file: string | undefined): Promise<string | undefined> {
+  const at = errorLocation(error, file);
+  if (at !== undefined || file === undefined || !(error instanceof SyntaxError)) return at;
+  return syntaxErrorLocation(file);
 }
 
 /** The plugins a config file lists, as far as they could be loaded. */
@@ -235,16 +261,23 @@ async function loadPlugins(config: Record<string, unknown>, source: ConfigSource
       continue;
     }
     const shown = isAbsolute(spec) && source.dir !== "" ? `./${relative(source.dir, spec)}` : spec;
+    const url = pluginUrl(spec, source.dir);
     let plugin: unknown;
     try {
-      plugin = await importPlugin(spec, source.dir);
+      plugin = await importPlugin(url);
     } catch (error) {
       incomplete = true;
       const notFound = (error as { code?: string }).code === "ERR_MODULE_NOT_FOUND" || (error as { code?: string }).code === "MODULE_NOT_FOUND";
+      const at = notFound ? undefined : await importFailureLocation(error, moduleFile(url));
       issues.push(
         notFound
           ? issueAt(source, ["plugins", index], `plugin module "${shown}" not found (resolved from ${source.dir}); install it or fix the path`)
-          : issueAt(source, ["plugins", index], `plugin module "${shown}" failed to load: ${describeError(error)}`, "ERR_PLUGIN_INVALID"),
+          : issueAt(
+              source,
+              ["plugins", index],
+              `plugin module "${shown}" failed to load: ${describeError(error)}${at === undefined ? "" : ` (at ${at})`}`,
+              "ERR_PLUGIN_INVALID",
+            ),
       );
       continue;
     }
@@ -261,7 +294,7 @@ async function loadPlugins(config: Record<string, unknown>, source: ConfigSource
       );
       continue;
     }
-    descriptors.push({ index, module: spec, plugin: p });
+    descriptors.push({ index, module: spec, file: moduleFile(url), plugin: p });
     if (byName.has(p.name)) {
       issues.push(
         issueAt(
@@ -292,7 +325,7 @@ async function loadPlugins(config: Record<string, unknown>, source: ConfigSource
       continue;
     }
     byName.set(p.name, index);
-    plugins.push({ index, module: spec, plugin: p });
+    plugins.push({ index, module: spec, file: moduleFile(url), plugin: p });
   }
   return { plugins, descriptors, incomplete, issues };
 }
@@ -605,7 +638,12 @@ export async function loadConfig(input: CustodianConfig | string | undefined, op
       const options = entries![p.index].options;
       // A plugin that owns a top-level section gets it as its options unless its entry gives some.
       const section = p.plugin.configKey === undefined ? undefined : (config as Record<string, unknown>)[p.plugin.configKey];
-      return { plugin: p.plugin, options: section !== undefined && Object.keys(options).length === 0 ? section : options };
+      const given = section !== undefined && Object.keys(options).length === 0 ? section : options;
+      // So that an apply() failure can name this entry (the registry reads it back by the options object).
+      const pos = source.positionOf(["plugins", p.index]);
+      const entry = `${source.file}${pos === undefined ? "" : `:${pos.line}:${pos.column}`} plugins[${p.index}]`;
+      recordPluginEntry(given, { file: p.file, entry });
+      return { plugin: p.plugin, options: given };
     }),
     ...code,
   ];

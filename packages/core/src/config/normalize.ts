@@ -12,6 +12,10 @@ export interface KernelSettings {
   deadlineMs: number;
   reserveMs: number;
   signals: string[];
+  /** Exit code policy after a signal-initiated shutdown. */
+  exitCode: "zero-on-success" | "conventional";
+  /** What a signal-initiated shutdown prints on stderr. */
+  report: "silent" | "summary" | "table";
   releaseTimeoutMs: number;
   leakThresholdMs: number | undefined;
   stackSampleRate: number;
@@ -24,6 +28,13 @@ export const DEFAULT_DEADLINE_MS = 5_000;
 
 /** Default reserve for the forced phase: 10% of the deadline, at most 1s. */
 export const defaultReserveMs = (deadlineMs: number): number => Math.min(1_000, deadlineMs * 0.1);
+
+/** `value` when it is one of `allowed`, the first of them when undefined. */
+function oneOf<const T extends readonly string[]>(value: unknown, allowed: T, name: string): T[number] {
+  if (value === undefined) return allowed[0];
+  if (typeof value === "string" && allowed.includes(value)) return value;
+  throw new KernelError("ERR_CONFIG_INVALID", `${name} must be one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}; received ${JSON.stringify(value)}`);
+}
 
 /** @internal */
 export function normalizeConfig(config: CustodianConfig): KernelSettings {
@@ -54,6 +65,8 @@ export function normalizeConfig(config: CustodianConfig): KernelSettings {
     deadlineMs,
     reserveMs,
     signals: [...(config.shutdown?.signals ?? [])],
+    exitCode: oneOf(config.shutdown?.exitCode, ["zero-on-success", "conventional"] as const, "shutdown.exitCode"),
+    report: oneOf(config.shutdown?.report, ["summary", "silent", "table"] as const, "shutdown.report"),
     releaseTimeoutMs: parseDuration(config.release?.defaultTimeout ?? DEFAULT_DEADLINE_MS, "release.defaultTimeout"),
     leakThresholdMs: config.tracking?.leakThreshold === undefined ? undefined : parseDuration(config.tracking.leakThreshold, "tracking.leakThreshold"),
     stackSampleRate,

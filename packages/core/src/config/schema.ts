@@ -31,6 +31,19 @@ export const sizeSchema: Schema = Object.freeze({
   ],
 });
 
+/**
+ * A file mode: a quoted octal string (`"0644"`, `"0755"`) or an explicit YAML octal (`0o755`),
+ * read as the number it means. A plain `0755` or `755` in a file is refused: YAML 1.2 reads it as
+ * decimal. Config objects give a number (`0o755`). Embed it in plugin schemas.
+ */
+export const fileModeSchema: Schema = Object.freeze({
+  [CUSTODIAN_KEYWORD]: "mode",
+  anyOf: [
+    { type: "string", pattern: "^\\s*(0o?)?[0-7]{3,4}\\s*$" },
+    { type: "integer", minimum: 0, maximum: 0o7777 },
+  ],
+});
+
 /** A filesystem path; a relative one resolves against the config file's folder. */
 export const pathSchema: Schema = Object.freeze({ [CUSTODIAN_KEYWORD]: "path", type: "string", minLength: 1 });
 
@@ -172,6 +185,18 @@ export function composeConfigSchema(parts: SchemaParts = {}): Schema {
             items: { type: "string", enum: SIGNALS },
             uniqueItems: true,
             default: [],
+          },
+          exitCode: {
+            enum: ["zero-on-success", "conventional"],
+            description:
+              'Exit code after a signal-initiated shutdown: "zero-on-success" exits 0 when the report is ok and 1 otherwise; "conventional" exits 128 + the signal number (143 for SIGTERM, 130 for SIGINT) when ok, 1 otherwise.',
+            default: "zero-on-success",
+          },
+          report: {
+            enum: ["silent", "summary", "table"],
+            description:
+              'What a signal-initiated shutdown prints on stderr: "summary" (one line when clean, the table of what was not released otherwise), "table" (every resource), or "silent".',
+            default: "summary",
           },
         },
       },

@@ -1,13 +1,15 @@
 /**
  * Validates a config value against a composed schema with ajv 8 (strict, useDefaults, allErrors)
- * and turns ajv's errors into readable, positioned issues with "did you mean" suggestions.
+ * and turns ajv's errors into readable, positioned issues with "did you mean" suggestions. A value
+ * interpolated from the environment takes the type the schema asks for when its text reads exactly
+ * as that type, and an error about it names its variable, never its value.
  */
 import { isAbsolute, resolve } from "node:path";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { parseDuration, parseSize } from "./duration.js";
 import type { KernelErrorCode } from "../errors.js";
 import type { ConfigIssue } from "./ConfigError.js";
-import { formatPath, type ConfigSource, type PathSegment } from "./ConfigSource.js";
+import { describeOrigin, formatPath, type ConfigSource, type PathSegment, type ValueOrigin } from "./ConfigSource.js";
 import { CUSTODIAN_KEYWORD, RESOURCE_NAME_PATTERN } from "./schema.js";
 
 /** Edit distance with adjacent transpositions (optimal string alignment); small strings only. */
@@ -53,7 +55,33 @@ const describe = (v: unknown): string => {
 const KIND_MESSAGE: Record<string, string> = {
   duration: 'must be a duration like "250ms", "5s", "2m", "1h" or a number of milliseconds >= 0',
   size: 'must be a size like "10MB", "512KiB" or a number of bytes >= 0',
+  mode: 'must be a file mode written as a quoted octal string like "0644" or "0755" (or 0o755)',
 };
+
+/** A file mode as a string: `"0755"`, `"755"`, `"0o755"`. */
+const MODE_TEXT = /^(0o?)?([0-7]{3,4})$/;
+
+/** Why a number given as a file mode is refused, or undefined when it is not ambiguous. */
+function ambiguousMode(value: number, written: string | undefined): string | undefined {
+  // Only a literal of the file can be ambiguous: 0o755 says it is octal, a config object holds a JS number.
+  if (written === undefined || /^0o/i.test(written)) return undefined;
+  const digits = /^0?([0-7]{3,4})$/.exec(written)?.[1];
+  const hint = digits === undefined ? '"0644"' : `"0${digits.replace(/^0/, "")}"`;
+  return `file mode ${written} is a decimal number in YAML 1.2 (${written} = 0o${value.toString(8)}), not the octal mode it looks like; quote it: ${hint} (or write 0o${digits ?? "644"})`;
+}
+
+/** What the schema's `type` asks for, read from the interpolated text when it reads exactly so. */
+function asType(text: string, wanted: readonly string[]): { value: unknown } | undefined {
+  if (wanted.includes("string")) return { value: text };
+  if (wanted.includes("boolean") && (text === "true" || text === "false")) return { value: text === "true" };
+  const integral = /^[-+]?\d+$/.test(text);
+  if (wanted.includes("integer") && integral && Number.isSafeInteger(Number(text))) return { value: Number(text) };
+  if (wanted.includes("number") && /^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/.test(text)) {
+    const n = Number(text);
+    if (Number.isFinite(n) && (!integral || Number.isSafeInteger(n))) return { value: n };
+  }
+  return undefined;
+}
 
 const toSegments = (instancePath: string): PathSegment[] =>
   instancePath === ""
@@ -115,9 +143,13 @@ interface Described {
   code?: KernelErrorCode;
 }
 
-function messageOf(e: ErrorObject, path: PathSegment[]): Described {
+function messageOf(e: ErrorObject, path: PathSegment[], origin: ValueOrigin | undefined): Described {
   const ps = e.parentSchema as Record<string, unknown> | undefined;
   const where = formatPath(path);
+  // A value from the environment may be a secret: name its variable instead.
+  const received = origin === undefined ? `received ${describe(e.data)}` : `received ${describeOrigin(origin)}`;
+  const quoted = origin === undefined ? JSON.stringify(e.data) : describeOrigin(origin);
+  const hint = (allowed: string[]): string => (origin === undefined && typeof e.data === "string" ? suggest(e.data, allowed) : "");
   switch (e.keyword) {
     case "additionalProperties": {
       const key = String(e.params.additionalProperty);
@@ -154,37 +186,61 @@ function messageOf(e: ErrorObject, path: PathSegment[]): Described {
         return {
           path,
           code: "ERR_KERNEL_UNKNOWN_TYPE",
-          message: `unknown resource type ${JSON.stringify(e.data)}${typeof e.data === "string" ? suggest(e.data, allowed) : ""}; registered types: ${allowed.join(", ") || "(none)"}. Add the plugin that provides it to plugins.`,
+          message: `unknown resource type ${quoted}${hint(allowed)}; registered types: ${allowed.join(", ") || "(none)"}. Add the plugin that provides it to plugins.`,
         };
       }
       return {
         path,
-        message: `must be one of ${allowed.map((v) => JSON.stringify(v)).join(", ")}${typeof e.data === "string" ? suggest(e.data, allowed) : ""}; received ${describe(e.data)}`,
+        message: `must be one of ${allowed.map((v) => JSON.stringify(v)).join(", ")}${hint(allowed)}; ${received}`,
       };
     }
     case "const":
-      return { path, message: `must be ${JSON.stringify(e.params.allowedValue)}; received ${describe(e.data)}` };
+      return { path, message: `must be ${JSON.stringify(e.params.allowedValue)}; ${received}` };
     case "type":
       return {
         path,
         message: `must be ${String(e.params.type)
           .replace(/^(object)$/, "a mapping")
           .replace(/^(array)$/, "a list")
-          .replace(/^(string|number|boolean|integer)$/, (t) => (t === "integer" ? "an integer" : `a ${t}`))}; received ${describe(e.data)}`,
+          .replace(/^(string|number|boolean|integer)$/, (t) => (t === "integer" ? "an integer" : `a ${t}`))}; ${received}`,
       };
     case "anyOf":
     case "oneOf": {
       const kind = ps?.[CUSTODIAN_KEYWORD];
-      if (typeof kind === "string" && KIND_MESSAGE[kind] !== undefined) return { path, message: `${KIND_MESSAGE[kind]}; received ${describe(e.data)}` };
+      if (typeof kind === "string" && KIND_MESSAGE[kind] !== undefined) return { path, message: `${KIND_MESSAGE[kind]}; ${received}` };
       const branches = (e.schema as Array<Record<string, unknown>>).map((b) =>
         b.type !== undefined ? String(b.type) : b.enum !== undefined ? (b.enum as unknown[]).map((v) => JSON.stringify(v)).join(" | ") : "a value",
       );
       const flag = path.length === 2 && path[0] === "features";
-      return { path, ...(flag ? { code: "ERR_FEATURE_INVALID_VALUE" } : {}), message: `must be ${branches.join(" or ")}; received ${describe(e.data)}` };
+      return { path, ...(flag ? { code: "ERR_FEATURE_INVALID_VALUE" } : {}), message: `must be ${branches.join(" or ")}; ${received}` };
     }
+    case CUSTODIAN_KEYWORD:
+      return { path, message: e.message ?? "is invalid" };
     default:
       return { path, message: e.message ?? `fails ${e.keyword}` };
   }
+}
+
+/** Sets interpolated values to the type their `type` errors ask for; true when something changed. */
+function retypeInterpolated(errors: readonly ErrorObject[], data: unknown, source: ConfigSource): boolean {
+  let changed = false;
+  const done = new Set<string>();
+  for (const e of errors) {
+    if (e.keyword !== "type" || done.has(e.instancePath)) continue;
+    const path = toSegments(e.instancePath);
+    const origin = source.originOf?.(path);
+    if (origin === undefined || !origin.whole || path.length === 0) continue;
+    const wanted = String(e.params.type).split(",");
+    const typed = asType(origin.text, wanted);
+    if (typed === undefined || Object.is(typed.value, e.data)) continue;
+    let parent = data as Record<string | number, unknown>;
+    for (const seg of path.slice(0, -1)) parent = parent?.[seg] as Record<string | number, unknown>;
+    if (parent === null || typeof parent !== "object") continue;
+    parent[path[path.length - 1]] = typed.value;
+    done.add(e.instancePath);
+    changed = true;
+  }
+  return changed;
 }
 
 /** Options of validateConfig. */
@@ -196,32 +252,60 @@ export interface ValidateOptions {
 }
 
 /** What the `x-custodian` keyword needs during one (synchronous) validation. */
-let context: { dir: string; normalize: boolean; redact: boolean } = { dir: "/", normalize: false, redact: false };
+let context: { dir: string; normalize: boolean; redact: boolean; source: ConfigSource | undefined } = {
+  dir: "/",
+  normalize: false,
+  redact: false,
+  source: undefined,
+};
+
+interface KeywordCxt {
+  instancePath: string;
+  parentData: Record<string | number, unknown>;
+  parentDataProperty: string | number;
+}
+
+/** The `x-custodian` keyword: resolves paths, redacts, normalises, and reads file modes. */
+function custodianKeyword(kind: string, value: unknown, _ps: unknown, cxt?: KeywordCxt): boolean {
+  custodianKeyword.errors = undefined;
+  if (cxt === undefined || cxt.parentData === undefined) return true;
+  const set = (v: unknown): void => {
+    cxt.parentData[cxt.parentDataProperty] = v;
+  };
+  if (kind === "mode") return fileMode(value, toSegments(cxt.instancePath), set);
+  try {
+    if (kind === "path" && typeof value === "string" && value !== "" && !isAbsolute(value)) set(resolve(context.dir, value));
+    else if (kind === "module" && typeof value === "string" && /^\.\.?(\/|$)/.test(value)) set(resolve(context.dir, value));
+    else if (context.redact && kind === "secret" && value !== undefined && value !== null && value !== "") set("[redacted]");
+    else if (context.normalize && kind === "duration" && (typeof value === "string" || typeof value === "number")) set(parseDuration(value));
+    else if (context.normalize && kind === "size" && (typeof value === "string" || typeof value === "number")) set(parseSize(value));
+  } catch {
+    // Invalid values stay as they are; the anyOf beside this keyword reports them.
+  }
+  return true;
+}
+custodianKeyword.errors = undefined as Array<Partial<ErrorObject>> | undefined;
+
+/** A file mode: an octal string becomes its number; a number the file wrote in decimal (`0755`, `755`) is refused. */
+function fileMode(value: unknown, path: PathSegment[], set: (v: unknown) => void): boolean {
+  const origin = context.source?.originOf?.(path);
+  const text = typeof value === "string" ? value : origin?.whole === true ? origin.text : undefined;
+  if (text !== undefined) {
+    const m = MODE_TEXT.exec(text.trim());
+    if (m !== null) set(parseInt(m[2], 8));
+    // Not a mode: the anyOf beside this keyword reports it.
+    return true;
+  }
+  if (typeof value !== "number") return true;
+  const problem = ambiguousMode(value, context.source?.plainTextOf?.(path));
+  if (problem === undefined) return true;
+  custodianKeyword.errors = [{ keyword: CUSTODIAN_KEYWORD, message: problem, params: { kind: "mode" } }];
+  return false;
+}
 
 function createAjv(): Ajv {
   const ajv = new Ajv({ strict: true, useDefaults: true, allErrors: true, verbose: true, allowUnionTypes: true });
-  ajv.addKeyword({
-    keyword: CUSTODIAN_KEYWORD,
-    schemaType: "string",
-    modifying: true,
-    errors: false,
-    validate(kind: string, value: unknown, _ps: unknown, cxt?: { parentData: Record<string | number, unknown>; parentDataProperty: string | number }) {
-      if (cxt === undefined || cxt.parentData === undefined) return true;
-      const set = (v: unknown): void => {
-        cxt.parentData[cxt.parentDataProperty] = v;
-      };
-      try {
-        if (kind === "path" && typeof value === "string" && value !== "" && !isAbsolute(value)) set(resolve(context.dir, value));
-        else if (kind === "module" && typeof value === "string" && /^\.\.?(\/|$)/.test(value)) set(resolve(context.dir, value));
-        else if (context.redact && kind === "secret" && value !== undefined && value !== null && value !== "") set("[redacted]");
-        else if (context.normalize && kind === "duration" && (typeof value === "string" || typeof value === "number")) set(parseDuration(value));
-        else if (context.normalize && kind === "size" && (typeof value === "string" || typeof value === "number")) set(parseSize(value));
-      } catch {
-        // Invalid values stay as they are; the anyOf beside this keyword reports them.
-      }
-      return true;
-    },
-  });
+  ajv.addKeyword({ keyword: CUSTODIAN_KEYWORD, schemaType: "string", modifying: true, errors: true, validate: custodianKeyword });
   return ajv;
 }
 
@@ -265,16 +349,19 @@ export function schemaProblem(schema: unknown): string | undefined {
 export function validateConfig(schema: Record<string, unknown>, data: unknown, source: ConfigSource, options: ValidateOptions = {}): ConfigIssue[] {
   const check = compile(schema);
   const saved = context;
-  context = { dir: source.dir, normalize: options.normalize === true, redact: options.redact === true };
+  context = { dir: source.dir, normalize: options.normalize === true, redact: options.redact === true, source };
   let ok: boolean;
   try {
     ok = check(data) as boolean;
+    // An interpolated value the schema wants as another type: retyped from its text, then checked again.
+    for (let round = 0; !ok && round < 3 && retypeInterpolated(check.errors ?? [], data, source); round++) ok = check(data) as boolean;
   } finally {
     context = saved;
   }
   if (ok) return [];
   return simplify(check.errors ?? []).map((e) => {
-    const { path, message, code } = messageOf(e, toSegments(e.instancePath));
+    const segments = toSegments(e.instancePath);
+    const { path, message, code } = messageOf(e, segments, source.originOf?.(segments));
     const pos = source.positionOf(path);
     return { ...(code === undefined ? {} : { code }), file: source.file, line: pos?.line, column: pos?.column, path: formatPath(path), message };
   });

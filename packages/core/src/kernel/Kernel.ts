@@ -35,6 +35,7 @@ import { guardExit } from "./exitGuard.js";
 import { createHooks, type HookResource, type KernelHooks, type ShutdownContext } from "./hooks.js";
 import { normalizePluginEntry, type PluginDescriptor, type PluginEntry } from "../registry/definePlugin.js";
 import { PluginRegistry } from "../registry/PluginRegistry.js";
+import { installSignalHandlers } from "./signals.js";
 
 /** Options of `createKernel`. */
 export interface CreateKernelOptions {
@@ -299,7 +300,6 @@ export class Kernel {
   /** The second signal's abandon-all backstop; cleared when shutdown ends. */
   #forceNowTimer: TimerHandle | undefined;
   #leakTimerAt = Infinity;
-  #signalHandlers: Array<[string, () => void]> = [];
   readonly #exit: (code: number) => void;
   readonly #finalizer: FinalizationRegistry<string>;
   /** @internal */
@@ -1270,31 +1270,18 @@ export class Kernel {
 
   /** @internal */
   installSignalHandlers(signals: string[]): void {
-    let count = 0;
-    for (const sig of signals) {
-      const handler = (): void => {
-        count++;
-        this.#emit({ type: "kernel:signal", at: this.clock.now(), signal: sig, count });
-        if (count === 1) {
-          this.shutdown(sig).then(
-            (report) => this.#exit(report.ok ? 0 : 1),
-            () => this.#exit(1),
-          );
-        } else {
-          this.#forceNow();
-          // Exit within 100 ms whatever happens; real time on purpose: this is the process edge.
-          setTimeout(() => this.#exit(1), 100).unref();
-        }
-      };
-      process.on(sig as NodeJS.Signals, handler);
-      this.#signalHandlers.push([sig, handler]);
-    }
+    this.#removeSignalHandlers = installSignalHandlers({
+      signals,
+      exitCode: this.#settings.exitCode,
+      report: this.#settings.report,
+      onSignal: (signal, count) => this.#emit({ type: "kernel:signal", at: this.clock.now(), signal, count }),
+      shutdown: (signal) => this.shutdown(signal),
+      forceNow: () => this.#forceNow(),
+      exit: this.#exit,
+    });
   }
 
-  #removeSignalHandlers(): void {
-    for (const [sig, handler] of this.#signalHandlers) process.off(sig as NodeJS.Signals, handler);
-    this.#signalHandlers = [];
-  }
+  #removeSignalHandlers: () => void = noop;
 
   #emit(event: KernelEvent): void {
     this.#bus.emit(event);

@@ -4,6 +4,7 @@
  */
 import { isFeatureDeclaration, type FeatureDeclaration } from "../kernel/Features.js";
 import { KernelError } from "../errors.js";
+import { errorLocation, pluginEntryOf } from "./pluginLocation.js";
 import type { Kernel } from "../kernel/Kernel.js";
 import type { PluginDescriptor } from "./definePlugin.js";
 
@@ -113,6 +114,14 @@ export function checkDescriptors(
   }
 }
 
+/** ` (thrown at file:line:col; listed at resource.config.yaml:4:5 plugins[1])`, as far as known. */
+function whereApplyFailed(cause: unknown, options: unknown): string {
+  const entry = pluginEntryOf(options);
+  const thrown = errorLocation(cause, entry?.file);
+  const parts = [thrown === undefined ? "" : `thrown at ${thrown}`, entry === undefined ? "" : `listed at ${entry.entry}`].filter((p) => p !== "");
+  return parts.length === 0 ? "" : ` (${parts.join("; ")})`;
+}
+
 /** @internal */
 export class PluginRegistry {
   readonly #kernel: Kernel;
@@ -177,9 +186,13 @@ export class PluginRegistry {
           .then(() => plugin.apply(kernel, options ?? {}))
           .then(resolve, (cause: unknown) =>
             reject(
-              new KernelError("ERR_PLUGIN_APPLY", `Plugin "${plugin.name}" failed in apply(): ${cause instanceof Error ? cause.message : String(cause)}`, {
-                cause,
-              }),
+              new KernelError(
+                "ERR_PLUGIN_APPLY",
+                `Plugin "${plugin.name}" failed in apply(): ${cause instanceof Error ? cause.message : String(cause)}${whereApplyFailed(cause, options)}`,
+                {
+                  cause,
+                },
+              ),
             ),
           );
       });

@@ -35,7 +35,11 @@ export const badCases: BadCase[] = [
     text: "shutdown:\n  deadline: !!js/function 'x'\n",
     expect: ["2:13 (root): YAML error: Unresolved tag: tag:yaml.org,2002:js/function"],
   },
-  { name: "two documents", text: "shutdown: {}\n---\nrelease: {}\n", expect: ["2:1 (root): YAML syntax error: Source contains multiple documents"] },
+  {
+    name: "two documents",
+    text: "shutdown: {}\n---\nrelease: {}\n",
+    expect: ["2:1 (root): resource.config.yaml holds 2 YAML documents (separated by ---); Custodian reads one"],
+  },
   {
     name: "alias bomb",
     text: "alerts:\n  a: &a [x, x, x, x, x, x, x, x, x]\n  b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n  c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n  d: [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n",

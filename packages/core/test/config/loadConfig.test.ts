@@ -55,7 +55,7 @@ describe("good configs", () => {
     const dir = folder({ "resource.config.yaml": "shutdown:\n  deadline: 2s\n" });
     const kernel = await kernelOf({ config: join(dir, "resource.config.yaml") });
     expect(kernel.config).toEqual({
-      shutdown: { deadline: "2s", signals: [] },
+      shutdown: { deadline: "2s", signals: [], exitCode: "zero-on-success", report: "summary" },
       release: { defaultTimeout: "5s" },
       tracking: { captureStacks: false, historySize: 1000 },
     });

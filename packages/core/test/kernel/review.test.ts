@@ -182,7 +182,12 @@ describe("review: signals", () => {
   it("a second signal leaves no timer pending once shutdown resolves", async () => {
     const clock = new ManualClock();
     const codes: number[] = [];
-    const kernel = await createKernel({ clock, env: {}, exit: (c) => void codes.push(c), config: { shutdown: { deadline: "60s", signals: ["SIGUSR2"] } } });
+    const kernel = await createKernel({
+      clock,
+      env: {},
+      exit: (c) => void codes.push(c),
+      config: { shutdown: { deadline: "60s", signals: ["SIGUSR2"], report: "silent" } },
+    });
     // Honours its signal: the forced release ends at once, before the second signal's 50 ms backstop.
     kernel.adopt({}, { type: "t", release: (_v, ctx) => new Promise<void>((resolve) => ctx.signal.addEventListener("abort", () => resolve())) });
     process.emit("SIGUSR2");
@@ -201,7 +206,7 @@ describe("review: signals", () => {
       clock,
       env: {},
       exit: (c) => void codes.push(c),
-      config: { features: { deadlineCleanup: false }, shutdown: { signals: ["SIGUSR2"] } },
+      config: { features: { deadlineCleanup: false }, shutdown: { signals: ["SIGUSR2"], report: "silent" } },
     });
     const forced: string[] = [];
     kernel.adopt({}, { type: "t", name: "a", release: never, force: () => void forced.push("a") });

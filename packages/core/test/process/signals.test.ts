@@ -12,17 +12,28 @@ interface Run {
   exitedAt: number;
 }
 
-function start(args: string[]): { child: ReturnType<typeof spawn>; ready: Promise<void>; done: Promise<Run> } {
+interface Started {
+  child: ReturnType<typeof spawn>;
+  ready: Promise<void>;
+  done: Promise<Run & { err: string }>;
+}
+
+function start(args: string[]): Started {
   const child = spawn(process.execPath, [app, ...args], { stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
+  let err = "";
   let onReady!: () => void;
   const ready = new Promise<void>((r) => (onReady = r));
   child.stdout!.on("data", (d: Buffer) => {
     out += d.toString();
     if (out.includes("READY")) onReady();
   });
-  child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
-  const done = new Promise<Run>((resolve) => child.on("exit", (code) => resolve({ code, out, exitedAt: Date.now() })));
+  child.stderr!.on("data", (d: Buffer) => {
+    out += d.toString();
+    err += d.toString();
+  });
+  // "close", not "exit": every byte the child wrote to its pipes has been read by then.
+  const done = new Promise<Run & { err: string }>((resolve) => child.on("close", (code) => resolve({ code, out, err, exitedAt: Date.now() })));
   return { child, ready, done };
 }
 
@@ -64,5 +75,49 @@ describe("signals and process exit", () => {
     expect(run.out).toContain("CLEAN true");
     expect(run.code).toBe(0);
     expect(run.exitedAt - startedAt).toBeLessThan(10_000);
+  });
+});
+
+/** Starts the app, sends `signal` once it is ready, and returns how it ended. */
+async function signalled(args: string[], signal: NodeJS.Signals = "SIGTERM"): Promise<Run & { err: string }> {
+  const { child, ready, done } = start(args);
+  await ready;
+  child.kill(signal);
+  return done;
+}
+
+describe("shutdown.exitCode (issue 13 §2) and shutdown.report (issue 14)", () => {
+  it("default: a clean SIGTERM shutdown exits 0 and prints one line on stderr", async () => {
+    const run = await signalled(["2s", "signals-clean"]);
+    expect(run.code).toBe(0);
+    expect(run.err).toMatch(/^custodian: SIGTERM: shut down cleanly in \d+ ms \(1 resource released\); exit code 0\n$/);
+  });
+
+  it("default: a forced resource exits 1 and prints the table of what was not released", async () => {
+    const run = await signalled(["300ms", "signals"]);
+    expect(run.code).toBe(1);
+    const lines = run.err.trimEnd().split("\n");
+    expect(lines[0]).toMatch(/^custodian: SIGTERM: shutdown ended in \d+ ms: 1 of 2 resources not released; exit code 1$/);
+    expect(lines.slice(1).map((l) => l.trim().split(/\s+/).slice(0, 3))).toEqual([
+      ["RESOURCE", "TYPE", "OUTCOME"],
+      ["stuck", "t", "abandoned"],
+    ]);
+  });
+
+  it('"conventional" exits 128 + the signal number when clean: 143 for SIGTERM, 130 for SIGINT (terminus users expect it)', async () => {
+    expect((await signalled(["2s", "signals-clean", "conventional"], "SIGTERM")).code).toBe(143);
+    expect((await signalled(["2s", "signals-clean", "conventional"], "SIGINT")).code).toBe(130);
+  });
+
+  it('"conventional" still exits 1 when a resource was not released', async () => {
+    expect((await signalled(["300ms", "signals", "conventional"])).code).toBe(1);
+  });
+
+  it('report "silent" prints nothing; "table" lists every resource', async () => {
+    const silent = await signalled(["2s", "signals-clean", "zero-on-success", "silent"]);
+    expect([silent.code, silent.err]).toEqual([0, ""]);
+    const table = await signalled(["2s", "signals-clean", "zero-on-success", "table"]);
+    expect(table.code).toBe(0);
+    expect(table.err.split("\n").map((l) => l.trim().split(/\s+/).slice(0, 3))).toContainEqual(["ok", "t", "released"]);
   });
 });
