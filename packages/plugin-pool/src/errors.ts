@@ -126,18 +126,37 @@ export class PoolFactoryUnknownError extends KernelError {
   }
 }
 
-/** A circuit breaker is open (or half-open with all trial slots taken). `cause` is its last failure. */
+/** What a half-open breaker that refused a call reports: every trial slot is taken. */
+export interface BreakerTrialsTaken {
+  /** Trial calls in flight. */
+  trialsInFlight: number;
+  /** The breaker's `halfOpenMaxCalls`. */
+  halfOpenMaxCalls: number;
+}
+
+/**
+ * A circuit breaker refused a call: it is open, or half-open with all trial slots taken (`state`
+ * says which). `cause` is its last failure.
+ */
 export class BreakerOpenError extends KernelError {
   readonly breaker: string;
   readonly retryAt: number;
-  constructor(breaker: string, retryAt: number, cause: unknown) {
+  /** "open" (cooling down until `retryAt`) or "half-open" (its trial calls are running). */
+  readonly state: "open" | "half-open";
+  /** Set when `state` is "half-open". */
+  readonly trials: BreakerTrialsTaken | undefined;
+  constructor(breaker: string, retryAt: number, cause: unknown, trials?: BreakerTrialsTaken) {
     super(
       "ERR_BREAKER_OPEN",
-      `Circuit breaker "${breaker}" is open; calls fail fast until it half-opens at ${new Date(retryAt).toISOString()}`,
+      trials === undefined
+        ? `Circuit breaker "${breaker}" is open; calls fail fast until it half-opens at ${new Date(retryAt).toISOString()}`
+        : `Circuit breaker "${breaker}" is half-open and its trial slots are taken (${trials.trialsInFlight} of halfOpenMaxCalls=${trials.halfOpenMaxCalls} in flight); calls fail fast until a trial succeeds (it closes) or fails (it re-opens)`,
       cause === undefined ? undefined : { cause },
     );
     this.breaker = breaker;
     this.retryAt = retryAt;
+    this.state = trials === undefined ? "open" : "half-open";
+    this.trials = trials;
   }
 }
 
