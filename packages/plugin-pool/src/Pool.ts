@@ -19,6 +19,7 @@ import {
   PoolCreateUnavailableError,
   PoolFullError,
   PoolInvalidOptionError,
+  PoolResourceInvalidError,
 } from "./errors.js";
 import type { PoolStatsSnapshot } from "./errors.js";
 
@@ -157,6 +158,8 @@ class Entry<T> {
   borrowedAt = 0;
   stack: string | undefined = undefined;
   leakReported = false;
+  /** Handed from create() straight to a waiter and not yet validated. */
+  fromCreate = false;
   constructor(
     readonly value: T,
     readonly createdAt: number,
@@ -550,6 +553,8 @@ export class Pool<T> {
       error = e;
     }
     this.#inValidation.delete(waiter);
+    const fromCreate = entry.fromCreate;
+    entry.fromCreate = false;
     // GONE: forced by close() or destroyed meanwhile; whoever did it already uncounted it.
     const gone = entry.state === GONE;
     if (!gone) this.#borrowed--;
@@ -573,11 +578,21 @@ export class Pool<T> {
         else this.#lanes[0].queue.unshift(waiter);
         if (waiter.deadlineAt < this.#acquireTimerAt) this.#armAcquireTimer(waiter.deadlineAt);
       }
+      if (!gone && fromCreate) {
+        // A resource that fails validation on its way from create() to a caller is a failed
+        // create: its replacement goes through the retry backoff, so a validate() that always
+        // fails never spins create → validate in microtasks (found by tarn's "acquireTimeout
+        // should still work even if validate always fails"). One that died while idle is not.
+        this.#creating++;
+        this.#createFailed(new PoolResourceInvalidError(this.name, error));
+      }
       this.#dispatch();
       this.#fill();
       return;
     }
     if (this.#stampReturns) entry.lastUsedAt = this.#clock.now();
+    // The create run is over only once a fresh resource passed validation.
+    if (fromCreate) this.#createAttempt = 0;
     if (waiter.settled) {
       this.#returnEntry(entry);
       return;
@@ -801,7 +816,8 @@ export class Pool<T> {
 
   #onCreated(value: T, started: number): void {
     this.#creating--;
-    this.#createAttempt = 0;
+    // With validate(), the backoff resets when the fresh resource passes validation instead.
+    if (this.#validate === undefined) this.#createAttempt = 0;
     this.#created++;
     this.#breaker?.success();
     const now = this.#clock.now();
@@ -813,7 +829,10 @@ export class Pool<T> {
       void this.#retire(entry, "late");
       return;
     }
+    entry.fromCreate = true;
     this.#returnEntry(entry);
+    // Only a hand-off still being validated keeps the mark (a borrowed one has uses > 0).
+    if (entry.state !== BORROWED || entry.uses > 0) entry.fromCreate = false;
     // After a half-open trial only one create ran: start the rest (waiters, then up to `min`) now
     // that the breaker closed.
     this.#fill();

@@ -14,6 +14,7 @@ export const PoolErrorCodes = Object.freeze({
   ERR_POOL_CREATE_TIMEOUT: "ERR_POOL_CREATE_TIMEOUT",
   ERR_POOL_INVALID_OPTION: "ERR_POOL_INVALID_OPTION",
   ERR_POOL_FACTORY_UNKNOWN: "ERR_POOL_FACTORY_UNKNOWN",
+  ERR_POOL_RESOURCE_INVALID: "ERR_POOL_RESOURCE_INVALID",
   ERR_BREAKER_OPEN: "ERR_BREAKER_OPEN",
   ERR_QUEUE_CLOSED: "ERR_QUEUE_CLOSED",
   ERR_QUEUE_FULL: "ERR_QUEUE_FULL",
@@ -101,6 +102,20 @@ export class PoolCreateTimeoutError extends KernelError {
     super(
       "ERR_POOL_CREATE_TIMEOUT",
       `Pool "${pool}": create() did not settle within createTimeoutMs=${timeoutMs}; the attempt was aborted and a late value is destroyed.`,
+    );
+  }
+}
+
+/**
+ * A freshly created resource failed validation before its first use: counted as a failed create
+ * (retried with backoff). `cause` is what validate() threw, if it threw.
+ */
+export class PoolResourceInvalidError extends KernelError {
+  constructor(pool: string, cause: unknown) {
+    super(
+      "ERR_POOL_RESOURCE_INVALID",
+      `Pool "${pool}": a freshly created resource failed validation before its first use (${cause === undefined ? "validate() returned false" : `validate() threw: ${cause instanceof Error ? cause.message : String(cause)}`}); it was destroyed and the create is retried with backoff. Check create() and validate().`,
+      cause === undefined ? undefined : { cause },
     );
   }
 }

@@ -28,6 +28,7 @@ export {
   PoolFactoryUnknownError,
   PoolFullError,
   PoolInvalidOptionError,
+  PoolResourceInvalidError,
   QueueCancelledError,
   QueueClosedError,
   QueueFullError,
