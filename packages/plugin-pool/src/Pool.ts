@@ -36,7 +36,7 @@ export interface PoolOptions<T> {
   create(ctx: PoolCallContext): T | Promise<T>;
   /** Disposes of one resource. Bounded by `destroyTimeoutMs`; errors become events. */
   destroy?(resource: T, ctx: PoolCallContext): void | Promise<void>;
-  /** Checks a resource before it is handed out; false or a throw destroys it and tries another. */
+  /** Checks every resource before it is handed out (fresh ones too); false or a throw destroys it and tries another. */
   validate?(resource: T, ctx: PoolCallContext): boolean | Promise<boolean>;
   /** Resources kept even when idle (created by `ready()` and after reaping). Default 0. */
   min?: number;
@@ -44,7 +44,7 @@ export interface PoolOptions<T> {
   max?: number;
   /** Default deadline of `acquire()`. Default 30_000. `Infinity` disables it. */
   acquireTimeoutMs?: number;
-  /** Most callers waiting; beyond it acquire fails at once with ERR_POOL_FULL. Default 10_000 (the queue is always bounded unless you pass Infinity). */
+  /** Most callers waiting beyond `max` (not those a free slot will serve); beyond it acquire fails at once with ERR_POOL_FULL. Default 10_000 (bounded unless you pass Infinity). */
   maxWaiting?: number;
   /** Deadline of one `create()`. Default 30_000. */
   createTimeoutMs?: number;

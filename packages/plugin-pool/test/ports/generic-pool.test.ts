@@ -240,7 +240,7 @@ describe("generic-pool: generic-pool-test.js", () => {
 
 describe("generic-pool: generic-pool-acquiretimeout-test.js", () => {
   it("acquireTimeout handles timed out acquire calls", async () => {
-    const { pool, clock, f } = poolOn({ acquireTimeoutMs: 20, create: async () => after(clock, 100, { id: f.created++, n: 0 }) });
+    const { pool, clock, f } = poolOn(({ clock, f }) => ({ acquireTimeoutMs: 20, create: async () => after(clock, 100, { id: f.created++, n: 0 }) }));
     const s = settled(pool.acquire());
     await clock.advance(20);
     expect(s.error?.code).toBe("ERR_POOL_ACQUIRE_TIMEOUT");
@@ -251,7 +251,7 @@ describe("generic-pool: generic-pool-acquiretimeout-test.js", () => {
 
   it("acquireTimeout handles non timed out acquire calls", async () => {
     const mine: Item = { id: 42, n: 0 };
-    const { pool, clock } = poolOn({ acquireTimeoutMs: 400, create: async () => after(clock, 10, mine) });
+    const { pool, clock } = poolOn(({ clock }) => ({ acquireTimeoutMs: 400, create: async () => after(clock, 10, mine) }));
     const s = settled(pool.acquire());
     await clock.advance(10);
     expect(s.value).toBe(mine);
@@ -262,16 +262,19 @@ describe("generic-pool: generic-pool-acquiretimeout-test.js", () => {
 
 describe("generic-pool: generic-pool-destroytimeout-test.js", () => {
   it("destroyTimeout handles timed out destroy calls", async () => {
-    const { pool, clock, events } = poolOn({ destroyTimeoutMs: 20, destroy: () => after(clock, 100, undefined) });
+    const { pool, clock, events } = poolOn(({ clock }) => ({ destroyTimeoutMs: 20, destroy: () => after(clock, 100, undefined) }));
     const r = await pool.acquire();
     const destroying = settled(pool.destroy(r));
     await clock.advance(20);
     expect(destroying.done).toBe(true); // destroy() is bounded and never rejects
-    expect(events.find((e) => e.type === "resource:destroy-failed")).toMatchObject({ reason: "requested", error: { message: expect.stringMatching(/did not settle within 20ms/) } });
+    expect(events.find((e) => e.type === "resource:destroy-failed")).toMatchObject({
+      reason: "requested",
+      error: { message: expect.stringMatching(/did not settle within 20ms/) },
+    });
   });
 
   it("destroyTimeout handles non timed out destroy calls", async () => {
-    const { pool, clock, events } = poolOn({ destroyTimeoutMs: 400, destroy: () => after(clock, 10, undefined) });
+    const { pool, clock, events } = poolOn(({ clock }) => ({ destroyTimeoutMs: 400, destroy: () => after(clock, 10, undefined) }));
     const r = await pool.acquire();
     const destroying = settled(pool.destroy(r));
     await clock.advance(10);
@@ -286,7 +289,7 @@ describe("generic-pool: GH-159-test.js", () => {
     // Creates alternate between delayed and immediate; closing right away destroys every resource
     // that was ever created, late ones included.
     let calls = 0;
-    const { pool, clock, f } = poolOn({
+    const { pool, clock, f } = poolOn(({ clock, f }) => ({
       max: 10,
       min: 1,
       validate: () => true,
@@ -294,7 +297,7 @@ describe("generic-pool: GH-159-test.js", () => {
         const r = { id: f.created++, n: 0 };
         return calls++ % 2 === 0 ? after(clock, 10, r) : r;
       },
-    });
+    }));
     void pool.ready().catch(() => undefined);
     const closing = settled(pool.close());
     await clock.advance(10);

@@ -27,10 +27,16 @@ export function counting() {
   return c;
 }
 
-/** A pool on a ManualClock with a counting factory; `options` override anything. */
-export function poolOn<T = Item>(options: Partial<PoolOptions<T>> & { clock?: ManualClock } = {}) {
-  const clock = options.clock ?? new ManualClock();
+type Env = { clock: ManualClock; f: ReturnType<typeof counting> };
+
+/**
+ * A pool on a ManualClock with a counting factory; `options` override anything. Pass a function to
+ * build options that use the clock or the counter.
+ */
+export function poolOn<T = Item>(options: Partial<PoolOptions<T>> | ((env: Env) => Partial<PoolOptions<T>>) = {}) {
+  const clock = new ManualClock();
   const f = counting();
+  if (typeof options === "function") options = options({ clock, f });
   const pool = createPool<T>({
     name: "port",
     clock,

@@ -10,7 +10,7 @@ import type { Item } from "./harness.js";
 
 describe("tarn: acquire", () => {
   it("should acquire opt.max resources (async creator)", async () => {
-    const { pool, f, clock } = poolOn({ min: 2, max: 4, create: async () => after(clock, 10, { id: f.created++, n: 0 }) });
+    const { pool, f, clock } = poolOn(({ clock, f }) => ({ min: 2, max: 4, create: async () => after(clock, 10, { id: f.created++, n: 0 }) }));
     const all = Promise.all([pool.acquire(), pool.acquire(), pool.acquire(), pool.acquire()]);
     expect(pool.stats()).toMatchObject({ borrowed: 0, idle: 0, pending: 4, creating: 4 });
     await clock.advance(10);
@@ -48,13 +48,13 @@ describe("tarn: acquire", () => {
 
   it("should retry a create if it times out", async () => {
     let calls = 0;
-    const { pool, clock, f } = poolOn({
+    const { pool, clock, f } = poolOn(({ clock }) => ({
       max: 4,
       createTimeoutMs: 100,
       createRetryBaseMs: 10,
       random: () => 1,
       create: async () => (++calls === 1 ? after(clock, 200, { id: 1, n: 0 }) : { id: 2, n: 0 }),
-    });
+    }));
     const s = settled(pool.acquire());
     await clock.advance(110);
     expect(s.value).toEqual({ id: 2, n: 0 });
@@ -83,7 +83,7 @@ describe("tarn: acquire", () => {
 
   it("should abort an acquire if abort() is called for the return value from the `acquire` method", async () => {
     // Our acquire takes an AbortSignal instead of returning an abort() handle.
-    const { pool, clock, f } = poolOn({ min: 2, max: 4, create: async () => after(clock, 50, { id: f.created++, n: 0 }) });
+    const { pool, clock, f } = poolOn(({ clock, f }) => ({ min: 2, max: 4, create: async () => after(clock, 50, { id: f.created++, n: 0 }) }));
     const ac = new AbortController();
     const s = settled(pool.acquire({ signal: ac.signal }));
     await clock.advance(10);
@@ -121,7 +121,7 @@ describe("tarn: acquire", () => {
 describe("tarn: validation", () => {
   it("should release resource back to pool if validation succeeded but acquire was rejected", async () => {
     const ac = new AbortController();
-    const { pool, clock, f } = poolOn({
+    const { pool, clock, f } = poolOn(({ clock }) => ({
       max: 2,
       acquireTimeoutMs: 150,
       validate: () =>
@@ -129,7 +129,7 @@ describe("tarn: validation", () => {
           ac.abort(); // the caller gives up just as validation passes
           return ok;
         }),
-    });
+    }));
     const s = settled(pool.acquire({ signal: ac.signal }));
     await clock.advance(20);
     expect(s.error?.code).toBe("ERR_POOL_ACQUIRE_ABORTED");
@@ -138,7 +138,7 @@ describe("tarn: validation", () => {
   });
 
   it("should be able to return promise from opt.validate", async () => {
-    const { pool, clock } = poolOn({ max: 2, acquireTimeoutMs: 150, validate: () => after(clock, 10, true) });
+    const { pool, clock } = poolOn(({ clock }) => ({ max: 2, acquireTimeoutMs: 150, validate: () => after(clock, 10, true) }));
     const s = settled(pool.acquire());
     await clock.advance(10);
     expect(s.value).toMatchObject({ id: 0 });
@@ -149,12 +149,12 @@ describe("tarn: validation", () => {
     // Our acquire deadline holds while validating (10 ms); validation itself is bounded by
     // validateTimeoutMs, after which the resource is destroyed.
     let validated: Item | undefined;
-    const { pool, clock, f } = poolOn({
+    const { pool, clock, f } = poolOn(({ clock }) => ({
       max: 2,
       acquireTimeoutMs: 10,
       validateTimeoutMs: 1_000,
       validate: (r: Item) => ((validated = r), after(clock, 10_000, true)),
-    });
+    }));
     const s = settled(pool.acquire());
     await clock.advance(10);
     expect(s.error?.code).toBe("ERR_POOL_ACQUIRE_TIMEOUT");
@@ -165,12 +165,12 @@ describe("tarn: validation", () => {
 
   it("should allow to abort pending acquire even if validation is not ready", async () => {
     let validated: Item | undefined;
-    const { pool, clock, f } = poolOn({
+    const { pool, clock, f } = poolOn(({ clock }) => ({
       max: 2,
       acquireTimeoutMs: 15_000,
       validateTimeoutMs: 1_000,
       validate: (r: Item) => ((validated = r), after(clock, 10_000, true)),
-    });
+    }));
     const ac = new AbortController();
     const s = settled(pool.acquire({ signal: ac.signal }));
     await clock.advance(20);
@@ -220,7 +220,7 @@ describe("tarn: validation", () => {
     let validateCalled = 0;
     let validationFails = 0;
     let completed = 0;
-    const { pool, clock, f } = poolOn({
+    const { pool, clock, f } = poolOn(({ clock }) => ({
       max: 3,
       acquireTimeoutMs: 1_000,
       createRetryBaseMs: 1,
@@ -231,7 +231,7 @@ describe("tarn: validation", () => {
         if (fail) validationFails++;
         return after(clock, 10, !fail);
       },
-    });
+    }));
     const all = Promise.all(
       Array.from({ length: 100 }, () =>
         pool.acquire().then((r) => {
@@ -251,7 +251,7 @@ describe("tarn: validation", () => {
   it("should be able to destroy() everything correctly even if some pending acquires are still in validation phase", async () => {
     // Differs: tarn's destroy() lets the acquires in validation finish first; our close() rejects
     // every waiter at once with ERR_POOL_CLOSED (those in validation too) and destroys everything.
-    const { pool, clock, f } = poolOn({ max: 3, acquireTimeoutMs: 2_000, validate: () => after(clock, 80, true) });
+    const { pool, clock, f } = poolOn(({ clock }) => ({ max: 3, acquireTimeoutMs: 2_000, validate: () => after(clock, 80, true) }));
     let completed = 0;
     const codes: string[] = [];
     const acquires = Array.from({ length: 20 }, () =>
@@ -291,7 +291,7 @@ describe("tarn: validation", () => {
 
 describe("tarn: release", () => {
   it("release should release a resource", async () => {
-    const { pool, f, clock } = poolOn({ min: 2, max: 4, order: "fifo", create: async () => after(clock, 10, { id: f.created++, n: 0 }) });
+    const { pool, f, clock } = poolOn(({ clock, f }) => ({ min: 2, max: 4, order: "fifo", create: async () => after(clock, 10, { id: f.created++, n: 0 }) }));
     const first = Promise.all([pool.acquire(), pool.acquire(), pool.acquire()]);
     await clock.advance(10);
     const res = await first;
@@ -339,7 +339,7 @@ describe("tarn: destroy (our close)", () => {
   it("should wait for all creates to finish, and resources to be returned to the pool", async () => {
     // Differs: tarn waits for a pending create to finish; our close() aborts it (its signal) and
     // destroys the late value. The waiter is rejected at once (ERR_POOL_CLOSED; tarn: "aborted").
-    const { pool, clock, f } = poolOn({ max: 10, create: async () => after(clock, 50, { id: f.created++, n: 0 }) });
+    const { pool, clock, f } = poolOn(({ clock, f }) => ({ max: 10, create: async () => after(clock, 50, { id: f.created++, n: 0 }) }));
     const first = Promise.all([pool.acquire(), pool.acquire()]);
     await clock.advance(50);
     const res = await first;
@@ -377,7 +377,7 @@ describe("tarn: destroy (our close)", () => {
   });
 
   it("should not hang if the async destroy is too slow", async () => {
-    const { pool, clock } = poolOn({ destroyTimeoutMs: 100, destroy: () => after(clock, 200, undefined) });
+    const { pool, clock } = poolOn(({ clock }) => ({ destroyTimeoutMs: 100, destroy: () => after(clock, 200, undefined) }));
     pool.release(await pool.acquire());
     const closing = settled(pool.close());
     await clock.advance(100);
@@ -388,14 +388,14 @@ describe("tarn: destroy (our close)", () => {
   it("should wait for all resource destroys to finish before returning", async () => {
     let delay = 200;
     const destroyed: Item[] = [];
-    const { pool, clock } = poolOn({
+    const { pool, clock } = poolOn(({ clock }) => ({
       reapIntervalMs: 10,
       idleTimeoutMs: 1,
       destroy: (r: Item) => {
         delay -= 50;
         return after(clock, delay, undefined).then(() => void destroyed.push(r));
       },
-    });
+    }));
     const res = await Promise.all([pool.acquire(), pool.acquire(), pool.acquire(), pool.acquire()]);
     for (const r of res) pool.release(r);
     await clock.advance(30); // reaping has started destroying them
@@ -408,7 +408,12 @@ describe("tarn: destroy (our close)", () => {
 
 describe("tarn: acquireTimeout", () => {
   it("should fail to acquire opt.max + 1 resources after acquireTimeoutMillis", async () => {
-    const { pool, clock, f } = poolOn({ min: 2, max: 5, acquireTimeoutMs: 100, create: async () => after(clock, 10, { id: f.created++, n: 0 }) });
+    const { pool, clock, f } = poolOn(({ clock, f }) => ({
+      min: 2,
+      max: 5,
+      acquireTimeoutMs: 100,
+      create: async () => after(clock, 10, { id: f.created++, n: 0 }),
+    }));
     const all = Array.from({ length: 6 }, () => settled(pool.acquire()));
     await clock.advance(99);
     expect(all.filter((s) => s.done)).toHaveLength(5);
@@ -419,14 +424,14 @@ describe("tarn: acquireTimeout", () => {
   });
 
   it("should recover after acquireTimeoutMillis if the create function returns an error", async () => {
-    const { pool, clock, f } = poolOn({
+    const { pool, clock, f } = poolOn(({ clock, f }) => ({
       min: 2,
       max: 4,
       acquireTimeoutMs: 100,
       createRetryBaseMs: 200,
       random: () => 1,
       create: async () => (f.created++, after(clock, 10, undefined).then(() => Promise.reject(new Error("this is the error from create")))),
-    });
+    }));
     const s = settled(pool.acquire());
     await clock.advance(100);
     // The timeout carries the create error as its cause (never "unknown reason", tarn #43).
