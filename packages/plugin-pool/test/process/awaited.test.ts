@@ -60,6 +60,12 @@ describe("awaited pool work holds the process until it settles", () => {
     expect(r.result).toMatchObject({ size: 1, attempts: 2 });
   });
 
+  it("a kernel service whose pool (min: 1, ready) fails its first create starts after the retry, exit 0", async () => {
+    const r = await run("kernel-ready-retry");
+    expect(r.code, r.out).toBe(0);
+    expect(r.result).toMatchObject({ size: 1, attempts: 2 });
+  });
+
   it("pool.ready() against a create that keeps failing rejects with ERR_POOL_CREATE_UNAVAILABLE", async () => {
     const r = await run("ready-fails");
     expect(r.code, r.out).toBe(0);
