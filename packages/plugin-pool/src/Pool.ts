@@ -1149,7 +1149,14 @@ export class Pool<T> {
     this.#acquireTimerAt = Infinity;
     this.#clock.clearTimeout(this.#housekeeping);
     this.#housekeeping = undefined;
-    const rejectedWaiters = this.#rejectAllWaiters(() => new PoolClosedError(this.name));
+    let rejectedWaiters = this.#rejectAllWaiters(() => new PoolClosedError(this.name));
+    // Callers whose resource is being validated learn now too; the resource is destroyed when its
+    // validation ends (or forced at the deadline).
+    for (const w of [...this.#inValidation]) {
+      this.#settle(w);
+      w.reject(new PoolClosedError(this.name));
+      rejectedWaiters++;
+    }
     this.#clock.clearTimeout(this.#minRefillTimer);
     this.#minRefillTimer = undefined;
     for (const t of this.#retryTimers) this.#held.clear(t);

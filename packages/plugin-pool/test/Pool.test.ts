@@ -923,3 +923,21 @@ describe("pool edge cases from generic-pool's and tarn's suites (issue 13 §3)",
     expect(pool.stats()).toMatchObject({ size: 3, idle: 3 });
   });
 });
+
+describe("close and validation", () => {
+  it("close() rejects a caller whose resource is being validated at once, not when its validation ends", async () => {
+    let slow = false;
+    const { pool, clock, f } = setup({ validateTimeoutMs: 5_000, validate: () => (slow ? new Promise<boolean>(() => {}) : true) });
+    pool.release(await pool.acquire());
+    slow = true;
+    const s = settled(pool.acquire());
+    await clock.tick();
+    const closing = settled(pool.close({ deadlineMs: 100 }));
+    await clock.tick();
+    expect(s.error?.code).toBe("ERR_POOL_CLOSED");
+    await clock.advance(100);
+    expect(closing.value).toMatchObject({ rejectedWaiters: 1 });
+    await clock.advance(5_000);
+    expect(f.destroyed).toEqual([1]);
+  });
+});
