@@ -1,8 +1,8 @@
 import { describe, expect, it, onTestFinished } from "vitest";
 import { ManualClock } from "@custodian/core";
-import type { TimerHandle, TimerOptions } from "@custodian/core";
 import { createPool } from "@custodian/plugin-pool";
 import type { PoolEvent, PoolOptions } from "@custodian/plugin-pool";
+import { RefClock } from "./helpers/RefClock.js";
 
 interface Res {
   id: number;
@@ -776,29 +776,6 @@ describe("refresh, lease, use, ready", () => {
     await expect(pool.acquire()).rejects.toMatchObject({ code: "ERR_POOL_CLOSED" });
   });
 });
-
-/** A ManualClock that remembers which pending timers were armed ref'd (they hold the process). */
-class RefClock extends ManualClock {
-  readonly #refs = new Map<TimerHandle, boolean>();
-  override setTimeout(fn: () => void, ms: number, options?: TimerOptions): TimerHandle {
-    const handle: TimerHandle = super.setTimeout(() => {
-      this.#refs.delete(handle);
-      fn();
-    }, ms);
-    this.#refs.set(handle, options?.ref === true);
-    return handle;
-  }
-  override clearTimeout(handle: TimerHandle | undefined): void {
-    if (handle !== undefined) this.#refs.delete(handle);
-    super.clearTimeout(handle);
-  }
-  /** Pending timers by kind. */
-  held(): { ref: number; unref: number } {
-    let ref = 0;
-    for (const r of this.#refs.values()) if (r) ref++;
-    return { ref, unref: this.#refs.size - ref };
-  }
-}
 
 describe("awaited work holds the process; idle holds nothing (issue 13 §1)", () => {
   it("the acquire timer is ref'd while a caller waits and cleared when it is served", async () => {
