@@ -322,8 +322,8 @@ export class Pool<T> {
 
   #closed = false;
   #closing: Promise<PoolCloseReport> | undefined;
-  /** close() has not settled yet (someone awaits it). */
-  #closeRunning = false;
+  /** Calls in progress that someone awaits and that the pool's own timers settle: close(), destroy(), refresh(). */
+  #awaitedCalls = 0;
   /** The ready() in flight, shared by concurrent callers. */
   #readying: Promise<void> | undefined;
   #onDrained: (() => void) | undefined;
@@ -527,7 +527,16 @@ export class Pool<T> {
    * awaited work hold the process only in the first case (an idle pool holds nothing).
    */
   #awaitedChanged(): void {
-    this.#held.hold(this.#pending > 0 || this.#closeRunning);
+    this.#held.hold(this.#pending > 0 || this.#awaitedCalls > 0);
+  }
+
+  /** Brackets an awaited call (see #awaitedCalls); enter before it arms any timer. */
+  #enterAwaited(): void {
+    if (++this.#awaitedCalls === 1) this.#awaitedChanged();
+  }
+
+  #leaveAwaited(): void {
+    if (--this.#awaitedCalls === 0) this.#awaitedChanged();
   }
 
   /** Gives `entry` (already taken out of idle) to `waiter`, validating it first when needed. */
@@ -750,9 +759,15 @@ export class Pool<T> {
     } else {
       this.#removeIdle(entry);
     }
+    // Awaited: its destroy deadline holds the process until the destroy settles.
+    this.#enterAwaited();
     const p = this.#retire(entry, "requested");
     if (!this.#closed) this.#fill();
-    await p;
+    try {
+      await p;
+    } finally {
+      this.#leaveAwaited();
+    }
   }
 
   #removeIdle(entry: Entry<T>): void {
@@ -1020,9 +1035,14 @@ export class Pool<T> {
     if (this.#closed) return;
     this.#generation++;
     const idle = this.#idle.splice(0, this.#idle.length);
+    this.#enterAwaited();
     const done = idle.map((e) => this.#retire(e, "refresh"));
     this.#fill();
-    await Promise.all(done);
+    try {
+      await Promise.all(done);
+    } finally {
+      this.#leaveAwaited();
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1142,8 +1162,7 @@ export class Pool<T> {
     const started = this.#clock.now();
     const deadlineMs = options.deadlineMs ?? 30_000;
     this.#closed = true;
-    this.#closeRunning = true;
-    this.#awaitedChanged();
+    this.#enterAwaited();
     this.#clock.clearTimeout(this.#acquireTimer);
     this.#acquireTimer = undefined;
     this.#acquireTimerAt = Infinity;
@@ -1195,8 +1214,7 @@ export class Pool<T> {
     destroyed += this.#closeDestroyed;
     while (this.#pendingDestroys.size > 0) await Promise.all([...this.#pendingDestroys]);
     const errors = this.#destroyErrors.slice();
-    this.#closeRunning = false;
-    this.#awaitedChanged();
+    this.#leaveAwaited();
     return {
       pool: this.name,
       elapsedMs: this.#clock.now() - started,

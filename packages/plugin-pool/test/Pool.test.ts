@@ -828,6 +828,23 @@ describe("awaited work holds the process; idle holds nothing (issue 13 §1)", ()
     expect(clock.held()).toEqual({ ref: 0, unref: 0 });
   });
 
+  it("an awaited destroy(r) holds the process with its ref'd destroy deadline, released once it settles", async () => {
+    const clock = new RefClock();
+    const pool = createPool<Res>({
+      clock,
+      idleTimeoutMs: 0,
+      destroyTimeoutMs: 100,
+      destroy: () => new Promise<void>(() => {}),
+      create: async () => ({ id: 1, alive: true }),
+    });
+    onTestFinished(() => pool.close({ deadlineMs: 0 }).then(() => undefined));
+    const destroying = settled(pool.destroy(await pool.acquire()));
+    expect(clock.held()).toEqual({ ref: 1, unref: 0 });
+    await clock.advance(100);
+    expect(destroying.done).toBe(true);
+    expect(clock.held()).toEqual({ ref: 0, unref: 0 });
+  });
+
   it("an idle pool with resources, reaping and min arms only unref'd timers", async () => {
     const clock = new RefClock();
     const pool = createPool<Res>({ clock, min: 2, idleTimeoutMs: 30_000, validate: () => true, create: async () => ({ id: 1, alive: true }) });

@@ -100,6 +100,13 @@ describe("awaited pool work holds the process until it settles", () => {
     expect(r.result).toMatchObject({ errors: 1, ok: false });
   });
 
+  it("pool.destroy(r) waiting for a destroy() that never settles resolves at destroyTimeoutMs with a destroy-failed event", async () => {
+    const r = await run("destroy-timeout");
+    expect(r.code, r.out).toBe(0);
+    expect(r.result).toMatchObject({ failed: ["requested"] });
+    expect(r.result!.elapsedMs).toBeGreaterThanOrEqual(290);
+  });
+
   it("WorkQueue.wait() on a handler that never settles rejects with ERR_QUEUE_WAIT_TIMEOUT", async () => {
     const r = await run("queue-wait");
     expect(r.code, r.out).toBe(0);
