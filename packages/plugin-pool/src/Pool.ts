@@ -14,6 +14,7 @@ import type { HeldTimer } from "./internal/HeldTimers.js";
 import {
   PoolAcquireAbortedError,
   PoolAcquireTimeoutError,
+  PoolCallTimeoutError,
   PoolClosedError,
   PoolCreateTimeoutError,
   PoolCreateUnavailableError,
@@ -934,7 +935,7 @@ export class Pool<T> {
         if (done) return;
         done = true;
         this.#createAborts.delete(ac);
-        const error = what === "create" ? new PoolCreateTimeoutError(this.name, ms) : new Error(`Pool "${this.name}": ${what}() did not settle within ${ms}ms`);
+        const error = what === "create" ? new PoolCreateTimeoutError(this.name, ms) : new PoolCallTimeoutError(this.name, what, ms);
         ac.abort(error);
         reject(error);
       }, ms);

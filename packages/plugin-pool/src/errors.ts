@@ -15,6 +15,7 @@ export const PoolErrorCodes = Object.freeze({
   ERR_POOL_INVALID_OPTION: "ERR_POOL_INVALID_OPTION",
   ERR_POOL_FACTORY_UNKNOWN: "ERR_POOL_FACTORY_UNKNOWN",
   ERR_POOL_RESOURCE_INVALID: "ERR_POOL_RESOURCE_INVALID",
+  ERR_POOL_CALL_TIMEOUT: "ERR_POOL_CALL_TIMEOUT",
   ERR_BREAKER_OPEN: "ERR_BREAKER_OPEN",
   ERR_QUEUE_CLOSED: "ERR_QUEUE_CLOSED",
   ERR_QUEUE_FULL: "ERR_QUEUE_FULL",
@@ -117,6 +118,20 @@ export class PoolResourceInvalidError extends KernelError {
       `Pool "${pool}": a freshly created resource failed validation before its first use (${cause === undefined ? "validate() returned false" : `validate() threw: ${cause instanceof Error ? cause.message : String(cause)}`}); it was destroyed and the create is retried with backoff. Check create() and validate().`,
       cause === undefined ? undefined : { cause },
     );
+  }
+}
+
+/** validate() or destroy() did not settle within its deadline (`validateTimeoutMs` / `destroyTimeoutMs`). */
+export class PoolCallTimeoutError extends KernelError {
+  readonly call: "validate" | "destroy";
+  readonly timeoutMs: number;
+  constructor(pool: string, call: "validate" | "destroy", timeoutMs: number) {
+    super(
+      "ERR_POOL_CALL_TIMEOUT",
+      `Pool "${pool}": ${call}() did not settle within ${timeoutMs}ms (${call}TimeoutMs); its signal was aborted and ${call === "validate" ? "the resource counts as invalid" : "the resource is given up"}. Make ${call}() honour ctx.signal or raise ${call}TimeoutMs.`,
+    );
+    this.call = call;
+    this.timeoutMs = timeoutMs;
   }
 }
 

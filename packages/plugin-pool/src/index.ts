@@ -21,6 +21,7 @@ export {
   BreakerOpenError,
   PoolAcquireAbortedError,
   PoolAcquireTimeoutError,
+  PoolCallTimeoutError,
   PoolClosedError,
   PoolCreateTimeoutError,
   PoolCreateUnavailableError,

@@ -68,8 +68,6 @@ describe("Breaker", () => {
     // Only one trial at a time; the refusal says half-open with its trial slot taken, not "open until".
     const refused = await b.execute(ok).catch((e: unknown) => e);
     expect(refused).toMatchObject({ code: "ERR_BREAKER_OPEN", state: "half-open", trials: { trialsInFlight: 1, halfOpenMaxCalls: 1 } });
-    expect((refused as Error).message).toMatch(/half-open and its trial slots are taken \(1 of halfOpenMaxCalls=1 in flight\)/);
-    expect((refused as Error).message).not.toMatch(/is open/);
     release();
     await expect(trial).rejects.toThrow("down");
     expect(b.state).toBe("open");

@@ -382,7 +382,7 @@ describe("tarn: destroy (our close)", () => {
     const closing = settled(pool.close());
     await clock.advance(100);
     expect(closing.value?.errors).toHaveLength(1);
-    expect(String(closing.value?.errors[0])).toMatch(/destroy\(\) did not settle within 100ms/);
+    expect(closing.value?.errors).toMatchObject([{ code: "ERR_POOL_CALL_TIMEOUT", call: "destroy", timeoutMs: 100 }]);
   });
 
   it("should wait for all resource destroys to finish before returning", async () => {
