@@ -54,7 +54,8 @@ const positiveInt = (name: string, option: string, value: unknown, min: number):
 /**
  * A circuit breaker. Use `execute(fn)`, or `tryAcquire()` + `success()` / `failure(err)` around
  * your own call.
- * @throws BreakerOpenError ERR_BREAKER_OPEN from execute() while open.
+ * @throws BreakerOpenError ERR_BREAKER_OPEN from execute() while open, or half-open with every
+ *   trial slot taken (`error.state` says which).
  * @example
  *   const breaker = createBreaker({ name: "api", consecutiveFailures: 3, openMs: 1_000 })
  *   const body = await breaker.execute(() => fetchJson(url))
@@ -195,7 +196,7 @@ export class Breaker {
 
   /** Runs `fn` through the breaker. No closure or array is allocated per call. */
   execute<R>(fn: () => R | PromiseLike<R>): Promise<Awaited<R>> {
-    if (!this.tryAcquire()) return Promise.reject(new BreakerOpenError(this.name, this.#openUntil, this.lastError));
+    if (!this.tryAcquire()) return Promise.reject(this.#refusal());
     let result: R | PromiseLike<R>;
     try {
       result = fn();
@@ -208,6 +209,14 @@ export class Breaker {
     const p = Promise.resolve(result);
     p.then(this.#onResolved, this.#onRejected);
     return p as Promise<Awaited<R>>;
+  }
+
+  /** Why tryAcquire() said no: open and cooling down, or half-open with every trial slot taken. */
+  #refusal(): BreakerOpenError {
+    if (this.#state === "half-open") {
+      return new BreakerOpenError(this.name, this.#openUntil, this.lastError, { trialsInFlight: this.#trials, halfOpenMaxCalls: this.#halfOpenMax });
+    }
+    return new BreakerOpenError(this.name, this.#openUntil, this.lastError);
   }
 
   readonly #onResolved = (): void => {

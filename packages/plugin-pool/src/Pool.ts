@@ -9,14 +9,18 @@ import { systemClock } from "@custodian/core";
 import type { Clock, TimerHandle } from "@custodian/core";
 import { Breaker } from "./Breaker.js";
 import type { BreakerState } from "./Breaker.js";
+import { HeldTimers } from "./internal/HeldTimers.js";
+import type { HeldTimer } from "./internal/HeldTimers.js";
 import {
   PoolAcquireAbortedError,
   PoolAcquireTimeoutError,
+  PoolCallTimeoutError,
   PoolClosedError,
   PoolCreateTimeoutError,
   PoolCreateUnavailableError,
   PoolFullError,
   PoolInvalidOptionError,
+  PoolResourceInvalidError,
 } from "./errors.js";
 import type { PoolStatsSnapshot } from "./errors.js";
 
@@ -33,7 +37,7 @@ export interface PoolOptions<T> {
   create(ctx: PoolCallContext): T | Promise<T>;
   /** Disposes of one resource. Bounded by `destroyTimeoutMs`; errors become events. */
   destroy?(resource: T, ctx: PoolCallContext): void | Promise<void>;
-  /** Checks a resource before it is handed out; false or a throw destroys it and tries another. */
+  /** Checks every resource before it is handed out (fresh ones too); false or a throw destroys it and tries another. */
   validate?(resource: T, ctx: PoolCallContext): boolean | Promise<boolean>;
   /** Resources kept even when idle (created by `ready()` and after reaping). Default 0. */
   min?: number;
@@ -41,7 +45,7 @@ export interface PoolOptions<T> {
   max?: number;
   /** Default deadline of `acquire()`. Default 30_000. `Infinity` disables it. */
   acquireTimeoutMs?: number;
-  /** Most callers waiting; beyond it acquire fails at once with ERR_POOL_FULL. Default 10_000 (the queue is always bounded unless you pass Infinity). */
+  /** Most callers waiting beyond `max` (not those a free slot will serve); beyond it acquire fails at once with ERR_POOL_FULL. Default 10_000 (bounded unless you pass Infinity). */
   maxWaiting?: number;
   /** Deadline of one `create()`. Default 30_000. */
   createTimeoutMs?: number;
@@ -155,6 +159,8 @@ class Entry<T> {
   borrowedAt = 0;
   stack: string | undefined = undefined;
   leakReported = false;
+  /** Handed from create() straight to a waiter and not yet validated. */
+  fromCreate = false;
   constructor(
     readonly value: T,
     readonly createdAt: number,
@@ -296,8 +302,8 @@ export class Pool<T> {
   #lanes: Lane<T>[] = [];
   /** Live waiters (settled ones may linger in lanes until shifted). */
   #pending = 0;
-  /** Waiters whose resource is being validated (counted in #pending, not in any lane). */
-  #validating = 0;
+  /** Live waiters whose resource is being validated (counted in #pending, not in any lane). */
+  readonly #inValidation = new Set<Waiter<T>>();
   #borrowed = 0;
   /** Creates in flight or waiting for their retry. */
   #creating = 0;
@@ -305,7 +311,9 @@ export class Pool<T> {
   #lastCreateError: unknown = undefined;
   #createAttempt = 0;
   readonly #createAborts = new Set<AbortController>();
-  readonly #retryTimers = new Set<TimerHandle>();
+  /** Timers that settle awaited work: ref'd only while a caller waits or close() runs. */
+  readonly #held: HeldTimers;
+  readonly #retryTimers = new Set<HeldTimer>();
   /** While the create breaker is open and the pool is below `min`: fires when a trial may run. */
   #minRefillTimer: TimerHandle | undefined;
 
@@ -315,6 +323,10 @@ export class Pool<T> {
 
   #closed = false;
   #closing: Promise<PoolCloseReport> | undefined;
+  /** Calls in progress that someone awaits and that the pool's own timers settle: close(), destroy(), refresh(). */
+  #awaitedCalls = 0;
+  /** The ready() in flight, shared by concurrent callers. */
+  #readying: Promise<void> | undefined;
   #onDrained: (() => void) | undefined;
   #closeDestroyed = 0;
 
@@ -367,6 +379,7 @@ export class Pool<T> {
     this.#retryBaseMs = num(name, "createRetryBaseMs", options.createRetryBaseMs ?? 100, 1);
     this.#retryMaxMs = num(name, "createRetryMaxMs", options.createRetryMaxMs ?? 10_000, this.#retryBaseMs);
     this.#clock = options.clock ?? systemClock;
+    this.#held = new HeldTimers(this.#clock);
     this.#stampReturns = this.#maxLifetimeMs > 0 || (this.#validate !== undefined && this.#validateAfterIdleMs > 0);
     this.#random = options.random ?? Math.random;
     const threshold = num(name, "createBreakerThreshold", options.createBreakerThreshold ?? 5, 0, true);
@@ -409,10 +422,9 @@ export class Pool<T> {
   }
 
   #needsValidation(entry: Entry<T>): boolean {
-    // A resource fresh from create() is not validated: it has never been used.
-    return (
-      this.#validate !== undefined && entry.uses > 0 && (this.#validateAfterIdleMs === 0 || this.#clock.now() - entry.lastUsedAt >= this.#validateAfterIdleMs)
-    );
+    // Every hand-out, fresh ones too (as tarn and generic-pool's testOnBorrow do): a resource can
+    // die while it sits idle before its first use. lastUsedAt is the creation time until returned.
+    return this.#validate !== undefined && (this.#validateAfterIdleMs === 0 || this.#clock.now() - entry.lastUsedAt >= this.#validateAfterIdleMs);
   }
 
   #borrow(entry: Entry<T>, stack: string | undefined): void {
@@ -434,7 +446,10 @@ export class Pool<T> {
       if (entry !== undefined) this.#pushIdle(entry);
       return Promise.reject(new PoolAcquireAbortedError(this.name, signal.reason));
     }
-    if (entry === undefined && this.#pending >= this.#maxWaiting) {
+    // maxWaiting bounds only callers waiting beyond max: those a free slot under max (an idle
+    // resource, a create in flight or room for one) will serve are not counted. Queued callers
+    // are #pending - #inValidation; the slots that can serve them are max - #borrowed.
+    if (entry === undefined && this.#pending - this.#inValidation.size - (this.max - this.#borrowed) >= this.#maxWaiting) {
       this.#rejectedFull++;
       return Promise.reject(new PoolFullError(this.snapshot(), this.#maxWaiting));
     }
@@ -456,7 +471,7 @@ export class Pool<T> {
       waiter.onAbort = () => this.#abortWaiter(waiter);
       signal.addEventListener("abort", waiter.onAbort, { once: true });
     }
-    this.#pending++;
+    if (++this.#pending === 1) this.#awaitedChanged();
     if (entry !== undefined) {
       // A validated hand-off: the waiter is not queued yet, it is re-queued at the front if invalid.
       this.#handTo(waiter, entry);
@@ -495,13 +510,34 @@ export class Pool<T> {
 
   #settle(waiter: Waiter<T>): void {
     waiter.settled = true;
-    if (--this.#pending === 0 && this.#acquireTimer !== undefined) {
-      // Nobody waits any more: leave no timer behind.
-      this.#clock.clearTimeout(this.#acquireTimer);
-      this.#acquireTimer = undefined;
-      this.#acquireTimerAt = Infinity;
+    if (this.#inValidation.size > 0) this.#inValidation.delete(waiter);
+    if (--this.#pending === 0) {
+      if (this.#acquireTimer !== undefined) {
+        // Nobody waits any more: leave no timer behind.
+        this.#clock.clearTimeout(this.#acquireTimer);
+        this.#acquireTimer = undefined;
+        this.#acquireTimerAt = Infinity;
+      }
+      this.#awaitedChanged();
     }
     if (waiter.onAbort !== undefined) waiter.signal!.removeEventListener("abort", waiter.onAbort);
+  }
+
+  /**
+   * Someone awaits the pool (a waiter, or close()) or nobody does any more: the timers that settle
+   * awaited work hold the process only in the first case (an idle pool holds nothing).
+   */
+  #awaitedChanged(): void {
+    this.#held.hold(this.#pending > 0 || this.#awaitedCalls > 0);
+  }
+
+  /** Brackets an awaited call (see #awaitedCalls); enter before it arms any timer. */
+  #enterAwaited(): void {
+    if (++this.#awaitedCalls === 1) this.#awaitedChanged();
+  }
+
+  #leaveAwaited(): void {
+    if (--this.#awaitedCalls === 0) this.#awaitedChanged();
   }
 
   /** Gives `entry` (already taken out of idle) to `waiter`, validating it first when needed. */
@@ -514,7 +550,7 @@ export class Pool<T> {
     }
     entry.state = BORROWED; // Reserved while validating: counts against max, invisible to others.
     this.#borrowed++;
-    this.#validating++;
+    this.#inValidation.add(waiter);
     void this.#validateThenHand(waiter, entry);
   }
 
@@ -526,7 +562,9 @@ export class Pool<T> {
     } catch (e) {
       error = e;
     }
-    this.#validating--;
+    this.#inValidation.delete(waiter);
+    const fromCreate = entry.fromCreate;
+    entry.fromCreate = false;
     // GONE: forced by close() or destroyed meanwhile; whoever did it already uncounted it.
     const gone = entry.state === GONE;
     if (!gone) this.#borrowed--;
@@ -550,11 +588,21 @@ export class Pool<T> {
         else this.#lanes[0].queue.unshift(waiter);
         if (waiter.deadlineAt < this.#acquireTimerAt) this.#armAcquireTimer(waiter.deadlineAt);
       }
+      if (!gone && fromCreate) {
+        // A resource that fails validation on its way from create() to a caller is a failed
+        // create: its replacement goes through the retry backoff, so a validate() that always
+        // fails never spins create → validate in microtasks (found by tarn's "acquireTimeout
+        // should still work even if validate always fails"). One that died while idle is not.
+        this.#creating++;
+        this.#createFailed(new PoolResourceInvalidError(this.name, error));
+      }
       this.#dispatch();
       this.#fill();
       return;
     }
     if (this.#stampReturns) entry.lastUsedAt = this.#clock.now();
+    // The create run is over only once a fresh resource passed validation.
+    if (fromCreate) this.#createAttempt = 0;
     if (waiter.settled) {
       this.#returnEntry(entry);
       return;
@@ -584,7 +632,8 @@ export class Pool<T> {
   #armAcquireTimer(at: number): void {
     if (this.#acquireTimer !== undefined) this.#clock.clearTimeout(this.#acquireTimer);
     this.#acquireTimerAt = at;
-    this.#acquireTimer = this.#clock.setTimeout(this.#onAcquireTimer, at - this.#clock.now());
+    // Ref'd: it exists only while a caller waits, and it is what settles that caller.
+    this.#acquireTimer = this.#clock.setTimeout(this.#onAcquireTimer, at - this.#clock.now(), { ref: true });
   }
 
   /** The one shared acquire timer: rejects every expired waiter, then re-arms for the earliest left. */
@@ -599,6 +648,12 @@ export class Pool<T> {
         if (w.deadlineAt <= now) this.#timeOut(w, now);
         else if (w.deadlineAt < next) next = w.deadlineAt;
       }
+    }
+    // The deadline holds while a resource is validated for the caller: it gets its error now; the
+    // resource goes back (or is destroyed) when the validation ends.
+    for (const w of this.#inValidation) {
+      if (w.deadlineAt <= now) this.#timeOut(w, now);
+      else if (w.deadlineAt < next) next = w.deadlineAt;
     }
     if (next !== Infinity && !this.#closed) this.#armAcquireTimer(next);
   };
@@ -705,9 +760,15 @@ export class Pool<T> {
     } else {
       this.#removeIdle(entry);
     }
+    // Awaited: its destroy deadline holds the process until the destroy settles.
+    this.#enterAwaited();
     const p = this.#retire(entry, "requested");
     if (!this.#closed) this.#fill();
-    await p;
+    try {
+      await p;
+    } finally {
+      this.#leaveAwaited();
+    }
   }
 
   #removeIdle(entry: Entry<T>): void {
@@ -746,7 +807,7 @@ export class Pool<T> {
     for (;;) {
       const size = this.#entries.size + this.#creating;
       if (size >= this.max) return;
-      const demand = this.#pending - this.#validating - this.#idle.length - this.#creating;
+      const demand = this.#pending - this.#inValidation.size - this.#idle.length - this.#creating;
       if (demand <= 0 && size >= this.min) return;
       if (this.#breaker !== undefined && !this.#breaker.tryAcquire()) {
         // Open (or its half-open trial is running): waiters learn now, not at their deadline.
@@ -771,7 +832,8 @@ export class Pool<T> {
 
   #onCreated(value: T, started: number): void {
     this.#creating--;
-    this.#createAttempt = 0;
+    // With validate(), the backoff resets when the fresh resource passes validation instead.
+    if (this.#validate === undefined) this.#createAttempt = 0;
     this.#created++;
     this.#breaker?.success();
     const now = this.#clock.now();
@@ -783,7 +845,10 @@ export class Pool<T> {
       void this.#retire(entry, "late");
       return;
     }
+    entry.fromCreate = true;
     this.#returnEntry(entry);
+    // Only a hand-off still being validated keeps the mark (a borrowed one has uses > 0).
+    if (entry.state !== BORROWED || entry.uses > 0) entry.fromCreate = false;
     // After a half-open trial only one create ran: start the rest (waiters, then up to `min`) now
     // that the breaker closed.
     this.#fill();
@@ -816,18 +881,18 @@ export class Pool<T> {
     this.#createAttempt++;
     this.#breaker?.failure(error);
     const breakerOpen = this.#breaker !== undefined && this.#breaker.state === "open";
-    const demand = this.#pending - this.#validating - this.#idle.length - (this.#creating - 1) > 0 || this.#entries.size + this.#creating - 1 < this.min;
+    const demand = this.#pending - this.#inValidation.size - this.#idle.length - (this.#creating - 1) > 0 || this.#entries.size + this.#creating - 1 < this.min;
     let retryInMs: number | undefined;
     if (!this.#closed && !breakerOpen && demand) {
       // Exponential backoff with jitter; always through a timer, so a synchronously failing
       // create yields to the event loop (and to the acquire timer) between attempts.
       const exp = Math.min(this.#retryMaxMs, this.#retryBaseMs * 2 ** Math.min(30, this.#createAttempt - 1));
       retryInMs = Math.max(1, Math.round(exp / 2 + (exp / 2) * this.#random()));
-      const timer = this.#clock.setTimeout(() => {
+      const timer = this.#held.set(() => {
         this.#retryTimers.delete(timer);
         if (this.#closed) return;
         const stillWanted =
-          this.#pending - this.#validating - this.#idle.length - (this.#creating - 1) > 0 || this.#entries.size + this.#creating - 1 < this.min;
+          this.#pending - this.#inValidation.size - this.#idle.length - (this.#creating - 1) > 0 || this.#entries.size + this.#creating - 1 < this.min;
         if (!stillWanted) {
           this.#creating--;
           return;
@@ -866,18 +931,18 @@ export class Pool<T> {
     if (what === "create") this.#createAborts.add(ac);
     return new Promise<Awaited<R>>((resolve, reject) => {
       let done = false;
-      const timer = this.#clock.setTimeout(() => {
+      const timer = this.#held.set(() => {
         if (done) return;
         done = true;
         this.#createAborts.delete(ac);
-        const error = what === "create" ? new PoolCreateTimeoutError(this.name, ms) : new Error(`Pool "${this.name}": ${what}() did not settle within ${ms}ms`);
+        const error = what === "create" ? new PoolCreateTimeoutError(this.name, ms) : new PoolCallTimeoutError(this.name, what, ms);
         ac.abort(error);
         reject(error);
       }, ms);
       const onAbort = (): void => {
         if (done) return;
         done = true;
-        this.#clock.clearTimeout(timer);
+        this.#held.clear(timer);
         this.#createAborts.delete(ac);
         reject(ac.signal.reason);
       };
@@ -892,7 +957,7 @@ export class Pool<T> {
             return;
           }
           done = true;
-          this.#clock.clearTimeout(timer);
+          this.#held.clear(timer);
           this.#createAborts.delete(ac);
           ac.signal.removeEventListener("abort", onAbort);
           resolve(value as Awaited<R>);
@@ -900,7 +965,7 @@ export class Pool<T> {
         (error: unknown) => {
           if (done) return;
           done = true;
-          this.#clock.clearTimeout(timer);
+          this.#held.clear(timer);
           this.#createAborts.delete(ac);
           ac.signal.removeEventListener("abort", onAbort);
           reject(error);
@@ -971,18 +1036,33 @@ export class Pool<T> {
     if (this.#closed) return;
     this.#generation++;
     const idle = this.#idle.splice(0, this.#idle.length);
+    this.#enterAwaited();
     const done = idle.map((e) => this.#retire(e, "refresh"));
     this.#fill();
-    await Promise.all(done);
+    try {
+      await Promise.all(done);
+    } finally {
+      this.#leaveAwaited();
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
   // Conveniences
 
-  /** Creates `min` resources (by borrowing and returning them). Resolves when they exist. */
-  async ready(options?: AcquireOptions): Promise<void> {
+  /**
+   * Creates `min` resources (by borrowing and returning them). Resolves when they exist.
+   * Concurrent calls share one attempt (and its outcome), so `min` resources are created, not
+   * `min` per call.
+   */
+  ready(options?: AcquireOptions): Promise<void> {
+    if (this.#entries.size >= this.min) return Promise.resolve();
+    return (this.#readying ??= this.#fillToMin(options).finally(() => {
+      this.#readying = undefined;
+    }));
+  }
+
+  async #fillToMin(options: AcquireOptions | undefined): Promise<void> {
     const need = this.min - this.#entries.size;
-    if (need <= 0) return;
     const got = await Promise.allSettled(Array.from({ length: need }, () => this.acquire(options)));
     let failure: unknown;
     for (const r of got) {
@@ -1083,15 +1163,23 @@ export class Pool<T> {
     const started = this.#clock.now();
     const deadlineMs = options.deadlineMs ?? 30_000;
     this.#closed = true;
+    this.#enterAwaited();
     this.#clock.clearTimeout(this.#acquireTimer);
     this.#acquireTimer = undefined;
     this.#acquireTimerAt = Infinity;
     this.#clock.clearTimeout(this.#housekeeping);
     this.#housekeeping = undefined;
-    const rejectedWaiters = this.#rejectAllWaiters(() => new PoolClosedError(this.name));
+    let rejectedWaiters = this.#rejectAllWaiters(() => new PoolClosedError(this.name));
+    // Callers whose resource is being validated learn now too; the resource is destroyed when its
+    // validation ends (or forced at the deadline).
+    for (const w of [...this.#inValidation]) {
+      this.#settle(w);
+      w.reject(new PoolClosedError(this.name));
+      rejectedWaiters++;
+    }
     this.#clock.clearTimeout(this.#minRefillTimer);
     this.#minRefillTimer = undefined;
-    for (const t of this.#retryTimers) this.#clock.clearTimeout(t);
+    for (const t of this.#retryTimers) this.#held.clear(t);
     this.#creating -= this.#retryTimers.size;
     this.#retryTimers.clear();
     for (const ac of [...this.#createAborts]) ac.abort(new PoolClosedError(this.name));
@@ -1112,7 +1200,8 @@ export class Pool<T> {
         };
         this.#onDrained = finish;
         // No timer for an unbounded close (Node would treat Infinity as 1ms): the signal ends it.
-        if (Number.isFinite(deadlineMs)) timer = this.#clock.setTimeout(finish, deadlineMs);
+        // Ref'd: the caller awaits this close, and this timer is what ends it.
+        if (Number.isFinite(deadlineMs)) timer = this.#clock.setTimeout(finish, deadlineMs, { ref: true });
         options.signal?.addEventListener("abort", finish, { once: true });
       });
     }
@@ -1126,6 +1215,7 @@ export class Pool<T> {
     destroyed += this.#closeDestroyed;
     while (this.#pendingDestroys.size > 0) await Promise.all([...this.#pendingDestroys]);
     const errors = this.#destroyErrors.slice();
+    this.#leaveAwaited();
     return {
       pool: this.name,
       elapsedMs: this.#clock.now() - started,

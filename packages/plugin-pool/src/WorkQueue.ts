@@ -173,7 +173,9 @@ export class WorkQueue<I, R> {
       };
       const onAbort = (): void => waiter.reject(signal!.reason);
       item.waiters.push(waiter);
-      if (Number.isFinite(timeoutMs)) timer = this.#clock.setTimeout(() => waiter.reject(new QueueWaitTimeoutError(this.name, id, timeoutMs)), timeoutMs);
+      // Ref'd: it exists only while this caller waits, and it is what settles the wait.
+      if (Number.isFinite(timeoutMs))
+        timer = this.#clock.setTimeout(() => waiter.reject(new QueueWaitTimeoutError(this.name, id, timeoutMs)), timeoutMs, { ref: true });
       if (signal?.aborted) onAbort();
       else signal?.addEventListener("abort", onAbort, { once: true });
     });
@@ -311,7 +313,8 @@ export class WorkQueue<I, R> {
           resolve();
         };
         this.#onIdle = finish;
-        if (Number.isFinite(deadlineMs)) timer = this.#clock.setTimeout(finish, deadlineMs);
+        // Ref'd: the caller awaits this close, and this timer is what ends it.
+        if (Number.isFinite(deadlineMs)) timer = this.#clock.setTimeout(finish, deadlineMs, { ref: true });
         options.signal?.addEventListener("abort", finish, { once: true });
       });
     }

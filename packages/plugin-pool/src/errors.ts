@@ -14,6 +14,8 @@ export const PoolErrorCodes = Object.freeze({
   ERR_POOL_CREATE_TIMEOUT: "ERR_POOL_CREATE_TIMEOUT",
   ERR_POOL_INVALID_OPTION: "ERR_POOL_INVALID_OPTION",
   ERR_POOL_FACTORY_UNKNOWN: "ERR_POOL_FACTORY_UNKNOWN",
+  ERR_POOL_RESOURCE_INVALID: "ERR_POOL_RESOURCE_INVALID",
+  ERR_POOL_CALL_TIMEOUT: "ERR_POOL_CALL_TIMEOUT",
   ERR_BREAKER_OPEN: "ERR_BREAKER_OPEN",
   ERR_QUEUE_CLOSED: "ERR_QUEUE_CLOSED",
   ERR_QUEUE_FULL: "ERR_QUEUE_FULL",
@@ -105,6 +107,34 @@ export class PoolCreateTimeoutError extends KernelError {
   }
 }
 
+/**
+ * A freshly created resource failed validation before its first use: counted as a failed create
+ * (retried with backoff). `cause` is what validate() threw, if it threw.
+ */
+export class PoolResourceInvalidError extends KernelError {
+  constructor(pool: string, cause: unknown) {
+    super(
+      "ERR_POOL_RESOURCE_INVALID",
+      `Pool "${pool}": a freshly created resource failed validation before its first use (${cause === undefined ? "validate() returned false" : `validate() threw: ${cause instanceof Error ? cause.message : String(cause)}`}); it was destroyed and the create is retried with backoff. Check create() and validate().`,
+      cause === undefined ? undefined : { cause },
+    );
+  }
+}
+
+/** validate() or destroy() did not settle within its deadline (`validateTimeoutMs` / `destroyTimeoutMs`). */
+export class PoolCallTimeoutError extends KernelError {
+  readonly call: "validate" | "destroy";
+  readonly timeoutMs: number;
+  constructor(pool: string, call: "validate" | "destroy", timeoutMs: number) {
+    super(
+      "ERR_POOL_CALL_TIMEOUT",
+      `Pool "${pool}": ${call}() did not settle within ${timeoutMs}ms (${call}TimeoutMs); its signal was aborted and ${call === "validate" ? "the resource counts as invalid" : "the resource is given up"}. Make ${call}() honour ctx.signal or raise ${call}TimeoutMs.`,
+    );
+    this.call = call;
+    this.timeoutMs = timeoutMs;
+  }
+}
+
 /** An option is missing, of the wrong type or out of range. */
 export class PoolInvalidOptionError extends KernelError {
   constructor(subject: string, option: string, expected: string, received: unknown) {
@@ -126,18 +156,37 @@ export class PoolFactoryUnknownError extends KernelError {
   }
 }
 
-/** A circuit breaker is open (or half-open with all trial slots taken). `cause` is its last failure. */
+/** What a half-open breaker that refused a call reports: every trial slot is taken. */
+export interface BreakerTrialsTaken {
+  /** Trial calls in flight. */
+  trialsInFlight: number;
+  /** The breaker's `halfOpenMaxCalls`. */
+  halfOpenMaxCalls: number;
+}
+
+/**
+ * A circuit breaker refused a call: it is open, or half-open with all trial slots taken (`state`
+ * says which). `cause` is its last failure.
+ */
 export class BreakerOpenError extends KernelError {
   readonly breaker: string;
   readonly retryAt: number;
-  constructor(breaker: string, retryAt: number, cause: unknown) {
+  /** "open" (cooling down until `retryAt`) or "half-open" (its trial calls are running). */
+  readonly state: "open" | "half-open";
+  /** Set when `state` is "half-open". */
+  readonly trials: BreakerTrialsTaken | undefined;
+  constructor(breaker: string, retryAt: number, cause: unknown, trials?: BreakerTrialsTaken) {
     super(
       "ERR_BREAKER_OPEN",
-      `Circuit breaker "${breaker}" is open; calls fail fast until it half-opens at ${new Date(retryAt).toISOString()}`,
+      trials === undefined
+        ? `Circuit breaker "${breaker}" is open; calls fail fast until it half-opens at ${new Date(retryAt).toISOString()}`
+        : `Circuit breaker "${breaker}" is half-open and its trial slots are taken (${trials.trialsInFlight} of halfOpenMaxCalls=${trials.halfOpenMaxCalls} in flight); calls fail fast until a trial succeeds (it closes) or fails (it re-opens)`,
       cause === undefined ? undefined : { cause },
     );
     this.breaker = breaker;
     this.retryAt = retryAt;
+    this.state = trials === undefined ? "open" : "half-open";
+    this.trials = trials;
   }
 }
 

@@ -13,7 +13,7 @@ describe("Breaker", () => {
     for (let i = 0; i < 3; i++) await expect(b.execute(fail)).rejects.toThrow("down");
     expect(b.state).toBe("open");
     let called = false;
-    await expect(b.execute(() => ((called = true), ok()))).rejects.toMatchObject({ code: "ERR_BREAKER_OPEN", cause: { message: "down" } });
+    await expect(b.execute(() => ((called = true), ok()))).rejects.toMatchObject({ code: "ERR_BREAKER_OPEN", state: "open", cause: { message: "down" } });
     expect(called).toBe(false);
     expect(clock.pendingTimers()).toBe(0);
   });
@@ -65,7 +65,9 @@ describe("Breaker", () => {
     expect(b.state).toBe("half-open");
     let release!: () => void;
     const trial = b.execute(() => new Promise<void>((r) => (release = r)).then(fail));
-    await expect(b.execute(ok)).rejects.toMatchObject({ code: "ERR_BREAKER_OPEN" }); // only one trial at a time
+    // Only one trial at a time; the refusal says half-open with its trial slot taken, not "open until".
+    const refused = await b.execute(ok).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: "ERR_BREAKER_OPEN", state: "half-open", trials: { trialsInFlight: 1, halfOpenMaxCalls: 1 } });
     release();
     await expect(trial).rejects.toThrow("down");
     expect(b.state).toBe("open");

@@ -2,6 +2,7 @@ import { describe, expect, it, onTestFinished } from "vitest";
 import { ManualClock } from "@custodian/core";
 import { createPool } from "@custodian/plugin-pool";
 import type { PoolEvent, PoolOptions } from "@custodian/plugin-pool";
+import { RefClock } from "./helpers/RefClock.js";
 
 interface Res {
   id: number;
@@ -368,14 +369,29 @@ describe("validation on borrow", () => {
     pool.release(b);
   });
 
-  it("does not validate a resource fresh from create(), validates it once it has been used", async () => {
+  it("validates every hand-out, a resource fresh from create() too (as tarn and generic-pool's testOnBorrow do)", async () => {
     let validations = 0;
     const { pool } = setup({ validate: () => (validations++, true) });
     const a = await pool.acquire();
-    expect(validations).toBe(0);
+    expect(validations).toBe(1);
     pool.release(a);
     pool.release(await pool.acquire());
-    expect(validations).toBe(1);
+    expect(validations).toBe(2);
+  });
+
+  it("validates a never-used idle resource (created to keep min) before its first hand-out", async () => {
+    const made: Res[] = [];
+    let n = 0;
+    const { pool, clock, f } = setup({ min: 3, max: 3, create: async () => (made.push({ id: ++n, alive: true }), made[n - 1]), validate: (r) => r.alive });
+    const first = await pool.acquire(); // fills up to min: two more are created and sit idle, never used
+    await clock.tick();
+    expect(pool.stats()).toMatchObject({ size: 3, idle: 2 });
+    for (const r of made) if (r !== first) r.alive = false; // e.g. backends terminated while idle
+    const got = [await pool.acquire(), await pool.acquire()];
+    expect(got.every((r) => r.alive)).toBe(true);
+    expect(f.destroyed.sort()).toEqual([2, 3]);
+    expect(pool.stats().validationFailures).toBe(2);
+    pool.release(first);
   });
 
   it("skips validation when the resource was used recently (validateAfterIdleMs)", async () => {
@@ -420,8 +436,10 @@ describe("validation edge cases", () => {
 
   it("a caller whose resource is being validated is not counted as demand for a new create", async () => {
     let release!: (v: boolean) => void;
-    const { pool, clock, f } = setup({ max: 5, validate: (r) => (r.id === 1 ? new Promise<boolean>((res) => (release = res)) : true) });
-    pool.release(await pool.acquire()); // resource 1 idle (fresh resources are not validated)
+    let slow = false;
+    const { pool, clock, f } = setup({ max: 5, validate: (r) => (slow && r.id === 1 ? new Promise<boolean>((res) => (release = res)) : true) });
+    pool.release(await pool.acquire()); // resource 1 idle
+    slow = true;
     const a = settled(pool.acquire()); // validating resource 1
     const b = settled(pool.acquire()); // needs a create
     await clock.tick();
@@ -756,5 +774,164 @@ describe("refresh, lease, use, ready", () => {
     await pool.close();
     expect(pool.closed).toBe(true);
     await expect(pool.acquire()).rejects.toMatchObject({ code: "ERR_POOL_CLOSED" });
+  });
+});
+
+describe("awaited work holds the process; idle holds nothing (issue 13 §1)", () => {
+  it("the acquire timer is ref'd while a caller waits and cleared when it is served", async () => {
+    const clock = new RefClock();
+    const pool = createPool<Res>({ clock, max: 1, idleTimeoutMs: 0, create: async () => ({ id: 1, alive: true }) });
+    onTestFinished(() => pool.close({ deadlineMs: 0 }).then(() => undefined));
+    const a = await pool.acquire();
+    expect(clock.held()).toEqual({ ref: 0, unref: 0 });
+    const waiting = pool.acquire();
+    expect(clock.held()).toEqual({ ref: 1, unref: 0 });
+    pool.release(a);
+    pool.release(await waiting);
+    expect(clock.held()).toEqual({ ref: 0, unref: 0 });
+    pool.release(await pool.acquire()); // fast path: no timer at all
+    expect(clock.held()).toEqual({ ref: 0, unref: 0 });
+  });
+
+  it("a create retry is ref'd while a caller waits for it and unref'd once nobody does", async () => {
+    const clock = new RefClock();
+    const pool = createPool<Res>({
+      clock,
+      createBreakerThreshold: 0,
+      createRetryBaseMs: 1_000,
+      createRetryMaxMs: 1_000,
+      random: () => 1,
+      create: async () => Promise.reject(new Error("down")),
+    });
+    onTestFinished(() => pool.close({ deadlineMs: 0 }).then(() => undefined));
+    const s = settled(pool.acquire({ timeoutMs: 100 }));
+    await clock.tick();
+    expect(clock.held()).toEqual({ ref: 2, unref: 0 }); // acquire deadline + retry backoff
+    await clock.advance(100);
+    expect(s.error?.code).toBe("ERR_POOL_ACQUIRE_TIMEOUT");
+    expect(clock.held()).toEqual({ ref: 0, unref: 1 }); // the retry no longer holds the process
+    const again = settled(pool.acquire({ timeoutMs: 5_000 }));
+    expect(clock.held()).toEqual({ ref: 2, unref: 0 }); // held again while someone waits
+    await clock.advance(5_000);
+    expect(again.error?.code).toBe("ERR_POOL_ACQUIRE_TIMEOUT");
+  });
+
+  it("close({ deadlineMs }) holds the process with a ref'd deadline while a borrowed resource is out", async () => {
+    const clock = new RefClock();
+    const pool = createPool<Res>({ clock, idleTimeoutMs: 0, create: async () => ({ id: 1, alive: true }) });
+    await pool.acquire();
+    const closing = settled(pool.close({ deadlineMs: 200 }));
+    await clock.tick();
+    expect(clock.held().ref).toBe(1);
+    await clock.advance(200);
+    expect(closing.value).toMatchObject({ forced: [expect.anything()] });
+    expect(clock.held()).toEqual({ ref: 0, unref: 0 });
+  });
+
+  it("an awaited destroy(r) holds the process with its ref'd destroy deadline, released once it settles", async () => {
+    const clock = new RefClock();
+    const pool = createPool<Res>({
+      clock,
+      idleTimeoutMs: 0,
+      destroyTimeoutMs: 100,
+      destroy: () => new Promise<void>(() => {}),
+      create: async () => ({ id: 1, alive: true }),
+    });
+    onTestFinished(() => pool.close({ deadlineMs: 0 }).then(() => undefined));
+    const destroying = settled(pool.destroy(await pool.acquire()));
+    expect(clock.held()).toEqual({ ref: 1, unref: 0 });
+    await clock.advance(100);
+    expect(destroying.done).toBe(true);
+    expect(clock.held()).toEqual({ ref: 0, unref: 0 });
+  });
+
+  it("an idle pool with resources, reaping and min arms only unref'd timers", async () => {
+    const clock = new RefClock();
+    const pool = createPool<Res>({ clock, min: 2, idleTimeoutMs: 30_000, validate: () => true, create: async () => ({ id: 1, alive: true }) });
+    onTestFinished(() => pool.close({ deadlineMs: 0 }).then(() => undefined));
+    await pool.ready();
+    expect(clock.held().ref).toBe(0);
+    expect(clock.held().unref).toBeGreaterThan(0); // housekeeping
+  });
+});
+
+describe("pool edge cases from generic-pool's and tarn's suites (issue 13 §3)", () => {
+  it("the acquire deadline holds while an idle resource is validated; the resource goes back when validation passes", async () => {
+    let finish!: (ok: boolean) => void;
+    let slow = false;
+    const { pool, clock, f } = setup({
+      acquireTimeoutMs: 10,
+      validate: () => (slow ? new Promise<boolean>((r) => (finish = r)) : true),
+    });
+    pool.release(await pool.acquire());
+    slow = true;
+    const s = settled(pool.acquire());
+    await clock.advance(10);
+    expect(s.error?.code).toBe("ERR_POOL_ACQUIRE_TIMEOUT");
+    expect(pool.stats()).toMatchObject({ pending: 0, borrowed: 1 }); // reserved while validated
+    finish(true);
+    await clock.tick();
+    expect(pool.stats()).toMatchObject({ idle: 1, borrowed: 0, size: 1 });
+    expect(f.destroyed).toEqual([]);
+  });
+
+  it("the acquire deadline holds while validating; a resource whose validation then times out is destroyed", async () => {
+    let slow = false;
+    const { pool, clock, f } = setup({ acquireTimeoutMs: 10, validateTimeoutMs: 5_000, validate: () => (slow ? new Promise<boolean>(() => {}) : true) });
+    pool.release(await pool.acquire());
+    slow = true;
+    const s = settled(pool.acquire());
+    await clock.advance(10);
+    expect(s.error?.code).toBe("ERR_POOL_ACQUIRE_TIMEOUT");
+    await clock.advance(5_000);
+    expect(f.destroyed).toEqual([1]);
+    expect(pool.stats()).toMatchObject({ size: 0, borrowed: 0, pending: 0 });
+  });
+
+  it("maxWaiting counts only callers waiting beyond max (max 10, maxWaiting 2: 12 concurrent acquires on an empty pool pass)", async () => {
+    const { pool, clock } = setup({ max: 10, maxWaiting: 2 });
+    const first = Array.from({ length: 12 }, () => settled(pool.acquire()));
+    await expect(pool.acquire()).rejects.toMatchObject({ code: "ERR_POOL_FULL" });
+    await clock.tick();
+    expect(first.filter((s) => s.error !== undefined)).toEqual([]);
+    expect(first.filter((s) => s.done)).toHaveLength(10);
+    for (const s of first.slice(0, 10)) pool.release(s.value!);
+    await clock.tick();
+    expect(first.every((s) => s.done && s.error === undefined)).toBe(true);
+  });
+
+  it("maxWaiting: 0 rejects only a caller that would wait beyond max; ready() with min 1 works", async () => {
+    const { pool } = setup({ max: 2, min: 1, maxWaiting: 0 });
+    await pool.ready();
+    const a = await pool.acquire();
+    const b = await pool.acquire();
+    await expect(pool.acquire()).rejects.toMatchObject({ code: "ERR_POOL_FULL" });
+    pool.release(a);
+    pool.release(b);
+  });
+
+  it("two concurrent ready() calls create min resources, not 2 × min", async () => {
+    const { pool, f } = setup({ min: 3, max: 10 });
+    await Promise.all([pool.ready(), pool.ready()]);
+    expect(f.made).toBe(3);
+    expect(pool.stats()).toMatchObject({ size: 3, idle: 3 });
+  });
+});
+
+describe("close and validation", () => {
+  it("close() rejects a caller whose resource is being validated at once, not when its validation ends", async () => {
+    let slow = false;
+    const { pool, clock, f } = setup({ validateTimeoutMs: 5_000, validate: () => (slow ? new Promise<boolean>(() => {}) : true) });
+    pool.release(await pool.acquire());
+    slow = true;
+    const s = settled(pool.acquire());
+    await clock.tick();
+    const closing = settled(pool.close({ deadlineMs: 100 }));
+    await clock.tick();
+    expect(s.error?.code).toBe("ERR_POOL_CLOSED");
+    await clock.advance(100);
+    expect(closing.value).toMatchObject({ rejectedWaiters: 1 });
+    await clock.advance(5_000);
+    expect(f.destroyed).toEqual([1]);
   });
 });

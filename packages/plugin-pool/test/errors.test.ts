@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { isKernelError } from "@custodian/core";
 import * as api from "@custodian/plugin-pool";
-import { PoolAcquireTimeoutError, PoolClosedError, PoolErrorCodes } from "@custodian/plugin-pool";
+import { BreakerOpenError, PoolAcquireTimeoutError, PoolCallTimeoutError, PoolClosedError, PoolErrorCodes } from "@custodian/plugin-pool";
 
 describe("plugin-pool error codes", () => {
   it("every exported error class has a code from PoolErrorCodes and is a KernelError", () => {
@@ -23,5 +23,11 @@ describe("plugin-pool error codes", () => {
     expect(e.message).toContain("no create error was seen");
     expect(e.message).toContain("borrowed=10");
     expect(e.message).not.toMatch(/unknown reason/i);
+    expect(new PoolCallTimeoutError("db", "validate", 200).message).toBe(
+      'Pool "db": validate() did not settle within 200ms (validateTimeoutMs); its signal was aborted and the resource counts as invalid. Make validate() honour ctx.signal or raise validateTimeoutMs.',
+    );
+    expect(new BreakerOpenError("api", 0, undefined, { trialsInFlight: 1, halfOpenMaxCalls: 1 }).message).toBe(
+      'Circuit breaker "api" is half-open and its trial slots are taken (1 of halfOpenMaxCalls=1 in flight); calls fail fast until a trial succeeds (it closes) or fails (it re-opens)',
+    );
   });
 });

@@ -82,6 +82,34 @@ describe.skipIf(absent !== undefined && !mustRun)("pg factory against real Postg
     expect(await countApp(a, app)).toBe(1);
   });
 
+  // issue 13 §3: 2 of 4 uses got a dead client when the backends of idle, never-used clients (created
+  // to keep min) were terminated. Every hand-out is validated now, fresh ones included.
+  it("after pg_terminate_backend of every idle client (never used ones too), every use gets a live client", async () => {
+    const app = `custodian-pool-${randomUUID().slice(0, 8)}`;
+    const pool = createPool<pg.Client>({
+      name: "pg-idle-kill",
+      min: 4,
+      max: 4,
+      create: async (ctx) => (await pgFactory.create({ ...conn, application_name: app }, ctx)) as unknown as pg.Client,
+      validate: (c) => pgFactory.validate(c),
+      destroy: (c) => pgFactory.destroy(c),
+    });
+    onTestFinished(() => pool.close({ deadlineMs: 2_000 }).then(() => undefined));
+    const pidOf = async (c: pg.Client) => Number((await c.query("SELECT pg_backend_pid() AS pid")).rows[0].pid);
+    await pool.use(pidOf); // one used client; the pool fills up to min with three never-used ones
+    const a = await admin();
+    for (let i = 0; i < 100 && (await countApp(a, app)) < 4; i++) await sleep(20);
+    expect(await countApp(a, app)).toBe(4);
+    const killed = (await a.query("SELECT pid FROM pg_stat_activity WHERE application_name = $1", [app])).rows.map((r: { pid: number }) => Number(r.pid));
+    await a.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1", [app]);
+    for (let i = 0; i < 100 && (await countApp(a, app)) > 0; i++) await sleep(20); // wait until the backends are gone
+    expect(await countApp(a, app)).toBe(0);
+    const pids: number[] = [];
+    for (let i = 0; i < 4; i++) pids.push(await pool.use(pidOf));
+    expect(pids.filter((p) => killed.includes(p))).toEqual([]);
+    expect(pool.stats().validationFailures).toBe(4);
+  });
+
   it("a pool pointed at a closed port opens its create breaker and fails fast", async () => {
     const port = await new Promise<number>((resolve) => {
       const s = createServer();
