@@ -548,7 +548,7 @@ export class Kernel {
         `No resource named "${name}" is declared in config${this.#byName.size + Object.keys(this.#settings.resources).length > 0 ? `; declared: ${Object.keys(this.#settings.resources).join(", ") || "(none)"}` : ""}`,
       );
     }
-    const { type, dependsOn, timeout: _timeout, timeoutMs, ...spec } = decl;
+    const { type, dependsOn, timeout: _timeout, labels: _labels, timeoutMs, ...spec } = decl;
     const deps: Rec[] = [];
     for (const dep of dependsOn ?? []) {
       await this.#acquireDeclared(dep);
