@@ -9,58 +9,13 @@
  *   <!-- yaml-check: invalid (reason) -->                                  (shows an error: must fail validation)
  *   <!-- yaml-check: skip (reason) -->                                     (not validated; counted below)
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { run } from "@custodian/cli";
 import { afterAll, describe, expect, it } from "vitest";
-
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+import { type Block, blocksOf, docFiles, ROOT } from "./docBlocks.js";
 /** Variables the documented blocks read without a default, as a user would have set them. */
 const ENV = { HOOK_KEY: "docs-test-key" };
-
-export interface Block {
-  file: string;
-  line: number;
-  lang: string;
-  text: string;
-  /** The `<!-- yaml-check: … -->` / `<!-- ts-check: … -->` directive on the line before the fence. */
-  directive?: string;
-}
-
-/** The documentation files whose code blocks are checked. */
-export function docFiles(): string[] {
-  const docs = readdirSync(join(ROOT, "docs"))
-    .filter((f) => f.endsWith(".md"))
-    .map((f) => `docs/${f}`);
-  const packages = readdirSync(join(ROOT, "packages"))
-    .map((p) => `packages/${p}/README.md`)
-    .filter((f) => {
-      try {
-        readFileSync(join(ROOT, f));
-        return true;
-      } catch {
-        return false;
-      }
-    });
-  return ["README.md", ...docs, ...packages];
-}
-
-/** Fenced code blocks of one Markdown file, with the directive comment just before each. */
-export function blocksOf(file: string): Block[] {
-  const lines = readFileSync(join(ROOT, file), "utf8").split("\n");
-  const blocks: Block[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const open = /^```(\w*)\s*$/.exec(lines[i]!);
-    if (open === null) continue;
-    const end = lines.findIndex((l, j) => j > i && /^```\s*$/.test(l));
-    if (end < 0) throw new Error(`${file}:${i + 1}: unclosed code block`);
-    const directive = /^<!--\s*((?:yaml|ts)-check:.*?)\s*-->\s*$/.exec(lines[i - 1] ?? "")?.[1];
-    blocks.push({ file, line: i + 1, lang: open[1]!, text: lines.slice(i + 1, end).join("\n") + "\n", ...(directive === undefined ? {} : { directive }) });
-    i = end;
-  }
-  return blocks;
-}
 
 const indent = (text: string, by: number): string =>
   text
