@@ -9,8 +9,8 @@
  *   <!-- yaml-check: invalid (reason) -->                                  (shows an error: must fail validation)
  *   <!-- yaml-check: skip (reason) -->                                     (not validated; counted below)
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { run } from "@custodian/cli";
 import { afterAll, describe, expect, it } from "vitest";
 import { type Block, blocksOf, docFiles, ROOT } from "./docBlocks.js";
@@ -81,5 +81,26 @@ describe("documented YAML", () => {
     const { code, out } = await validate(block, n);
     expect(code, out).toBe(1);
     expect(out).toMatch(/\d+ errors? in /);
+  });
+});
+
+describe("documentation links", () => {
+  const REPO = "https://example.invalid/custodian/";
+  it("every relative link and every link into this repository's tree names a file that exists", () => {
+    const missing: string[] = [];
+    for (const file of docFiles()) {
+      const text = readFileSync(join(ROOT, file), "utf8");
+      for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+        const path = target!.split("#")[0]!;
+        if (path === "") continue;
+        let resolved: string | undefined;
+        if (path.startsWith(REPO)) resolved = join(ROOT, path.slice(REPO.length).replace(/^(blob|raw|tree)\/main\//, ""));
+        else if (!/^[a-z]+:/.test(path)) resolved = join(ROOT, dirname(file), path);
+        if (resolved !== undefined && !existsSync(resolved)) missing.push(`${file}: ${target}`);
+      }
+      // A package README ships in its tarball without the repository around it.
+      if (file.startsWith("packages/")) for (const [link] of text.matchAll(/\]\(\.\.\/[^)]*\)/g)) missing.push(`${file}: ${link} leaves the package`);
+    }
+    expect(missing).toEqual([]);
   });
 });
