@@ -142,6 +142,8 @@ export interface ResourceDeclaration {
   dependsOn?: string[];
   /** Graceful release budget (duration string or ms). */
   timeout?: string | number;
+  /** Labels alert rules select and group by; not passed to the type's `create`. */
+  labels?: Record<string, string>;
   [option: string]: unknown;
 }
 

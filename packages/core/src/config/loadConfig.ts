@@ -562,6 +562,7 @@ export async function findConfigFile(cwd: string): Promise<string | undefined> {
  * the config is checked against what they and `opts.plugins` declare. What plugins do not declare
  * (their resource types) is checked by the returned `validate(kernel)` once they are applied.
  * @throws ConfigError ERR_CONFIG_INVALID with every issue found, each with its own code
+ * @internal createKernel() is the public way in; kept out of the .d.ts with its `LoadedConfig` result.
  */
 export async function loadConfig(input: CustodianConfig | string | undefined, opts: LoadConfigOptions): Promise<LoadedConfig> {
   const read = await readInput(input, opts);

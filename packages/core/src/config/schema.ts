@@ -63,6 +63,11 @@ export const resourceCommonProperties: Schema = {
     description: "Resources this one depends on: created before it, released after it.",
   },
   timeout: dur("Graceful release budget of this resource."),
+  labels: {
+    type: "object",
+    additionalProperties: { type: "string" },
+    description: "Labels of this resource (alert rules select and group by them); not passed to its type.",
+  },
 };
 
 const openResource: Schema = {
@@ -107,7 +112,7 @@ export interface SchemaParts {
 
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
-/** The schema of one resource of a registered type: the type's schema plus `type`, `dependsOn`, `timeout`. */
+/** The schema of one resource of a registered type: the type's schema plus `type`, `dependsOn`, `timeout`, `labels`. */
 function typedResource(type: string, schema: Schema | undefined): Schema {
   if (schema === undefined) return { ...openResource, properties: { ...resourceCommonProperties, type: { const: type } } };
   const s = clone(schema);

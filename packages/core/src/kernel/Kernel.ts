@@ -260,7 +260,7 @@ export class Kernel {
    * plugins resolve everything else against it (a module path in a spec, a path in an ad-hoc
    * `acquire()`, a relative option given in code).
    * @example
-   *   apply(kernel, options) { const dir = resolve(kernel.configDir, options.dir ?? ".") }
+   *   definePlugin<{ dir?: string }>({ name: "files", apply(kernel, options) { const dir = resolve(kernel.configDir, options.dir ?? ".") } })
    */
   readonly configDir: string;
 
@@ -269,7 +269,7 @@ export class Kernel {
    * with a KernelClosedError as its reason. Plugins pass it to their own long work (a connect, a
    * listen, a poll loop) so that nothing they start outlives the kernel.
    * @example
-   *   apply(kernel) { const server = await listen({ signal: kernel.signal }) }
+   *   definePlugin({ name: "server", async apply(kernel) { const server = await listen({ signal: kernel.signal }) } })
    */
   get signal(): AbortSignal {
     return this.#abort.signal;
@@ -554,7 +554,7 @@ export class Kernel {
         `No resource named "${redactString(name)}" is declared in config${this.#byName.size + Object.keys(this.#settings.resources).length > 0 ? `; declared: ${Object.keys(this.#settings.resources).join(", ") || "(none)"}` : ""}`,
       );
     }
-    const { type, dependsOn, timeout: _timeout, timeoutMs, ...spec } = decl;
+    const { type, dependsOn, timeout: _timeout, labels: _labels, timeoutMs, ...spec } = decl;
     const deps: Rec[] = [];
     for (const dep of dependsOn ?? []) {
       await this.#acquireDeclared(dep);
@@ -1299,7 +1299,7 @@ export class Kernel {
  *   declares its resource `types`; otherwise type problems are found after apply(), then rolled back.
  * @example
  *   const kernel = await createKernel({ config: { shutdown: { deadline: "2s" } } })
- *   const h = kernel.adopt(socket, { type: "socket", release: (s) => s.end(), force: (s) => s.destroy() })
+ *   const h = kernel.adopt(socket, { type: "socket", release: (s) => void s.end(), force: (s) => void s.destroy() })
  *   const report = await kernel.shutdown()
  */
 export async function createKernel(options: CreateKernelOptions = {}): Promise<Kernel> {
