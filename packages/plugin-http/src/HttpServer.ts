@@ -1,11 +1,24 @@
 /**
- * Tracking and shutdown of node:http servers. A tracked server counts its connections and the
- * requests in flight (with the age of the oldest), and shuts down in three steps: stop accepting
- * and close idle keep-alive connections (graceful), ask clients to close after the current
- * response, then `closeAllConnections()` and destroy upgraded sockets at the budget (forced).
+ * Tracking and shutdown of node:http and node:https servers. A tracked server counts its
+ * connections and the requests in flight (with the age of the oldest), and drains so that
+ * keep-alive clients survive it, the way http-terminator and stoppable do:
+ *
+ * 1. Draining starts: the listener closes at once (new connections are refused), and the last
+ *    response of each connection that has not sent its headers yet gets `connection: close`.
+ * 2. Requests a client already sent are answered: a connection is judged idle only after the
+ *    event loop has read what is already in the socket buffers (two I/O turns), so a request
+ *    queued on a keep-alive socket becomes a request in flight (and gets `connection: close`)
+ *    instead of being reset with the idle socket.
+ * 3. A connection closes once its last response has ended: node closes it after a
+ *    `connection: close` response; one whose headers went out as keep-alive is closed as idle.
+ * 4. Forced, at the budget: `closeAllConnections()`, and upgraded sockets destroyed.
+ *
+ * An inherent race stays: a request still on the wire when an idle connection is closed is
+ * lost (RFC 9112 §9.6: clients retry it). Nothing already received is.
  */
-import type { IncomingMessage, RequestListener, Server, ServerResponse } from "node:http";
-import type { Socket } from "node:net";
+import { Server as HttpServerClass, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from "node:http";
+import { Server as HttpsServerClass } from "node:https";
+import { Server as NetServer, type Socket } from "node:net";
 import { systemClock, type Clock } from "@custodian/core";
 import { HttpInvalidSpecError } from "./errors.js";
 import { trackServer, untrackServer } from "./tracking.js";
@@ -24,6 +37,15 @@ export interface HttpServerStats {
 
 const trackers = new WeakMap<Server, ServerTracker>();
 
+/** True for a node:http or node:https server (an https.Server is not an instance of http.Server). */
+export const isNodeServer = (value: unknown): value is Server => value instanceof HttpServerClass || value instanceof HttpsServerClass;
+
+/** Runs `fn` after the event loop has read what already sits in the socket buffers. */
+function afterPendingReads(fn: () => void): void {
+  // The first immediate may run before this loop turn's poll phase; the second runs after a full one.
+  setImmediate(() => setImmediate(fn));
+}
+
 /** @internal */
 export interface TrackerOptions {
   clock?: Clock;
@@ -35,8 +57,13 @@ export interface TrackerOptions {
 /** @internal One tracked server. */
 export class ServerTracker {
   readonly server: Server;
+  /** Every connection (TCP level; for https, the socket under the TLS one). */
   readonly #sockets = new Set<Socket>();
   readonly #inFlight = new Map<ServerResponse, number>();
+  /** Responses in flight per HTTP connection, in request order (pipelined requests queue here). */
+  readonly #perConnection = new Map<Socket, ServerResponse[]>();
+  /** Responses this tracker put `connection: close` on (and may move to a later request). */
+  readonly #marked = new WeakSet<ServerResponse>();
   readonly #clock: Clock;
   readonly mode: DrainMode;
   /** In "503" mode: how long to keep answering 503 before closing the listener. */
@@ -44,6 +71,10 @@ export class ServerTracker {
   handler: RequestListener | undefined;
   #state: "open" | "draining" | "closed" = "open";
   #closed: Promise<void> | undefined;
+  /** True once this tracker closed the listener itself (then node's own close() may follow once). */
+  #closedListener = false;
+  #preClosed = false;
+  #sweepScheduled = false;
 
   constructor(server: Server, options: TrackerOptions) {
     this.server = server;
@@ -66,14 +97,73 @@ export class ServerTracker {
   };
 
   /** diagnostics_channel http.server.request.start, attributed to this server. */
-  onRequest(_request: IncomingMessage, response: ServerResponse): void {
+  onRequest(request: IncomingMessage, response: ServerResponse): void {
     this.#inFlight.set(response, this.#clock.now());
+    // The request's socket: a pipelined response has none until the one before it has ended.
+    const connection = (request.socket as Socket | null) ?? null;
+    if (connection !== null) {
+      const list = this.#perConnection.get(connection);
+      if (list === undefined) this.#perConnection.set(connection, [response]);
+      else list.push(response);
+    }
     response.once("close", () => {
       this.#inFlight.delete(response);
-      if (this.#state !== "open") this.server.closeIdleConnections();
+      if (connection !== null) {
+        const list = this.#perConnection.get(connection);
+        const i = list?.indexOf(response) ?? -1;
+        if (i >= 0) list!.splice(i, 1);
+        if (list?.length === 0) this.#perConnection.delete(connection);
+      }
+      if (this.#state !== "open") this.#scheduleSweep();
     });
-    // While draining, ask the client to close after this response (the socket then ends itself).
-    if (this.#state !== "open" && !response.headersSent) response.setHeader("connection", "close");
+    if (this.#state !== "open" && connection !== null) this.#markLast(connection);
+  }
+
+  /**
+   * Asks the client to close after the last request it has sent on `connection`: that response
+   * gets `connection: close`; an earlier one this tracker marked is unmarked, so a request queued
+   * behind it is still answered.
+   */
+  #markLast(connection: Socket): void {
+    const list = this.#perConnection.get(connection);
+    if (list === undefined) return;
+    const last = list[list.length - 1];
+    for (const res of list) {
+      if (res !== last && this.#marked.has(res) && !res.headersSent) {
+        res.removeHeader("connection");
+        this.#marked.delete(res);
+      }
+    }
+    if (last !== undefined && !last.headersSent) {
+      last.setHeader("connection", "close");
+      this.#marked.add(last);
+    }
+  }
+
+  /** Marks every connection's last response; called once, when draining starts. */
+  #startDraining(): void {
+    if (this.#state !== "open") return;
+    this.#state = "draining";
+    for (const connection of this.#perConnection.keys()) this.#markLast(connection);
+  }
+
+  /** Closes idle connections once what the clients already sent has been read. */
+  #scheduleSweep(): void {
+    if (this.#sweepScheduled) return;
+    this.#sweepScheduled = true;
+    afterPendingReads(() => {
+      this.#sweepScheduled = false;
+      const live = [...this.#sockets].some((s) => !s.destroyed);
+      if (this.#closedListener && !this.#preClosed && live) {
+        // node's own close() now: it closes idle connections and clears the server's
+        // connection-checking interval. Its listener part is a no-op (already closed) and, with a
+        // connection still open, it schedules no second 'close' event.
+        this.#preClosed = true;
+        this.server.close();
+      } else {
+        this.server.closeIdleConnections();
+      }
+    });
   }
 
   /** The request listener of servers Custodian creates: 503 while draining in "503" mode. */
@@ -94,13 +184,14 @@ export class ServerTracker {
   /**
    * "503" mode: keep listening and answer 503 (so load balancers take the instance out) for
    * drainDelayMs, but never more than half of what remains of `deadline`; ends early on `signal`.
+   * The wait's timer is ref'd: the release awaiting it holds the process until it ends.
    */
   async announceDrain(deadline: { remainingMs(): number }, signal: AbortSignal): Promise<void> {
-    if (this.#state === "open") this.#state = "draining";
+    this.#startDraining();
     const ms = Math.min(this.drainDelayMs, deadline.remainingMs() / 2);
     if (this.mode !== "503" || !(ms > 0) || signal.aborted) return;
     await new Promise<void>((resolve) => {
-      const timer = this.#clock.setTimeout(done, ms);
+      const timer = this.#clock.setTimeout(done, ms, { ref: true });
       function done(): void {
         signal.removeEventListener("abort", onAbort);
         resolve();
@@ -114,20 +205,29 @@ export class ServerTracker {
   }
 
   /**
-   * Graceful: stop accepting, close idle connections, and resolve when every connection has ended.
-   * In "503" mode the listener keeps answering 503 on live connections until they end.
+   * Graceful: stop accepting at once, answer what was already sent, close each connection after
+   * its last response, and resolve when every connection has ended.
    */
   close(): Promise<void> {
-    if (this.#state === "open") this.#state = "draining";
+    this.#startDraining();
     return (this.#closed ??= new Promise<void>((resolve) => {
       const done = (): void => {
         this.#state = "closed";
         untrackServer(this.server);
         resolve();
       };
-      if (this.server.listening) {
+      const live = [...this.#sockets].some((s) => !s.destroyed);
+      if (this.server.listening && !live) {
+        // Nothing connected: node's own close() has nothing idle to reset.
         this.server.close(() => done());
-      } else if (this.#sockets.size === 0) {
+        return;
+      }
+      if (this.server.listening) {
+        // Only the listener: node's http close() would also reset idle keep-alive connections
+        // at once, racing requests already in their buffers. Those are closed by the sweep.
+        this.#closedListener = true;
+        NetServer.prototype.close.call(this.server, () => done());
+      } else if (!live) {
         done();
         return;
       } else {
@@ -135,7 +235,7 @@ export class ServerTracker {
         let left = this.#sockets.size;
         for (const s of this.#sockets) s.once("close", () => --left === 0 && done());
       }
-      this.server.closeIdleConnections();
+      this.#scheduleSweep();
     }));
   }
 
@@ -167,6 +267,42 @@ export class ServerTracker {
 /** @internal The tracker of a server, made on first use. */
 export function serverTracker(server: Server, options: TrackerOptions = {}): ServerTracker {
   return trackers.get(server) ?? new ServerTracker(server, options);
+}
+
+/** Options of `closeServer`. */
+export interface CloseServerOptions {
+  /** Graceful budget; at its end every connection is closed. Default: no budget (graceful only). */
+  timeoutMs?: number;
+  /** Clock of the budget's timer. Default systemClock. */
+  clock?: Clock;
+}
+
+/**
+ * Drains a node:http(s) server outside any kernel: stops accepting at once, answers what clients
+ * already sent (with `connection: close`), closes each connection after its last response, and
+ * at `timeoutMs` closes the rest. While awaited, the budget's timer is ref'd, so a process whose
+ * only pending work is this promise waits for it. Resolves "closed" (graceful) or "forced".
+ * @throws HttpInvalidSpecError ERR_HTTP_INVALID_SPEC when `server` is not a node:http(s) server
+ * @example const outcome = await closeServer(server, { timeoutMs: 5_000 })
+ */
+export async function closeServer(server: Server, options: CloseServerOptions = {}): Promise<"closed" | "forced"> {
+  if (!isNodeServer(server)) throw new HttpInvalidSpecError("closeServer(server)", "a node:http or node:https Server", typeof server);
+  const clock = options.clock ?? systemClock;
+  const tracker = serverTracker(server, { clock });
+  const closing = tracker.close();
+  const timeoutMs = options.timeoutMs;
+  if (timeoutMs === undefined) {
+    await closing;
+    return "closed";
+  }
+  let timer: ReturnType<Clock["setTimeout"]> | undefined;
+  const forced = new Promise<"forced">((resolve) => {
+    timer = clock.setTimeout(() => resolve("forced"), timeoutMs, { ref: true });
+  });
+  const outcome = await Promise.race([closing.then(() => "closed" as const), forced]);
+  clock.clearTimeout(timer);
+  if (outcome === "forced") await tracker.destroy();
+  return outcome;
 }
 
 /**
