@@ -10,7 +10,9 @@
  *    queued on a keep-alive socket becomes a request in flight (and gets `connection: close`)
  *    instead of being reset with the idle socket.
  * 3. A connection closes once its last response has ended: node closes it after a
- *    `connection: close` response; one whose headers went out as keep-alive is closed as idle.
+ *    `connection: close` response. One whose headers went out as keep-alive (the client was not
+ *    told) lingers `idleLingerMs` (default 250 ms) for the request a client sends at once on a
+ *    socket it still believes open (answered with `connection: close`), then is closed as idle.
  * 4. Forced, at the budget: `closeAllConnections()`, and upgraded sockets destroyed.
  *
  * An inherent race stays: a request still on the wire when an idle connection is closed is
@@ -19,7 +21,7 @@
 import { Server as HttpServerClass, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from "node:http";
 import { Server as HttpsServerClass } from "node:https";
 import { Server as NetServer, type Socket } from "node:net";
-import { systemClock, type Clock } from "@custodian/core";
+import { systemClock, type Clock, type TimerHandle } from "@custodian/core";
 import { HttpInvalidSpecError } from "./errors.js";
 import { trackServer, untrackServer } from "./tracking.js";
 
@@ -52,7 +54,12 @@ export interface TrackerOptions {
   mode?: DrainMode;
   drainDelayMs?: number;
   handler?: RequestListener;
+  /** How long a connection whose last response went out keep-alive during the drain waits for one more request. */
+  idleLingerMs?: number;
 }
+
+/** Default of `idleLingerMs`. */
+export const DEFAULT_IDLE_LINGER_MS = 250;
 
 /** @internal One tracked server. */
 export class ServerTracker {
@@ -64,7 +71,10 @@ export class ServerTracker {
   readonly #perConnection = new Map<Socket, ServerResponse[]>();
   /** Responses this tracker put `connection: close` on (and may move to a later request). */
   readonly #marked = new WeakSet<ServerResponse>();
+  /** Connections lingering after a keep-alive response during the drain, with their timer. */
+  readonly #lingering = new Map<Socket, TimerHandle>();
   readonly #clock: Clock;
+  readonly #idleLingerMs: number;
   readonly mode: DrainMode;
   /** In "503" mode: how long to keep answering 503 before closing the listener. */
   readonly drainDelayMs: number;
@@ -82,6 +92,7 @@ export class ServerTracker {
     this.mode = options.mode ?? "close";
     this.drainDelayMs = options.drainDelayMs ?? 0;
     this.handler = options.handler;
+    this.#idleLingerMs = options.idleLingerMs ?? DEFAULT_IDLE_LINGER_MS;
     server.on("connection", this.#onConnection);
     trackServer(server, this);
     trackers.set(server, this);
@@ -102,19 +113,21 @@ export class ServerTracker {
     // The request's socket: a pipelined response has none until the one before it has ended.
     const connection = (request.socket as Socket | null) ?? null;
     if (connection !== null) {
+      this.#stopLingering(connection);
       const list = this.#perConnection.get(connection);
       if (list === undefined) this.#perConnection.set(connection, [response]);
       else list.push(response);
     }
     response.once("close", () => {
       this.#inFlight.delete(response);
-      if (connection !== null) {
-        const list = this.#perConnection.get(connection);
-        const i = list?.indexOf(response) ?? -1;
-        if (i >= 0) list!.splice(i, 1);
-        if (list?.length === 0) this.#perConnection.delete(connection);
-      }
-      if (this.#state !== "open") this.#scheduleSweep();
+      if (connection === null) return;
+      const list = this.#perConnection.get(connection);
+      const i = list?.indexOf(response) ?? -1;
+      if (i >= 0) list!.splice(i, 1);
+      if (list?.length !== 0) return;
+      this.#perConnection.delete(connection);
+      // After a `connection: close` response node has already ended the connection (destroySoon).
+      if (this.#state !== "open" && !connection.destroyed && !connection.writableEnded) this.#linger(connection);
     });
     if (this.#state !== "open" && connection !== null) this.#markLast(connection);
   }
@@ -147,12 +160,41 @@ export class ServerTracker {
     for (const connection of this.#perConnection.keys()) this.#markLast(connection);
   }
 
+  /** Gives `connection` idleLingerMs for one more request, then closes it if idle. */
+  #linger(connection: Socket): void {
+    if (this.#idleLingerMs <= 0) return this.#scheduleSweep();
+    if (this.#lingering.has(connection)) return;
+    // Ref'd: the drain awaiting this connection holds the process until it ends.
+    const timer = this.#clock.setTimeout(
+      () => {
+        this.#lingering.delete(connection);
+        this.#scheduleSweep();
+      },
+      this.#idleLingerMs,
+      { ref: true },
+    );
+    this.#lingering.set(connection, timer);
+    connection.once("close", () => this.#stopLingering(connection));
+  }
+
+  #stopLingering(connection: Socket): void {
+    const timer = this.#lingering.get(connection);
+    if (timer === undefined) return;
+    this.#clock.clearTimeout(timer);
+    this.#lingering.delete(connection);
+    // A sweep skipped while this connection lingered is due now.
+    if (this.#state !== "open") this.#scheduleSweep();
+  }
+
   /** Closes idle connections once what the clients already sent has been read. */
   #scheduleSweep(): void {
     if (this.#sweepScheduled) return;
     this.#sweepScheduled = true;
     afterPendingReads(() => {
       this.#sweepScheduled = false;
+      // closeIdleConnections() closes every idle connection, a lingering one too: wait until the
+      // last linger has ended (each end schedules a sweep).
+      if (this.#lingering.size > 0) return;
       const live = [...this.#sockets].some((s) => !s.destroyed);
       if (this.#closedListener && !this.#preClosed && live) {
         // node's own close() now: it closes idle connections and clears the server's
@@ -242,6 +284,7 @@ export class ServerTracker {
   /** Forced: end every connection now, upgraded ones included. */
   async destroy(): Promise<void> {
     const closing = this.close();
+    for (const connection of [...this.#lingering.keys()]) this.#stopLingering(connection);
     this.server.closeAllConnections();
     // closeAllConnections() skips upgraded sockets (WebSocket, CONNECT): destroy what we track.
     for (const s of this.#sockets) s.destroy();
@@ -275,6 +318,8 @@ export interface CloseServerOptions {
   timeoutMs?: number;
   /** Clock of the budget's timer. Default systemClock. */
   clock?: Clock;
+  /** How long a connection whose last response went out keep-alive waits for one more request. Default 250. */
+  idleLingerMs?: number;
 }
 
 /**
@@ -288,14 +333,14 @@ export interface CloseServerOptions {
 export async function closeServer(server: Server, options: CloseServerOptions = {}): Promise<"closed" | "forced"> {
   if (!isNodeServer(server)) throw new HttpInvalidSpecError("closeServer(server)", "a node:http or node:https Server", typeof server);
   const clock = options.clock ?? systemClock;
-  const tracker = serverTracker(server, { clock });
+  const tracker = serverTracker(server, { clock, idleLingerMs: options.idleLingerMs });
   const closing = tracker.close();
   const timeoutMs = options.timeoutMs;
   if (timeoutMs === undefined) {
     await closing;
     return "closed";
   }
-  let timer: ReturnType<Clock["setTimeout"]> | undefined;
+  let timer: TimerHandle | undefined;
   const forced = new Promise<"forced">((resolve) => {
     timer = clock.setTimeout(() => resolve("forced"), timeoutMs, { ref: true });
   });

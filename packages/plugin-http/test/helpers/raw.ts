@@ -5,8 +5,15 @@
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { createServer as createHttpsServer } from "node:https";
+import {
+  createServer as createHttpServer,
+  get as httpGet,
+  type Agent as HttpAgentLike,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from "node:http";
+import { createServer as createHttpsServer, get as httpsGet } from "node:https";
 import { createConnection, type AddressInfo, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -194,5 +201,20 @@ export function tryConnect(url: string): Promise<string> {
       resolve("connected");
     });
     s.once("error", (e: NodeJS.ErrnoException) => resolve(`error:${e.code ?? e.message}`));
+  });
+}
+
+/** A GET through a node:http(s) Agent; resolves the response, or rejects with the error code. */
+export function agentGet(url: string, agent?: HttpAgentLike): Promise<RawResponse> {
+  const get = url.startsWith("https:") ? httpsGet : httpGet;
+  return new Promise((resolve, reject) => {
+    const req = get(url, { agent: agent ?? false, rejectUnauthorized: false }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (c: string) => (body += c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers as Record<string, string>, body }));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
   });
 }
