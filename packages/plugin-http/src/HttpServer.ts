@@ -74,7 +74,8 @@ export class ServerTracker {
   /** Connections lingering after a keep-alive response during the drain, with their timer. */
   readonly #lingering = new Map<Socket, TimerHandle>();
   readonly #clock: Clock;
-  readonly #idleLingerMs: number;
+  /** How long a connection whose last response went out keep-alive during the drain waits for one more request. */
+  idleLingerMs: number;
   readonly mode: DrainMode;
   /** In "503" mode: how long to keep answering 503 before closing the listener. */
   readonly drainDelayMs: number;
@@ -92,7 +93,7 @@ export class ServerTracker {
     this.mode = options.mode ?? "close";
     this.drainDelayMs = options.drainDelayMs ?? 0;
     this.handler = options.handler;
-    this.#idleLingerMs = options.idleLingerMs ?? DEFAULT_IDLE_LINGER_MS;
+    this.idleLingerMs = options.idleLingerMs ?? DEFAULT_IDLE_LINGER_MS;
     server.on("connection", this.#onConnection);
     trackServer(server, this);
     trackers.set(server, this);
@@ -162,7 +163,7 @@ export class ServerTracker {
 
   /** Gives `connection` idleLingerMs for one more request, then closes it if idle. */
   #linger(connection: Socket): void {
-    if (this.#idleLingerMs <= 0) return this.#scheduleSweep();
+    if (this.idleLingerMs <= 0) return this.#scheduleSweep();
     if (this.#lingering.has(connection)) return;
     // Ref'd: the drain awaiting this connection holds the process until it ends.
     const timer = this.#clock.setTimeout(
@@ -170,7 +171,7 @@ export class ServerTracker {
         this.#lingering.delete(connection);
         this.#scheduleSweep();
       },
-      this.#idleLingerMs,
+      this.idleLingerMs,
       { ref: true },
     );
     this.#lingering.set(connection, timer);
@@ -195,11 +196,12 @@ export class ServerTracker {
       // closeIdleConnections() closes every idle connection, a lingering one too: wait until the
       // last linger has ended (each end schedules a sweep).
       if (this.#lingering.size > 0) return;
-      const live = [...this.#sockets].some((s) => !s.destroyed);
-      if (this.#closedListener && !this.#preClosed && live) {
-        // node's own close() now: it closes idle connections and clears the server's
-        // connection-checking interval. Its listener part is a no-op (already closed) and, with a
-        // connection still open, it schedules no second 'close' event.
+      // node's own close() clears the server's connection-checking interval as well as closing idle
+      // connections. Its listener part is then a no-op, and it schedules no second 'close' event
+      // only while a connection survives it: one with a response in flight. Without one, only
+      // the idle connections are closed, and that (unref'd) interval stays armed.
+      const busy = [...this.#perConnection.keys()].some((s) => !s.destroyed);
+      if (this.#closedListener && !this.#preClosed && busy) {
         this.#preClosed = true;
         this.server.close();
       } else {
@@ -318,7 +320,10 @@ export interface CloseServerOptions {
   timeoutMs?: number;
   /** Clock of the budget's timer. Default systemClock. */
   clock?: Clock;
-  /** How long a connection whose last response went out keep-alive waits for one more request. Default 250. */
+  /**
+   * How long a connection whose last response went out keep-alive waits for one more request.
+   * Default 250; 0 closes it as soon as that response has ended (stoppable's behaviour).
+   */
   idleLingerMs?: number;
 }
 
@@ -333,7 +338,8 @@ export interface CloseServerOptions {
 export async function closeServer(server: Server, options: CloseServerOptions = {}): Promise<"closed" | "forced"> {
   if (!isNodeServer(server)) throw new HttpInvalidSpecError("closeServer(server)", "a node:http or node:https Server", typeof server);
   const clock = options.clock ?? systemClock;
-  const tracker = serverTracker(server, { clock, idleLingerMs: options.idleLingerMs });
+  const tracker = serverTracker(server, { clock });
+  if (options.idleLingerMs !== undefined) tracker.idleLingerMs = options.idleLingerMs;
   const closing = tracker.close();
   const timeoutMs = options.timeoutMs;
   if (timeoutMs === undefined) {
