@@ -101,11 +101,11 @@ function runFixture(
   onTestFinished(() => void child.kill("SIGKILL"));
   let out = "";
   const waiters: Array<() => void> = [];
-  child.stdout.on("data", (d: Buffer) => {
+  child.stdout!.on("data", (d: Buffer) => {
     out += d.toString();
     for (const w of waiters.splice(0)) w();
   });
-  child.stderr.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
   const line = (prefix: string): Promise<string> =>
     new Promise((resolve) => {
       const check = (): void => {
