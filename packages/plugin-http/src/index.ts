@@ -5,7 +5,7 @@ import { httpPlugin } from "./httpPlugin.js";
 export { httpPlugin, adoptServer, adoptNodeAgent } from "./httpPlugin.js";
 export type { HttpPluginOptions, AdoptHttpOptions } from "./httpPlugin.js";
 export { HttpAgent, AGENT_DEFAULTS } from "./HttpAgent.js";
-export type { HttpAgentOptions, HttpAgentStats } from "./HttpAgent.js";
+export type { CloseAgentOptions, HttpAgentOptions, HttpAgentStats } from "./HttpAgent.js";
 export { closeServer, isDraining, setRequestHandler } from "./HttpServer.js";
 export type { CloseServerOptions, DrainMode, HttpServerStats } from "./HttpServer.js";
 export type { NodeAgentStats } from "./NodeAgent.js";

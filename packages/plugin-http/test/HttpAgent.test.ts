@@ -1,8 +1,13 @@
 import { Agent, fetch as undiciFetch, request } from "undici";
 import { describe, expect, it, onTestFinished } from "vitest";
-import { isKernelError } from "@custodian/core";
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { isKernelError, ManualClock } from "@custodian/core";
 import { HttpAgent } from "../src/index.js";
+import { heldServer } from "./helpers/raw.js";
 import { drip, httpKernel, sleep, stall, startServer, stateOf, tcpSockets } from "./helpers/servers.js";
+
+const agentCloseFixture = fileURLToPath(new URL("./fixtures/agent-close.mjs", import.meta.url));
 
 const settle = <T>(p: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: any }> =>
   p.then(
@@ -223,5 +228,54 @@ describe("HttpAgent", () => {
     await (await request(`${srv.url}/`, { dispatcher: agent })).body.text();
     await agent.close();
     expect(seen).toEqual([`connect ${srv.url}/ true`, `disconnect ${srv.url}/ true`]);
+  });
+});
+
+describe("HttpAgent.close({ timeoutMs })", () => {
+  it("on a ManualClock: a stalled request is aborted at the budget, then close resolves; nothing stays armed", async () => {
+    const srv = await heldServer("http");
+    const clock = new ManualClock();
+    const agent = new HttpAgent({ clock });
+    onTestFinished(() => agent.destroy());
+    const pending = settle(request(`${srv.url}/never`, { dispatcher: agent }));
+    await srv.held();
+    const closing = agent.close({ timeoutMs: 1_000 });
+    await clock.advance(999);
+    expect(await stateOf(closing)).toBe("pending");
+    await clock.advance(1);
+    await closing;
+    const result = await pending;
+    expect(result.ok ? "resolved" : result.error.code).toBe("ERR_HTTP_REQUEST_ABORTED");
+    expect(agent.stats().state).toBe("destroyed");
+    expect(clock.pendingTimers()).toBe(0);
+  });
+
+  it("a request that finishes inside the budget: close resolves gracefully and clears its timer", async () => {
+    const srv = await heldServer("http");
+    const clock = new ManualClock();
+    const agent = new HttpAgent({ clock });
+    onTestFinished(() => agent.destroy());
+    const pending = request(`${srv.url}/soon`, { dispatcher: agent }).then((r) => r.body.text());
+    const held = await srv.held();
+    const closing = agent.close({ timeoutMs: 1_000 });
+    held.res.end("done");
+    expect(await pending).toBe("done");
+    await closing;
+    expect(agent.stats().state).toBe("closing");
+    expect(clock.pendingTimers()).toBe(0);
+  });
+
+  it("child process whose only pending work is `await agent.close({ timeoutMs: 300 })`: exits 0 after the budget with the request aborted", async () => {
+    const srv = await heldServer("http");
+    const child = spawn(process.execPath, [agentCloseFixture, `${srv.url}/never`, "300"], { stdio: ["ignore", "pipe", "pipe"] });
+    onTestFinished(() => void child.kill("SIGKILL"));
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (out += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+    expect(code, out).toBe(0);
+    const result = JSON.parse(out.slice(out.indexOf("RESULT ") + 7).split("\n")[0]) as { elapsedMs: number; request: string; state: string };
+    expect(result).toMatchObject({ request: "ERR_HTTP_REQUEST_ABORTED", state: "destroyed" });
+    expect(result.elapsedMs).toBeGreaterThanOrEqual(300);
   });
 });
