@@ -48,3 +48,5 @@ export type {
   ResourceTypeDefinition,
   ShutdownReport,
 } from "./types.js";
+export { createHostAllowList, isLoopbackHost } from "./net/HostAllowList.js";
+export type { HostAllowList, HostAllowListOptions } from "./net/HostAllowList.js";
