@@ -23,7 +23,7 @@ describe("http.agent at shutdown (real sockets, real time)", () => {
     const api = await kernel.acquire<HttpAgent>("api");
     const agent = api.value;
     const pending = settle(request(`${srv.url}/never`, { dispatcher: agent }));
-    await sleep(50);
+    await srv.arrived(1);
     expect(srv.sockets.size).toBe(1);
     const detail = kernel.snapshot().find((s) => s.name === "api")!.details!;
     expect(detail).toMatchObject({ inFlight: 1, openSockets: 1 });
@@ -74,7 +74,7 @@ describe("http.agent at shutdown (real sockets, real time)", () => {
     const viaGlobal = await fetch(`${srv.url}/ok`, { dispatcher: api.value } as unknown as RequestInit);
     expect(await viaGlobal.text()).toBe("ok");
     const stalled = settle(fetch(`${srv.url}/stall`, { dispatcher: api.value } as unknown as RequestInit));
-    await sleep(30);
+    await srv.arrived(3);
     await kernel.shutdown();
     const r = await stalled;
     expect(r.ok).toBe(false);
@@ -103,17 +103,21 @@ describe("http.agent at shutdown (real sockets, real time)", () => {
 
   it("legacy flag (deadlineCleanup: false) reproduces the hang: still pending after the deadline", async () => {
     const srv = await startServer(stall);
-    const { kernel } = await httpKernel({
-      shutdown: { deadline: "300ms" },
-      features: { deadlineCleanup: false },
-      resources: { api: { type: "http.agent" } },
-    });
+    const clock = new ManualClock();
+    const { kernel } = await httpKernel(
+      {
+        shutdown: { deadline: "300ms" },
+        features: { deadlineCleanup: false },
+        resources: { api: { type: "http.agent" } },
+      },
+      { clock },
+    );
     const api = await kernel.acquire<HttpAgent>("api");
     const agent = api.value;
     const pending = settle(request(`${srv.url}/never`, { dispatcher: agent }));
-    await sleep(30);
+    await srv.arrived(1);
     const shutdown = kernel.shutdown();
-    await sleep(600);
+    await clock.advance(600);
     expect(await stateOf(shutdown)).toBe("pending");
     expect(await stateOf(pending)).toBe("pending");
     // Clean up by hand, as a user who rolled back would have to.
@@ -135,15 +139,15 @@ describe("HttpAgent", () => {
       await plain.destroy().catch(() => undefined);
     });
     const plainReq = settle(request(`${srv.url}/a`, { dispatcher: plain }));
-    await sleep(30);
+    await srv.arrived(1);
     void plain.close();
     await plain.destroy();
-    await sleep(50);
+    await sleep(50); // Proves a negative (nothing reaches the request): only a duration can.
     expect(await stateOf(plainReq)).toBe("pending");
 
     const agent = new HttpAgent({ name: "t" });
     const req = settle(request(`${srv.url}/b`, { dispatcher: agent }));
-    await sleep(30);
+    await srv.arrived(2);
     const closing = agent.close();
     await agent.destroy();
     const r = await req;
@@ -178,12 +182,15 @@ describe("HttpAgent", () => {
 
   it("snapshot shows in-flight requests and the age of the oldest", async () => {
     const srv = await startServer(stall);
-    const { kernel } = await httpKernel({ resources: { api: { type: "http.agent", connections: 2 } } });
+    const clock = new ManualClock();
+    const { kernel } = await httpKernel({ resources: { api: { type: "http.agent", connections: 2 } } }, { clock });
     const api = await kernel.acquire<HttpAgent>("api");
     const a = settle(request(`${srv.url}/1`, { dispatcher: api.value }));
-    await sleep(120);
+    await srv.arrived(1);
+    await clock.advance(120);
     const b = settle(request(`${srv.url}/2`, { dispatcher: api.value }));
-    await sleep(30);
+    await srv.arrived(2);
+    await clock.advance(20);
     const d = kernel.snapshot().find((s) => s.name === "api")!.details as {
       inFlight: number;
       openSockets: number;
@@ -205,7 +212,7 @@ describe("HttpAgent", () => {
     const api = await kernel.acquire<HttpAgent>("api");
     const origin = srv.url.replace("http://", "http://bob:hunter2@");
     const r = settle(request(`${origin}/x?token=abc`, { dispatcher: api.value, headers: { authorization: "Bearer s3cret" } }));
-    await sleep(30);
+    await srv.arrived(1);
     const details = JSON.stringify(kernel.snapshot());
     expect(details).toContain('"inFlight":1');
     expect(details).not.toContain("hunter2");
