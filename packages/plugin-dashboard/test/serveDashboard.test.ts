@@ -128,6 +128,8 @@ describe("serveDashboard: options and binding", () => {
     const { dashboard } = await kernelAndDashboard({ host: "0.0.0.0", allowRemote: true });
     expect(dashboard.host).toBe("0.0.0.0");
     expect((await fetch(`http://127.0.0.1:${dashboard.port}/api/state`, { headers: auth })).status).toBe(200);
+    // The printed address works too (its Host is the bound IP literal).
+    expect((await fetch(`${dashboard.origin}/api/state`, { headers: auth })).status).toBe(200);
   });
 
   it("rejects invalid options with ERR_DASHBOARD_INVALID_OPTIONS and never echoes a given token", async () => {

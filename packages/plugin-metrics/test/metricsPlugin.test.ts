@@ -248,5 +248,6 @@ describe("/metrics endpoint answers only who it should (DNS rebinding, remote bi
     expect((await getWithHost(url, undefined, { authorization: "Bearer wrong-token-000000000" })).status).toBe(401);
     expect((await getWithHost(url, undefined, { authorization: `Bearer ${token}` })).status).toBe(200);
     expect((await getWithHost(url, "attacker.example", { authorization: `Bearer ${token}` })).status).toBe(421);
+    expect((await fetch(api.url!, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200); // the printed URL (0.0.0.0)
   });
 });

@@ -27,7 +27,7 @@ const isIpLiteral = (name: string): boolean => /^\d{1,3}(\.\d{1,3}){3}$/.test(na
 export interface HostAllowListOptions {
   /** The port the endpoint listens on (what a browser puts after the name). */
   port: number;
-  /** The address it is bound to: an IP literal other than a wildcard is allowed as a Host too. */
+  /** The address it is bound to: when an IP literal, it is allowed as a Host too (with the port). */
   bindHost?: string;
   /** More names, `name` (any port) or `name:port`, e.g. the DNS name Prometheus scrapes. */
   allowedHosts?: readonly string[];
@@ -51,8 +51,10 @@ export function createHostAllowList(options: HostAllowListOptions): HostAllowLis
   const exact = new Set<string>();
   const anyPort = new Set<string>();
   for (const name of ["localhost", "127.0.0.1", "[::1]"]) exact.add(`${name}:${port}`);
+  // An IP literal is never a name an attacker's page can be served from, so the bound address
+  // (a wildcard too: the printed URL of an endpoint bound to 0.0.0.0 carries it) is safe to answer.
   const bind = options.bindHost?.toLowerCase();
-  if (bind !== undefined && bind !== "0.0.0.0" && bind !== "::" && bind !== "[::]") {
+  if (bind !== undefined) {
     const name = bind.includes(":") && !bind.startsWith("[") ? `[${bind}]` : bind;
     if (isIpLiteral(name)) exact.add(`${name}:${port}`);
   }

@@ -21,9 +21,11 @@ describe("createHostAllowList", () => {
     expect(hosts.allows("scrape.example:9464")).toBe(false);
   });
 
-  it("answers the bound IP literal, never a wildcard", () => {
+  it("answers the bound IP literal (the host of the printed URL), not a name it is bound to", () => {
     expect(createHostAllowList({ port: 80, bindHost: "10.1.2.3" }).allows("10.1.2.3")).toBe(true);
-    expect(createHostAllowList({ port: 80, bindHost: "0.0.0.0" }).allows("0.0.0.0")).toBe(false);
+    expect(createHostAllowList({ port: 80, bindHost: "0.0.0.0" }).allows("0.0.0.0:80")).toBe(true);
+    expect(createHostAllowList({ port: 80, bindHost: "0.0.0.0" }).allows("10.1.2.3:80")).toBe(false);
+    expect(createHostAllowList({ port: 80, bindHost: "myhost.example" }).allows("myhost.example:80")).toBe(false);
     expect(createHostAllowList({ port: 81, bindHost: "fd00::1" }).allows("[fd00::1]:81")).toBe(true);
   });
 });
