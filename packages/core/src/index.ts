@@ -10,6 +10,8 @@ export { definePlugin } from "./registry/definePlugin.js";
 export type { PluginDescriptor, PluginEntry, PluginTypeDeclaration } from "./registry/definePlugin.js";
 export { systemClock } from "./time/Clock.js";
 export type { Clock, TimerHandle, TimerOptions } from "./time/Clock.js";
+export { createHostAllowList, isLoopbackHost } from "./net/HostAllowList.js";
+export type { HostAllowList, HostAllowListOptions } from "./net/HostAllowList.js";
 export { ManualClock } from "./time/ManualClock.js";
 export { createDeadline, deadlineAt } from "./scope/Deadline.js";
 export type { Deadline } from "./scope/Deadline.js";

@@ -1,21 +1,43 @@
 /**
  * Attaching to a running process: `listenForAttach(kernel)` opens a small local control endpoint
- * (a Unix socket, mode 0600, in the OS temp folder, named after the pid) and tracks it; the
- * `custodian dashboard --pid N` command calls `attachDashboard(N)`, which asks that endpoint to
- * start the dashboard (or returns the one already running) and gets its URL with the token back.
- * Only a local user who can open the socket file can ask; the page still needs the token.
+ * (a Unix socket, mode 0600, named after the pid, in a per-user folder `custodian-<uid>` of mode
+ * 0700 in the OS temp folder) and tracks it; the `custodian dashboard --pid N` command calls
+ * `attachDashboard(N)`, which asks that endpoint to start the dashboard (or returns the one
+ * already running) and gets its URL with the token back. Only this user can open the socket; the
+ * attaching side checks that the folder and the socket are this user's own and writable by no one
+ * else before it trusts the answer (another user could otherwise plant a socket that hands out a
+ * URL of their choosing). The page still needs the token.
  */
-import { chmod, rm } from "node:fs/promises";
+import { lstat, chmod, mkdir, rm } from "node:fs/promises";
 import { createConnection, createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { Kernel, ResourceHandle } from "@custodian/core";
 import { DashboardAttachError, DashboardListenError } from "./errors.js";
 import { serveDashboard, type Dashboard, type DashboardOptions } from "./serveDashboard.js";
 
+/** The per-user folder of the attach sockets: `<tmp>/custodian-<uid>`, mode 0700. */
+export const attachFolder = (): string => join(tmpdir(), `custodian-${process.getuid?.() ?? "user"}`);
+
 /** The control socket of process `pid`. */
 export const attachSocketPath = (pid: number = process.pid): string =>
-  process.platform === "win32" ? `\\\\.\\pipe\\custodian-${pid}` : join(tmpdir(), `custodian-${pid}.sock`);
+  process.platform === "win32" ? `\\\\.\\pipe\\custodian-${pid}` : join(attachFolder(), `dashboard-${pid}.sock`);
+
+/**
+ * Why `path` is not private to this user (undefined when it is): it must be a real folder or socket
+ * (not a symlink), owned by this uid, and writable by neither group nor others.
+ */
+async function notPrivate(path: string, kind: "folder" | "socket"): Promise<string | undefined> {
+  const uid = process.getuid?.();
+  if (uid === undefined) return undefined; // Windows: named pipes, no uid.
+  const st = await lstat(path).catch(() => undefined);
+  if (st === undefined) return undefined; // Absent: connect/listen reports it.
+  if (kind === "folder" ? !st.isDirectory() : !st.isSocket()) return `${path} is not a ${kind === "folder" ? "folder" : "socket"} (a symlink or another file)`;
+  if (st.uid !== uid) return `${path} is owned by uid ${st.uid}, not by this user (uid ${uid})`;
+  if ((st.mode & 0o022) !== 0)
+    return `${path} is writable by ${(st.mode & 0o002) !== 0 ? "others" : "its group"} (mode ${(st.mode & 0o777).toString(8).padStart(4, "0")})`;
+  return undefined;
+}
 
 /** Options of `listenForAttach`. */
 export interface AttachOptions {
@@ -95,6 +117,15 @@ export async function listenForAttach(kernel: Kernel, options: AttachOptions = {
     });
   });
 
+  if (options.path === undefined && process.platform !== "win32") {
+    const folder = dirname(path);
+    await mkdir(folder, { mode: 0o700 }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== "EEXIST") throw new DashboardListenError(folder, error, "the per-user attach folder could not be made; pass another path");
+    });
+    const problem = await notPrivate(folder, "folder");
+    if (problem !== undefined)
+      throw new DashboardListenError(path, new Error(problem), `the attach folder must be this user's own, mode 0700: remove ${folder} or pass another path`);
+  }
   await removeStaleSocket(path);
   await new Promise<void>((resolve, reject) => {
     server.once("error", (error) => reject(new DashboardListenError(path, error, "another process (or kernel) owns this attach socket; pass another path")));
@@ -149,10 +180,20 @@ async function removeStaleSocket(path: string): Promise<void> {
 /**
  * Asks process `pid` (or the socket at `path`) to start its dashboard and returns its URL with the
  * token. What `custodian dashboard --pid N` calls.
- * @throws KernelError ERR_DASHBOARD_ATTACH (no endpoint, or it answered an error)
+ * @throws KernelError ERR_DASHBOARD_ATTACH (no endpoint, it answered an error, or its folder or socket
+ *   is not this user's own or is writable by group/others)
  */
 export async function attachDashboard(target: number | string, options: { port?: number; timeoutMs?: number } = {}): Promise<{ url: string }> {
   const path = typeof target === "number" ? attachSocketPath(target) : target;
+  const subject = typeof target === "number" ? `process ${target}` : path;
+  const problem = (await notPrivate(dirname(path), "folder")) ?? (await notPrivate(path, "socket"));
+  if (problem !== undefined)
+    throw new DashboardAttachError(
+      subject,
+      `refusing an attach socket another user could have placed: ${problem}`,
+      undefined,
+      "Only a socket in a folder of your own, writable by no one else, is trusted.",
+    );
   const answer = await new Promise<Answer>((resolve, reject) => {
     const socket = createConnection(path);
     let data = "";
@@ -168,8 +209,8 @@ export async function attachDashboard(target: number | string, options: { port?:
     });
     socket.on("error", reject);
   }).catch((cause: unknown) => {
-    throw new DashboardAttachError(typeof target === "number" ? `process ${target}` : path, cause instanceof Error ? cause.message : String(cause), { cause });
+    throw new DashboardAttachError(subject, cause instanceof Error ? cause.message : String(cause), { cause });
   });
-  if (!answer.ok) throw new DashboardAttachError(typeof target === "number" ? `process ${target}` : path, `it answered ${answer.code}: ${answer.message}`);
+  if (!answer.ok) throw new DashboardAttachError(subject, `it answered ${answer.code}: ${answer.message}`);
   return { url: answer.url };
 }

@@ -26,6 +26,7 @@ export const dashboardPlugin = definePlugin<DashboardPluginOptions>({
       port: options.port,
       token: options.token,
       allowRemote: options.allowRemote,
+      allowedHosts: options.allowedHosts,
       windowMs: options.window === undefined ? undefined : parseDuration(options.window, "dashboard.window"),
       sampleMs: options.sampleInterval === undefined ? undefined : parseDuration(options.sampleInterval, "dashboard.sampleInterval"),
     };

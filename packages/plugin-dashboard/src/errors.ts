@@ -39,12 +39,13 @@ export class DashboardListenError extends KernelError {
 
 /** `attachDashboard` found no endpoint at the process, or the process answered an error. */
 export class DashboardAttachError extends KernelError {
-  constructor(target: string, reason: string, options?: ErrorOptions) {
-    super(
-      "ERR_DASHBOARD_ATTACH",
-      `Cannot attach to ${target}: ${reason}. The process must run listenForAttach(kernel) (dashboard plugin option attach: true).`,
-      options,
-    );
+  constructor(
+    target: string,
+    reason: string,
+    options?: ErrorOptions,
+    hint = "The process must run listenForAttach(kernel) (dashboard plugin option attach: true).",
+  ) {
+    super("ERR_DASHBOARD_ATTACH", `Cannot attach to ${target}: ${reason}. ${hint}`, options);
   }
 }
 

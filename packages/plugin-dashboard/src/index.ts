@@ -9,7 +9,7 @@ export { dashboardPlugin };
 export default dashboardPlugin;
 export { serveDashboard, isLoopback } from "./serveDashboard.js";
 export type { Dashboard, DashboardOptions } from "./serveDashboard.js";
-export { attachDashboard, attachSocketPath, listenForAttach } from "./attach.js";
+export { attachDashboard, attachFolder, attachSocketPath, listenForAttach } from "./attach.js";
 export type { AttachEndpoint, AttachOptions } from "./attach.js";
 export { dashboardOptionsSchema } from "./schema.js";
 export type { DashboardPluginOptions } from "./schema.js";

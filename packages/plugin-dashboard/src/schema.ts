@@ -13,6 +13,8 @@ export interface DashboardPluginOptions {
   token?: string;
   /** Allow binding a non-loopback interface. Default false. */
   allowRemote?: boolean;
+  /** More Host names answered besides localhost/127.0.0.1/[::1] with the port (others get 421). */
+  allowedHosts?: string[];
   /** History kept by the charts, a duration ("10m") or ms. Default "10m". */
   window?: string | number;
   /** Chart sampling interval, a duration ("1s") or ms. Default "1s". */
@@ -38,6 +40,11 @@ export const dashboardOptionsSchema = Object.freeze({
       description: "Access token; random when omitted",
     },
     allowRemote: { type: "boolean", default: false, description: "Allow a non-loopback host" },
+    allowedHosts: {
+      type: "array",
+      items: { type: "string", minLength: 1 },
+      description: "More Host names answered (name, or name:port), besides localhost/127.0.0.1/[::1] with the port; others get 421",
+    },
     window: { ...durationSchema, default: "10m", description: "How much history the charts keep" },
     sampleInterval: { ...durationSchema, default: "1s", description: "Chart sampling interval" },
     start: { type: "boolean", default: true, description: "Serve the dashboard when the kernel starts" },

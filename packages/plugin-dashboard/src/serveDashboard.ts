@@ -1,13 +1,24 @@
 /**
  * The dashboard's HTTP server: static page + JSON state + a Server-Sent Events stream, behind an
- * access token, bound to loopback unless told otherwise. The server is itself a tracked resource
+ * access token, bound to loopback unless told otherwise, answering only its own Host names (421
+ * otherwise, so a DNS-rebinding page cannot read it). The server is itself a tracked resource
  * (`http.server`): during shutdown it stays up until every other resource has settled, so the page
  * shows each outcome, then closes.
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { KernelError, type Kernel, type KernelEvent, type ReleaseContext, type ResourceHandle, type ResourceOutcome, type TimerHandle } from "@custodian/core";
+import {
+  createHostAllowList,
+  isLoopbackHost,
+  KernelError,
+  type Kernel,
+  type KernelEvent,
+  type ReleaseContext,
+  type ResourceHandle,
+  type ResourceOutcome,
+  type TimerHandle,
+} from "@custodian/core";
 import { loadAssets, type Asset } from "./assets.js";
 import { DashboardModel, eventView } from "./DashboardModel.js";
 import { DashboardListenError, DashboardOptionsError, DashboardRemoteBindError } from "./errors.js";
@@ -22,6 +33,12 @@ export interface DashboardOptions {
   token?: string;
   /** Allow binding a non-loopback interface. Default false. */
   allowRemote?: boolean;
+  /**
+   * More `Host` names the dashboard answers (`name` on any port, or `name:port`). Always answered:
+   * `localhost`, `127.0.0.1` and `[::1]` with the dashboard's port, and the bound IP literal; any
+   * other Host (a DNS-rebinding page) gets 421.
+   */
+  allowedHosts?: string[];
   /** How much history the charts keep. Default 10 minutes. */
   windowMs?: number;
   /** Sampling interval of the charts (and the page's refresh tick). Default 1000 ms. */
@@ -49,7 +66,6 @@ export interface Dashboard {
   close(): Promise<ResourceOutcome>;
 }
 
-const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost", "[::1]"]);
 const SECURITY_HEADERS = {
   "cache-control": "no-store",
   "x-content-type-options": "nosniff",
@@ -88,12 +104,16 @@ export async function serveDashboard(kernel: Kernel, options: DashboardOptions =
   let cookieName = "custodian_dashboard";
   let closing = false;
 
+  let hosts = createHostAllowList({ port: 0 });
   const server = createServer((req, res) => route(req, res));
   // Node answers 408 to slow requests on its own; SSE responses are not bound by requestTimeout.
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
 
   function route(req: IncomingMessage, res: ServerResponse): void {
+    // Before the token: a page on a rebinding name learns nothing, not even that a token is asked.
+    if (!hosts.allows(req.headers.host))
+      return send(res, 421, "text/plain; charset=utf-8", "421 Misdirected Request: this Host is not served here (dashboard option allowedHosts)\n");
     const url = new URL(req.url ?? "/", "http://dashboard.invalid");
     if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, "text/plain; charset=utf-8", "Method not allowed\n", { allow: "GET, HEAD" });
     const queryToken = url.searchParams.get("token");
@@ -177,6 +197,7 @@ export async function serveDashboard(kernel: Kernel, options: DashboardOptions =
   server.on("error", (error) => kernel.emitPluginEvent("dashboard", "dashboard:error", { message: error.message }));
   const address = server.address() as AddressInfo;
   const port = address.port;
+  hosts = createHostAllowList({ port, bindHost: opts.host, allowedHosts: opts.allowedHosts });
   cookieName = `custodian_dashboard_${port}`;
   const hostPart = address.family === "IPv6" ? `[${address.address}]` : address.address;
   const origin = `http://${hostPart}:${port}`;
@@ -256,6 +277,7 @@ export async function serveDashboard(kernel: Kernel, options: DashboardOptions =
 
 interface CheckedOptions {
   host: string;
+  allowedHosts: string[];
   port: number;
   token: string;
   windowMs: number;
@@ -273,6 +295,9 @@ function checkOptions(o: DashboardOptions): CheckedOptions {
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new DashboardOptionsError("port", "an integer from 0 to 65535", port);
   if (o.allowRemote !== undefined && typeof o.allowRemote !== "boolean") throw new DashboardOptionsError("allowRemote", "a boolean", o.allowRemote);
   if (!isLoopback(host) && o.allowRemote !== true) throw new DashboardRemoteBindError(host);
+  const allowedHosts = o.allowedHosts ?? [];
+  if (!Array.isArray(allowedHosts) || !allowedHosts.every((h) => typeof h === "string" && h !== ""))
+    throw new DashboardOptionsError("allowedHosts", "an array of non-empty host names", allowedHosts);
   const token = o.token ?? randomBytes(32).toString("base64url");
   if (typeof token !== "string" || token.length < 16 || !/^[\x21-\x7e]+$/.test(token) || /[;,]/.test(token)) {
     throw new DashboardOptionsError("token", "at least 16 printable characters without spaces, ';' or ','", o.token === undefined ? undefined : "(hidden)");
@@ -289,13 +314,11 @@ function checkOptions(o: DashboardOptions): CheckedOptions {
   if (typeof name !== "string" || name === "") throw new DashboardOptionsError("name", "a non-empty string", name);
   const log = o.log ?? ((line: string) => console.error(line));
   if (typeof log !== "function") throw new DashboardOptionsError("log", "a function", log);
-  return { host, port, token, windowMs, sampleMs, maxResources, name, log };
+  return { host, allowedHosts, port, token, windowMs, sampleMs, maxResources, name, log };
 }
 
-/** True for 127.0.0.0/8, ::1 and localhost. */
-export function isLoopback(host: string): boolean {
-  return LOOPBACK.has(host.toLowerCase()) || /^127(\.\d{1,3}){3}$/.test(host) || host === "::ffff:127.0.0.1";
-}
+/** True for 127.0.0.0/8, ::1 and localhost (core's isLoopbackHost). */
+export const isLoopback: (host: string) => boolean = isLoopbackHost;
 
 const digest = (s: string): Buffer => createHash("sha256").update(s).digest();
 

@@ -1,11 +1,11 @@
 import { existsSync } from "node:fs";
-import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import { chmod, chown, lstat, mkdir, mkdtemp, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { createKernel, isKernelError, type Kernel } from "@custodian/core";
 import { describe, expect, it, onTestFinished, vi } from "vitest";
-import { attachDashboard, attachSocketPath, dashboardPlugin, listenForAttach } from "../src/index.js";
+import { attachDashboard, attachFolder, attachSocketPath, dashboardPlugin, listenForAttach } from "../src/index.js";
 
 async function tempSocket(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "custodian-attach-"));
@@ -54,7 +54,7 @@ describe.skipIf(process.platform === "win32")("attach endpoint", () => {
   it("fails with ERR_DASHBOARD_ATTACH when nothing listens for that pid", async () => {
     const error = await attachDashboard(2 ** 22 + 12345).catch((e: unknown) => e);
     expect(isKernelError(error, "ERR_DASHBOARD_ATTACH")).toBe(true);
-    expect(attachSocketPath(42)).toBe(join(tmpdir(), "custodian-42.sock"));
+    expect(attachSocketPath(42)).toBe(join(tmpdir(), `custodian-${process.getuid!()}`, "dashboard-42.sock"));
   });
 
   it("replaces a stale socket file but refuses one a live process still serves", async () => {
@@ -79,5 +79,68 @@ describe.skipIf(process.platform === "win32")("attach endpoint", () => {
     const { url } = await attachDashboard(process.pid);
     expect(url).toContain("?token=attach-token-0123456789");
     expect(k.snapshot().map((r) => r.name)).toEqual(["dashboard", "dashboard-attach"]);
+    // The default socket lives in a per-user folder of mode 0700, itself 0600.
+    const folder = await lstat(attachFolder());
+    expect([folder.isDirectory(), folder.uid, folder.mode & 0o777]).toEqual([true, process.getuid!(), 0o700]);
+    expect((await lstat(attachSocketPath())).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe.skipIf(process.platform === "win32")("attach: only this user's own socket is trusted", () => {
+  /** A private folder with a live attach endpoint at <folder>/ctl.sock. */
+  async function endpointIn(): Promise<{ folder: string; path: string }> {
+    const k = await kernel();
+    const path = await tempSocket();
+    await listenForAttach(k, { path, dashboard: { log: () => {} } });
+    return { folder: dirname(path), path };
+  }
+
+  it("refuses a socket whose folder is group- or other-writable", async () => {
+    const { folder, path } = await endpointIn();
+    expect((await attachDashboard(path)).url).toMatch(/^http:/);
+    for (const mode of [0o777, 0o770, 0o1777]) {
+      await chmod(folder, mode);
+      const error = await attachDashboard(path).catch((e: unknown) => e);
+      expect(isKernelError(error, "ERR_DASHBOARD_ATTACH"), mode.toString(8)).toBe(true);
+      expect((error as Error).message).toMatch(/refusing an attach socket another user could have placed: .* is writable by (others|its group)/);
+    }
+  });
+
+  it("refuses a socket writable by others, and a symlink in place of the socket", async () => {
+    const { folder, path } = await endpointIn();
+    await chmod(path, 0o666);
+    expect(await attachDashboard(path).catch((e: { code?: string }) => e.code)).toBe("ERR_DASHBOARD_ATTACH");
+    await chmod(path, 0o600);
+    const link = join(folder, "link.sock");
+    await symlink(path, link);
+    const error = await attachDashboard(link).catch((e: unknown) => e);
+    expect((error as Error).message).toContain("is not a socket (a symlink or another file)");
+  });
+
+  it("refuses a folder owned by another user (needs root to make one; skipped otherwise)", async (ctx) => {
+    if (process.getuid!() !== 0) {
+      console.log("skipped: making a folder owned by another user needs root");
+      return ctx.skip();
+    }
+    const { folder, path } = await endpointIn();
+    await chown(folder, 65534, 65534);
+    const error = await attachDashboard(path).catch((e: unknown) => e);
+    expect(isKernelError(error, "ERR_DASHBOARD_ATTACH")).toBe(true);
+    expect((error as Error).message).toContain("is owned by uid 65534, not by this user");
+  });
+
+  it("listenForAttach refuses a default per-user folder someone else made or left open (ERR_DASHBOARD_LISTEN)", async () => {
+    const tmp = await mkdtemp(join(tmpdir(), "custodian-tmp-"));
+    onTestFinished(() => rm(tmp, { recursive: true, force: true }));
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = tmp;
+    onTestFinished(() => void (saved === undefined ? delete process.env.TMPDIR : (process.env.TMPDIR = saved)));
+    await mkdir(attachFolder(), { mode: 0o700 });
+    await chmod(attachFolder(), 0o777);
+    const k = await kernel();
+    const error = await listenForAttach(k).catch((e: unknown) => e);
+    expect(isKernelError(error, "ERR_DASHBOARD_LISTEN")).toBe(true);
+    expect((error as Error).message).toContain("the attach folder must be this user's own, mode 0700");
+    expect(k.snapshot()).toEqual([]);
   });
 });

@@ -15,6 +15,7 @@ describe("dashboard plugin", () => {
     expect(dashboardOptionsSchema.additionalProperties).toBe(false);
     expect(Object.keys(dashboardOptionsSchema.properties).sort()).toEqual([
       "allowRemote",
+      "allowedHosts",
       "attach",
       "host",
       "port",

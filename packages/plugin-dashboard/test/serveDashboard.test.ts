@@ -1,6 +1,6 @@
 // Real HTTP on 127.0.0.1, port 0, on the system clock (sockets are real anyway). No sleeps: every
 // wait is on a message or a promise we control.
-import { createServer } from "node:http";
+import { createServer, get as httpGet } from "node:http";
 import { createKernel, isKernelError, type Kernel } from "@custodian/core";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { serveDashboard, type Dashboard, type DashboardOptions, type DashboardState } from "../src/index.js";
@@ -79,6 +79,43 @@ describe("serveDashboard: access", () => {
   });
 });
 
+/** A GET with a chosen Host header (fetch cannot set one); resolves the status and body. */
+function getWithHost(url: string, host: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpGet(url, { headers: { ...headers, host } }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (c: string) => (body += c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on("error", reject);
+  });
+}
+
+describe("serveDashboard: answers only its own Host names (DNS rebinding)", () => {
+  it("a foreign Host header gets 421 on every route, even with the token; loopback names with the port get 200", async () => {
+    const { dashboard } = await kernelAndDashboard();
+    for (const path of ["/", "/api/state", "/api/events", "/app.js", `/?token=${TOKEN}`]) {
+      for (const host of ["attacker.example", `attacker.example:${dashboard.port}`, `localhost:${dashboard.port + 1}`]) {
+        const res = await getWithHost(dashboard.origin + path, host, auth);
+        expect(res.status, `${host} ${path}`).toBe(421);
+        expect(res.body).not.toContain("resources");
+      }
+    }
+    for (const host of [`localhost:${dashboard.port}`, `127.0.0.1:${dashboard.port}`]) {
+      const res = await getWithHost(`${dashboard.origin}/api/state`, host, auth);
+      expect(res.status, host).toBe(200);
+      expect(JSON.parse(res.body)).toHaveProperty("resources");
+    }
+  });
+
+  it("allowedHosts adds names", async () => {
+    const { dashboard } = await kernelAndDashboard({ allowedHosts: ["ops.internal"] });
+    expect((await getWithHost(`${dashboard.origin}/api/state`, "ops.internal:8443", auth)).status).toBe(200);
+    expect((await getWithHost(`${dashboard.origin}/api/state`, "ops.internal.attacker.example", auth)).status).toBe(421);
+  });
+});
+
 describe("serveDashboard: options and binding", () => {
   it("refuses a non-loopback host without allowRemote, and tracks nothing", async () => {
     const kernel = await createKernel({ env: {}, config: {} });
@@ -91,6 +128,8 @@ describe("serveDashboard: options and binding", () => {
     const { dashboard } = await kernelAndDashboard({ host: "0.0.0.0", allowRemote: true });
     expect(dashboard.host).toBe("0.0.0.0");
     expect((await fetch(`http://127.0.0.1:${dashboard.port}/api/state`, { headers: auth })).status).toBe(200);
+    // The printed address works too (its Host is the bound IP literal).
+    expect((await fetch(`${dashboard.origin}/api/state`, { headers: auth })).status).toBe(200);
   });
 
   it("rejects invalid options with ERR_DASHBOARD_INVALID_OPTIONS and never echoes a given token", async () => {

@@ -51,6 +51,14 @@ export const AGENT_DEFAULTS = Object.freeze({
   connectTimeoutMs: 5_000,
 });
 
+/** Options of `HttpAgent.close`. */
+export interface CloseAgentOptions {
+  /** Budget of the graceful close; at its end, pending requests are aborted and sockets destroyed. */
+  timeoutMs?: number;
+  /** `cause` of the ERR_HTTP_REQUEST_ABORTED errors of requests aborted at the budget. */
+  cause?: unknown;
+}
+
 /** Live figures of an agent, as shown in `kernel.snapshot()`. */
 export interface HttpAgentStats {
   state: "open" | "closing" | "destroyed";
@@ -380,15 +388,32 @@ export class HttpAgent extends Dispatcher {
     socket.once("close", () => this.#sockets.delete(socket));
   }
 
-  /** Graceful: rejects new requests, lets those in flight finish, then closes every socket. */
+  /**
+   * Graceful: rejects new requests, lets those in flight finish, then closes every socket. With
+   * `timeoutMs`, whatever is still pending at that budget is destroyed (as `destroy()`), and the
+   * promise resolves after that; the budget's timer is ref'd while the promise is awaited, so a
+   * process whose only pending work is this close waits for it.
+   */
   override close(): Promise<void>;
+  override close(options: CloseAgentOptions): Promise<void>;
   override close(callback: () => void): void;
-  override close(callback?: () => void): Promise<void> | void {
+  override close(arg?: (() => void) | CloseAgentOptions): Promise<void> | void {
     if (this.#state === "open") this.#state = "closing";
     this.#closing ??= this.#agent.close().catch(() => undefined);
-    const p = this.#closing;
-    if (callback === undefined) return p;
-    p.then(callback, callback);
+    const closing = this.#closing;
+    if (typeof arg === "function") {
+      closing.then(arg, arg);
+      return;
+    }
+    const timeoutMs = arg?.timeoutMs;
+    if (timeoutMs === undefined) return closing;
+    return new Promise<void>((resolve) => {
+      const timer = this.#clock.setTimeout(() => void this.abort({ cause: arg?.cause }).then(resolve), timeoutMs, { ref: true });
+      void closing.then(() => {
+        this.#clock.clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   /**

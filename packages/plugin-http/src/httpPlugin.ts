@@ -11,7 +11,7 @@ import { createPoolBreakerRegistry } from "./poolBreakers.js";
 import { createFallbackBreakerRegistry, type BreakerRegistryFactory, type BreakerRegistryLike } from "./Breaker.js";
 import { HttpInvalidSpecError, HttpListenFailedError } from "./errors.js";
 import { HttpAgent } from "./HttpAgent.js";
-import { serverTracker } from "./HttpServer.js";
+import { isNodeServer, serverTracker } from "./HttpServer.js";
 import { NodeAgentTracker } from "./NodeAgent.js";
 import { agentOptionsFromSpec, httpAgentSchema, httpNodeAgentSchema, httpPluginSchema, httpServerSchema, serverOptionsFromSpec } from "./schema.js";
 
@@ -139,7 +139,7 @@ export const httpPlugin = definePlugin<HttpPluginOptions>({
         if (handler !== undefined && typeof handler !== "function")
           throw new HttpInvalidSpecError(`${subject}.handler`, "a request listener function", typeof handler);
         if (given !== undefined) {
-          if (!(given instanceof http.Server)) throw new HttpInvalidSpecError(`${subject}.server`, "a node:http Server", typeof given);
+          if (!isNodeServer(given)) throw new HttpInvalidSpecError(`${subject}.server`, "a node:http or node:https Server", typeof given);
           if (mode === "503") {
             throw new HttpInvalidSpecError(`${subject}.whileDraining`, '"close" for an adopted server (answer 503 yourself with isDraining(server))', mode);
           }

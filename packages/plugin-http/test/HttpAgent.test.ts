@@ -1,8 +1,13 @@
 import { Agent, fetch as undiciFetch, request } from "undici";
 import { describe, expect, it, onTestFinished } from "vitest";
-import { isKernelError } from "@custodian/core";
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { isKernelError, ManualClock } from "@custodian/core";
 import { HttpAgent } from "../src/index.js";
+import { heldServer } from "./helpers/raw.js";
 import { drip, httpKernel, sleep, stall, startServer, stateOf, tcpSockets } from "./helpers/servers.js";
+
+const agentCloseFixture = fileURLToPath(new URL("./fixtures/agent-close.mjs", import.meta.url));
 
 const settle = <T>(p: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: any }> =>
   p.then(
@@ -18,7 +23,7 @@ describe("http.agent at shutdown (real sockets, real time)", () => {
     const api = await kernel.acquire<HttpAgent>("api");
     const agent = api.value;
     const pending = settle(request(`${srv.url}/never`, { dispatcher: agent }));
-    await sleep(50);
+    await srv.arrived(1);
     expect(srv.sockets.size).toBe(1);
     const detail = kernel.snapshot().find((s) => s.name === "api")!.details!;
     expect(detail).toMatchObject({ inFlight: 1, openSockets: 1 });
@@ -69,7 +74,7 @@ describe("http.agent at shutdown (real sockets, real time)", () => {
     const viaGlobal = await fetch(`${srv.url}/ok`, { dispatcher: api.value } as unknown as RequestInit);
     expect(await viaGlobal.text()).toBe("ok");
     const stalled = settle(fetch(`${srv.url}/stall`, { dispatcher: api.value } as unknown as RequestInit));
-    await sleep(30);
+    await srv.arrived(3);
     await kernel.shutdown();
     const r = await stalled;
     expect(r.ok).toBe(false);
@@ -98,17 +103,21 @@ describe("http.agent at shutdown (real sockets, real time)", () => {
 
   it("legacy flag (deadlineCleanup: false) reproduces the hang: still pending after the deadline", async () => {
     const srv = await startServer(stall);
-    const { kernel } = await httpKernel({
-      shutdown: { deadline: "300ms" },
-      features: { deadlineCleanup: false },
-      resources: { api: { type: "http.agent" } },
-    });
+    const clock = new ManualClock();
+    const { kernel } = await httpKernel(
+      {
+        shutdown: { deadline: "300ms" },
+        features: { deadlineCleanup: false },
+        resources: { api: { type: "http.agent" } },
+      },
+      { clock },
+    );
     const api = await kernel.acquire<HttpAgent>("api");
     const agent = api.value;
     const pending = settle(request(`${srv.url}/never`, { dispatcher: agent }));
-    await sleep(30);
+    await srv.arrived(1);
     const shutdown = kernel.shutdown();
-    await sleep(600);
+    await clock.advance(600);
     expect(await stateOf(shutdown)).toBe("pending");
     expect(await stateOf(pending)).toBe("pending");
     // Clean up by hand, as a user who rolled back would have to.
@@ -130,15 +139,15 @@ describe("HttpAgent", () => {
       await plain.destroy().catch(() => undefined);
     });
     const plainReq = settle(request(`${srv.url}/a`, { dispatcher: plain }));
-    await sleep(30);
+    await srv.arrived(1);
     void plain.close();
     await plain.destroy();
-    await sleep(50);
+    await sleep(50); // Proves a negative (nothing reaches the request): only a duration can.
     expect(await stateOf(plainReq)).toBe("pending");
 
     const agent = new HttpAgent({ name: "t" });
     const req = settle(request(`${srv.url}/b`, { dispatcher: agent }));
-    await sleep(30);
+    await srv.arrived(2);
     const closing = agent.close();
     await agent.destroy();
     const r = await req;
@@ -173,12 +182,15 @@ describe("HttpAgent", () => {
 
   it("snapshot shows in-flight requests and the age of the oldest", async () => {
     const srv = await startServer(stall);
-    const { kernel } = await httpKernel({ resources: { api: { type: "http.agent", connections: 2 } } });
+    const clock = new ManualClock();
+    const { kernel } = await httpKernel({ resources: { api: { type: "http.agent", connections: 2 } } }, { clock });
     const api = await kernel.acquire<HttpAgent>("api");
     const a = settle(request(`${srv.url}/1`, { dispatcher: api.value }));
-    await sleep(120);
+    await srv.arrived(1);
+    await clock.advance(120);
     const b = settle(request(`${srv.url}/2`, { dispatcher: api.value }));
-    await sleep(30);
+    await srv.arrived(2);
+    await clock.advance(20);
     const d = kernel.snapshot().find((s) => s.name === "api")!.details as {
       inFlight: number;
       openSockets: number;
@@ -200,7 +212,7 @@ describe("HttpAgent", () => {
     const api = await kernel.acquire<HttpAgent>("api");
     const origin = srv.url.replace("http://", "http://bob:hunter2@");
     const r = settle(request(`${origin}/x?token=abc`, { dispatcher: api.value, headers: { authorization: "Bearer s3cret" } }));
-    await sleep(30);
+    await srv.arrived(1);
     const details = JSON.stringify(kernel.snapshot());
     expect(details).toContain('"inFlight":1');
     expect(details).not.toContain("hunter2");
@@ -223,5 +235,54 @@ describe("HttpAgent", () => {
     await (await request(`${srv.url}/`, { dispatcher: agent })).body.text();
     await agent.close();
     expect(seen).toEqual([`connect ${srv.url}/ true`, `disconnect ${srv.url}/ true`]);
+  });
+});
+
+describe("HttpAgent.close({ timeoutMs })", () => {
+  it("on a ManualClock: a stalled request is aborted at the budget, then close resolves; nothing stays armed", async () => {
+    const srv = await heldServer("http");
+    const clock = new ManualClock();
+    const agent = new HttpAgent({ clock });
+    onTestFinished(() => agent.destroy());
+    const pending = settle(request(`${srv.url}/never`, { dispatcher: agent }));
+    await srv.held();
+    const closing = agent.close({ timeoutMs: 1_000 });
+    await clock.advance(999);
+    expect(await stateOf(closing)).toBe("pending");
+    await clock.advance(1);
+    await closing;
+    const result = await pending;
+    expect(result.ok ? "resolved" : result.error.code).toBe("ERR_HTTP_REQUEST_ABORTED");
+    expect(agent.stats().state).toBe("destroyed");
+    expect(clock.pendingTimers()).toBe(0);
+  });
+
+  it("a request that finishes inside the budget: close resolves gracefully and clears its timer", async () => {
+    const srv = await heldServer("http");
+    const clock = new ManualClock();
+    const agent = new HttpAgent({ clock });
+    onTestFinished(() => agent.destroy());
+    const pending = request(`${srv.url}/soon`, { dispatcher: agent }).then((r) => r.body.text());
+    const held = await srv.held();
+    const closing = agent.close({ timeoutMs: 1_000 });
+    held.res.end("done");
+    expect(await pending).toBe("done");
+    await closing;
+    expect(agent.stats().state).toBe("closing");
+    expect(clock.pendingTimers()).toBe(0);
+  });
+
+  it("child process whose only pending work is `await agent.close({ timeoutMs: 300 })`: exits 0 after the budget with the request aborted", async () => {
+    const srv = await heldServer("http");
+    const child = spawn(process.execPath, [agentCloseFixture, `${srv.url}/never`, "300"], { stdio: ["ignore", "pipe", "pipe"] });
+    onTestFinished(() => void child.kill("SIGKILL"));
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (out += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+    expect(code, out).toBe(0);
+    const result = JSON.parse(out.slice(out.indexOf("RESULT ") + 7).split("\n")[0]) as { elapsedMs: number; request: string; state: string };
+    expect(result).toMatchObject({ request: "ERR_HTTP_REQUEST_ABORTED", state: "destroyed" });
+    expect(result.elapsedMs).toBeGreaterThanOrEqual(300);
   });
 });

@@ -1,8 +1,9 @@
 import http, { type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it, onTestFinished } from "vitest";
-import { adoptServer, isDraining, setRequestHandler } from "../src/index.js";
-import { httpKernel, sleep, stateOf } from "./helpers/servers.js";
+import { adoptServer, closeServer, isDraining, setRequestHandler } from "../src/index.js";
+import { heldServer, RawConnection, tryConnect } from "./helpers/raw.js";
+import { httpKernel, stateOf } from "./helpers/servers.js";
 
 /** A raw client request through node:http without keep-alive reuse; resolves with how it ended. */
 function rawGet(url: string): { done: Promise<string>; socketClosed: Promise<void> } {
@@ -45,9 +46,9 @@ describe("http.server", () => {
 
   it("with an in-flight request: closes within its budget and the client sees the connection end", async () => {
     const { kernel } = await httpKernel({ shutdown: { deadline: "600ms" } });
-    const server = http.createServer(() => {
-      /* never answers */
-    });
+    let received!: () => void;
+    const arrived = new Promise<void>((resolve) => (received = resolve));
+    const server = http.createServer(() => received()); // never answers
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     onTestFinished(() => {
       server.closeAllConnections();
@@ -55,7 +56,7 @@ describe("http.server", () => {
     });
     adoptServer(kernel, server, { name: "web" });
     const client = rawGet(urlOf(server));
-    await sleep(50);
+    await arrived;
     expect(kernel.snapshot().find((s) => s.name === "web")!.details).toMatchObject({ inFlight: 1, openSockets: 1 });
     const started = performance.now();
     const report = await kernel.shutdown();
@@ -71,16 +72,21 @@ describe("http.server", () => {
   it("a request that finishes during the drain gets connection: close and the release completes gracefully", async () => {
     const { kernel } = await httpKernel();
     let answer!: () => void;
+    let received!: () => void;
+    const arrived = new Promise<void>((resolve) => (received = resolve));
     const h = await kernel.acquire<Server>({
       type: "http.server",
       listen: { port: 0 },
-      handler: (_req: unknown, res: http.ServerResponse) => (answer = () => res.end("late")),
+      handler: (_req: unknown, res: http.ServerResponse) => {
+        answer = () => res.end("late");
+        received();
+      },
     });
     const server = h.value;
     const client = rawGet(urlOf(server));
-    await sleep(50);
+    await arrived;
     const releasing = h.release();
-    await sleep(20);
+    expect(await stateOf(releasing)).toBe("pending");
     expect(isDraining(server)).toBe(true);
     expect(await stateOf(releasing)).toBe("pending");
     answer();
@@ -97,7 +103,7 @@ describe("http.server", () => {
     expect(await rawGet(url).done).toBe("200:ok");
     const started = performance.now();
     const releasing = h.release();
-    await sleep(50);
+    expect(await stateOf(releasing)).toBe("pending");
     expect(isDraining(server)).toBe(true);
     expect(await rawGet(url).done).toBe("503:Service is shutting down\n");
     expect((await releasing).outcome).toBe("released");
@@ -116,5 +122,119 @@ describe("http.server", () => {
     const a = await kernel.acquire<Server>({ type: "http.server", listen: { port: 0 } });
     const port = (a.value.address() as AddressInfo).port;
     await expect(kernel.acquire({ type: "http.server", listen: { port } })).rejects.toMatchObject({ code: "ERR_HTTP_LISTEN_FAILED" });
+  });
+});
+
+describe.each(["http", "https"] as const)("http.server drain that keep-alive clients survive (%s)", (scheme) => {
+  async function tracked(): Promise<{
+    kernel: Awaited<ReturnType<typeof httpKernel>>["kernel"];
+    srv: Awaited<ReturnType<typeof heldServer>>;
+    release: () => Promise<{ outcome: string }>;
+  }> {
+    const { kernel } = await httpKernel({ shutdown: { deadline: "30s" } });
+    const srv = await heldServer(scheme);
+    const h = await kernel.acquire<Server>({ type: "http.server", name: "web", server: srv.server });
+    return { kernel, srv, release: () => h.release() };
+  }
+
+  it("accepts an https.Server (and an http.Server) given from code", async () => {
+    const { srv, kernel } = await tracked();
+    expect(kernel.snapshot().find((s) => s.name === "web")).toMatchObject({ type: "http.server", state: "active" });
+    expect(srv.server.listening).toBe(true);
+  });
+
+  it("a response already running when draining starts carries connection: close", async () => {
+    const { srv, release } = await tracked();
+    const conn = await RawConnection.open(srv.url);
+    onTestFinished(() => conn.close());
+    conn.send("/slow");
+    const slow = await srv.held();
+    const releasing = release();
+    expect(await stateOf(releasing)).toBe("pending");
+    expect(isDraining(srv.server)).toBe(true);
+    slow.res.end("slow");
+    const res = await conn.next();
+    expect(res).toMatchObject({ status: 200, body: "slow" });
+    expect(res.headers.connection).toBe("close");
+    expect(await conn.ended).toBe("end");
+    expect((await releasing).outcome).toBe("released");
+  });
+
+  it("a request already sent on an idle keep-alive socket is answered, not reset", async () => {
+    const { srv, release } = await tracked();
+    const conn = await RawConnection.open(srv.url);
+    onTestFinished(() => conn.close());
+    conn.send("/a");
+    (await srv.held()).res.end("a");
+    expect(await conn.next()).toMatchObject({ status: 200, body: "a", headers: { connection: "keep-alive" } });
+    // The second request is on the wire when draining starts (closeServer starts it synchronously;
+    // the kernel's release of the same server then awaits the same drain).
+    conn.send("/b");
+    const closing = closeServer(srv.server);
+    const releasing = release();
+    const b = await Promise.race([
+      srv.held(),
+      conn.ended.then((how) => {
+        throw new Error(`the connection ended before the request was answered: ${how}`);
+      }),
+    ]);
+    b.res.end("b");
+    const res = await conn.next();
+    expect(res).toMatchObject({ status: 200, body: "b" });
+    expect(res.headers.connection).toBe("close");
+    expect(await conn.ended).toBe("end");
+    expect(await closing).toBe("closed");
+    expect((await releasing).outcome).toBe("released");
+  });
+
+  it("a response whose headers went out as keep-alive: its socket is closed after it ends", async () => {
+    const { srv, release } = await tracked();
+    const conn = await RawConnection.open(srv.url);
+    onTestFinished(() => conn.close());
+    conn.send("/stream");
+    const s = await srv.held();
+    s.res.writeHead(200, { "content-type": "text/plain" });
+    s.res.write("part-");
+    const releasing = release();
+    expect(await stateOf(releasing)).toBe("pending");
+    s.res.end("end");
+    const res = await conn.next();
+    expect(res).toMatchObject({ status: 200, body: "part-end", headers: { connection: "keep-alive" } });
+    expect(await conn.ended).toBe("end");
+    expect((await releasing).outcome).toBe("released");
+  });
+
+  it("a pipelined request queued behind a running one is answered; only the last response says connection: close", async () => {
+    const { srv, release } = await tracked();
+    const conn = await RawConnection.open(srv.url);
+    onTestFinished(() => conn.close());
+    conn.send("/first", "/second");
+    const first = await srv.held();
+    const second = await srv.held();
+    const releasing = release();
+    expect(await stateOf(releasing)).toBe("pending");
+    second.res.end("2");
+    first.res.end("1");
+    const r1 = await conn.next();
+    const r2 = await conn.next();
+    expect([r1.body, r1.headers.connection]).toEqual(["1", "keep-alive"]);
+    expect([r2.body, r2.headers.connection]).toEqual(["2", "close"]);
+    expect(await conn.ended).toBe("end");
+    expect((await releasing).outcome).toBe("released");
+  });
+
+  it("new connections are refused as soon as draining starts", async () => {
+    const { srv, release } = await tracked();
+    const conn = await RawConnection.open(srv.url);
+    onTestFinished(() => conn.close());
+    conn.send("/slow");
+    const slow = await srv.held();
+    const releasing = release();
+    expect(await stateOf(releasing)).toBe("pending");
+    expect(srv.server.listening).toBe(false);
+    expect(await tryConnect(srv.url)).toBe("error:ECONNREFUSED");
+    slow.res.end("done");
+    expect((await conn.next()).body).toBe("done");
+    expect((await releasing).outcome).toBe("released");
   });
 });

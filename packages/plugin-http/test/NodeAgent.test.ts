@@ -2,7 +2,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import { adoptNodeAgent } from "../src/index.js";
-import { httpKernel, sleep, stall, startServer, stateOf } from "./helpers/servers.js";
+import { httpKernel, stall, startServer, stateOf } from "./helpers/servers.js";
 
 const get = (url: string, agent: http.Agent): Promise<string> =>
   new Promise((resolve) => {
@@ -25,12 +25,11 @@ describe("node:http Agent", () => {
     const h = adoptNodeAgent(kernel, agent, { name: "legacy-client" });
     expect(await get(`${srv.url}/`, agent)).toBe("200:ok");
     const slow = get(`${srv.url}/slow`, agent);
-    await sleep(30);
+    await srv.arrived(2);
     const d = kernel.snapshot().find((s) => s.name === "legacy-client")!.details as Record<string, number>;
     expect(d.inFlight).toBe(1);
     expect(d.openSockets).toBeGreaterThanOrEqual(1);
     const releasing = h.release();
-    await sleep(30);
     expect(await stateOf(releasing)).toBe("pending");
     answer();
     expect(await slow).toBe("200:slow");
@@ -43,7 +42,7 @@ describe("node:http Agent", () => {
     const { kernel } = await httpKernel({ shutdown: { deadline: "400ms" }, resources: { legacy: { type: "http.node-agent", maxSockets: 4 } } });
     const h = await kernel.acquire<http.Agent>("legacy");
     const pending = get(`${srv.url}/never`, h.value);
-    await sleep(30);
+    await srv.arrived(1);
     const started = performance.now();
     const report = await kernel.shutdown();
     expect(performance.now() - started).toBeLessThan(400 + 200);

@@ -2,7 +2,7 @@ import { request } from "undici";
 import { describe, expect, it } from "vitest";
 import { ManualClock } from "@custodian/core";
 import { httpAgentSchema, httpNodeAgentSchema, httpServerSchema, type HttpAgent } from "../src/index.js";
-import { httpKernel, sleep, stall, startServer, stateOf } from "./helpers/servers.js";
+import { httpKernel, stall, startServer, stateOf } from "./helpers/servers.js";
 
 describe("http plugin", () => {
   it("registers the three types, each with a JSON schema", async () => {
@@ -59,7 +59,7 @@ describe("http plugin", () => {
       () => "resolved",
       (e: { code: string }) => e.code,
     );
-    await sleep(30);
+    await srv.arrived(1);
     const shutdown = kernel.shutdown();
     await clock.advance(850);
     expect(await stateOf(pending)).toBe("pending");

@@ -8,6 +8,7 @@ export const MetricsErrorCodes = Object.freeze({
   ERR_METRICS_INVALID_OPTIONS: "ERR_METRICS_INVALID_OPTIONS",
   ERR_METRICS_NOT_APPLIED: "ERR_METRICS_NOT_APPLIED",
   ERR_METRICS_ENDPOINT: "ERR_METRICS_ENDPOINT",
+  ERR_METRICS_REMOTE_BIND: "ERR_METRICS_REMOTE_BIND",
 } as const);
 
 /** The metrics plugin's options are invalid. */
@@ -34,6 +35,16 @@ export class MetricsEndpointError extends KernelError {
       "ERR_METRICS_ENDPOINT",
       `The /metrics endpoint could not listen on ${address}: ${cause instanceof Error ? cause.message : String(cause)}. Pick another metrics.endpoint.port, or 0 for any free port.`,
       { cause },
+    );
+  }
+}
+
+/** The /metrics endpoint was asked to bind a non-loopback interface without `allowRemote: true` and a `token`. */
+export class MetricsRemoteBindError extends KernelError {
+  constructor(host: string) {
+    super(
+      "ERR_METRICS_REMOTE_BIND",
+      `metrics.endpoint.host "${host}" is not a loopback address; an endpoint reachable from the network needs allowRemote: true and a token (scrapers then send Authorization: Bearer <token>), or bind 127.0.0.1`,
     );
   }
 }

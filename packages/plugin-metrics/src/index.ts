@@ -6,7 +6,7 @@ export { BREAKER_STATES, createMetricsPlugin, metricsOf, metricsPlugin, POOL_GAU
 export type { MetricsApi } from "./metricsPlugin.js";
 export { metricsSchema, validateMetricsOptions } from "./schema.js";
 export type { MetricsOptions } from "./schema.js";
-export { MetricsEndpointError, MetricsErrorCodes, MetricsNotAppliedError, MetricsOptionsError } from "./errors.js";
+export { MetricsEndpointError, MetricsErrorCodes, MetricsNotAppliedError, MetricsOptionsError, MetricsRemoteBindError } from "./errors.js";
 
 /** The plugin, as the default export: `plugins: ["@custodian/plugin-metrics"]` in resource.config.yaml. */
 export { metricsPlugin as default } from "./metricsPlugin.js";

@@ -3,11 +3,10 @@
  * with gauges filled from `kernel.snapshot()` at scrape time, counters and a histogram fed by
  * `kernel.events$`, and an optional `/metrics` endpoint the kernel closes at shutdown.
  */
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { definePlugin, redactString, type Kernel, type KernelEvent, type PluginDescriptor, type ResourceSnapshot } from "@custodian/core";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
-import { MetricsEndpointError, MetricsNotAppliedError } from "./errors.js";
+import { MetricsNotAppliedError } from "./errors.js";
+import { serveMetrics } from "./metricsEndpoint.js";
 import { metricsSchema, validateMetricsOptions, type MetricsOptions } from "./schema.js";
 
 /** The metrics runtime of one kernel. */
@@ -364,39 +363,7 @@ export function createMetricsPlugin(): PluginDescriptor<MetricsOptions> {
         },
       });
 
-      let url: string | undefined;
-      if (o.endpoint !== undefined) {
-        const host = o.endpoint.host ?? "127.0.0.1";
-        const path = o.endpoint.path ?? "/metrics";
-        const server = http.createServer((req, res) => {
-          if (req.method !== "GET" || (req.url ?? "").split("?")[0] !== path) {
-            res.writeHead(404, { "content-type": "text/plain" }).end("not found\n");
-            return;
-          }
-          registry.metrics().then(
-            (text) => res.writeHead(200, { "content-type": registry.contentType }).end(text),
-            (error: unknown) => res.writeHead(500, { "content-type": "text/plain" }).end(`${error instanceof Error ? error.message : String(error)}\n`),
-          );
-        });
-        const port = o.endpoint.port ?? 9464;
-        await new Promise<void>((resolve, reject) => {
-          server.once("error", (e) => reject(new MetricsEndpointError(`${host}:${port}`, e)));
-          server.listen(port, host, () => resolve());
-        });
-        const addr = server.address() as AddressInfo;
-        url = `http://${addr.family === "IPv6" ? `[${addr.address}]` : addr.address}:${addr.port}${path}`;
-        kernel.adopt(server, {
-          type: "metrics.endpoint",
-          name: "metrics-endpoint",
-          release: (s, ctx) =>
-            new Promise<void>((resolve) => {
-              s.close(() => resolve());
-              s.closeIdleConnections();
-              ctx.signal.addEventListener("abort", () => s.closeAllConnections(), { once: true });
-            }),
-          force: (s) => s.closeAllConnections(),
-        });
-      }
+      const url = o.endpoint === undefined ? undefined : await serveMetrics(kernel, registry, o.endpoint);
 
       runtimes.set(kernel, {
         registry,

@@ -14,8 +14,13 @@ export interface MetricsOptions {
   buckets?: number[];
   /** Labels added to every series (e.g. `service`). */
   defaultLabels?: Record<string, string>;
-  /** Serve `/metrics` over HTTP. Bound to 127.0.0.1 unless `host` says otherwise. */
-  endpoint?: { host?: string; port?: number; path?: string };
+  /**
+   * Serve `/metrics` over HTTP, bound to 127.0.0.1 unless `host` says otherwise. It answers only
+   * a `Host` that is a loopback name with its port, the bound IP literal, or one of `allowedHosts`
+   * (others get 421). A non-loopback `host` needs `allowRemote: true` and a `token`, which every
+   * scrape then sends as `Authorization: Bearer <token>`.
+   */
+  endpoint?: { host?: string; port?: number; path?: string; allowedHosts?: string[]; allowRemote?: boolean; token?: string };
 }
 
 /** JSON Schema of the metrics plugin's options. */
@@ -34,6 +39,13 @@ export const metricsSchema = {
         host: { type: "string", minLength: 1 },
         port: { type: "integer", minimum: 0, maximum: 65535 },
         path: { type: "string", pattern: "^/" },
+        allowedHosts: {
+          type: "array",
+          items: { type: "string", minLength: 1 },
+          description: "More Host names the endpoint answers (name, or name:port), besides localhost/127.0.0.1/[::1] with its port",
+        },
+        allowRemote: { type: "boolean", description: "Allow a non-loopback host (needs token)" },
+        token: { "x-custodian": "secret", type: "string", minLength: 16, description: "Bearer token every scrape must send; required with allowRemote" },
       },
     },
   },

@@ -1,3 +1,4 @@
+import http from "node:http";
 import { createKernel, ManualClock, type Kernel } from "@custodian/core";
 import { register } from "prom-client";
 import { describe, expect, it, onTestFinished } from "vitest";
@@ -200,5 +201,65 @@ describe("/metrics endpoint", () => {
       plugins: [{ plugin: metricsPlugin, options: { endpoint: { port } } }],
     }).catch((e: unknown) => e);
     expect((err as Error).cause).toMatchObject({ code: "ERR_METRICS_ENDPOINT" });
+  });
+});
+
+/** A GET with a chosen Host header (fetch cannot set one); resolves the status and body. */
+function getWithHost(url: string, host: string | undefined, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { headers: host === undefined ? headers : { ...headers, host } }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (c: string) => (body += c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on("error", reject);
+  });
+}
+
+describe("/metrics endpoint answers only who it should (DNS rebinding, remote binds)", () => {
+  it("a foreign Host header gets 421 and no metrics; loopback names with the port get 200", async () => {
+    const { api } = await makeKernel({ endpoint: { port: 0 } });
+    const port = new URL(api.url!).port;
+    for (const host of ["attacker.example", `attacker.example:${port}`, `localhost:${Number(port) + 1}`]) {
+      const res = await getWithHost(api.url!, host);
+      expect(res.status, host).toBe(421);
+      expect(res.body).not.toContain("custodian_");
+    }
+    for (const host of [`localhost:${port}`, `127.0.0.1:${port}`]) expect((await getWithHost(api.url!, host)).status, host).toBe(200);
+  });
+
+  it("allowedHosts adds names: a bare name on any port", async () => {
+    const { api } = await makeKernel({ endpoint: { port: 0, allowedHosts: ["metrics.internal"] } });
+    const res = await getWithHost(api.url!, "metrics.internal:9999");
+    expect(res.status).toBe(200);
+    expect(res.body).toContain("custodian_resources");
+  });
+
+  it("refuses a non-loopback bind without allowRemote and a token (ERR_METRICS_REMOTE_BIND)", async () => {
+    for (const endpoint of [
+      { host: "0.0.0.0", port: 0 },
+      { host: "0.0.0.0", port: 0, allowRemote: true },
+    ]) {
+      const err: unknown = await createKernel({
+        clock: new ManualClock(),
+        env: {},
+        config: {},
+        plugins: [{ plugin: metricsPlugin, options: { endpoint } }],
+      }).catch((e: unknown) => e);
+      expect((err as Error).cause, JSON.stringify(endpoint)).toMatchObject({ code: "ERR_METRICS_REMOTE_BIND" });
+    }
+  });
+
+  it("with allowRemote and a token: binds, and every scrape needs Authorization: Bearer <token>", async () => {
+    const token = "scrape-token-0123456789";
+    const { api } = await makeKernel({ endpoint: { host: "0.0.0.0", port: 0, allowRemote: true, token } });
+    const port = new URL(api.url!).port;
+    const url = `http://127.0.0.1:${port}/metrics`;
+    expect((await getWithHost(url, undefined)).status).toBe(401);
+    expect((await getWithHost(url, undefined, { authorization: "Bearer wrong-token-000000000" })).status).toBe(401);
+    expect((await getWithHost(url, undefined, { authorization: `Bearer ${token}` })).status).toBe(200);
+    expect((await getWithHost(url, "attacker.example", { authorization: `Bearer ${token}` })).status).toBe(421);
+    expect((await fetch(api.url!, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200); // the printed URL (0.0.0.0)
   });
 });

@@ -17,19 +17,30 @@ export interface TestServer {
   requests: number;
   /** Resolves when every server-side connection has closed; rejects after `ms`. */
   allClosed(ms?: number): Promise<void>;
+  /** Resolves once the server has received `n` requests in all. */
+  arrived(n: number): Promise<void>;
 }
 
 export async function startServer(onRequest: (req: IncomingMessage, res: ServerResponse) => void): Promise<TestServer> {
   const sockets = new Set<Socket>();
   const waiters = new Set<() => void>();
+  const arrivals: Array<{ n: number; resolve: () => void }> = [];
   const t: TestServer = {
     server: http.createServer((req, res) => {
       t.requests++;
+      for (const a of arrivals.filter((w) => w.n <= t.requests)) {
+        arrivals.splice(arrivals.indexOf(a), 1);
+        a.resolve();
+      }
       onRequest(req, res);
     }),
     url: "",
     sockets,
     requests: 0,
+    arrived(n) {
+      if (t.requests >= n) return Promise.resolve();
+      return new Promise<void>((resolve) => arrivals.push({ n, resolve }));
+    },
     allClosed(ms = 2_000) {
       if (sockets.size === 0) return Promise.resolve();
       return new Promise<void>((resolve, reject) => {

@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { stall, startServer } from "../helpers/servers.js";
 
 const app = fileURLToPath(new URL("../fixtures/stalled-client.mjs", import.meta.url));
+const drain503 = fileURLToPath(new URL("../fixtures/drain-503.mjs", import.meta.url));
 
 describe("process exit after shutdown", () => {
   it("a client with a stalled request exits on its own right after kernel.shutdown(): no handle is left", async () => {
@@ -28,5 +29,17 @@ describe("process exit after shutdown", () => {
     // It exits by itself; the kernel's ref'd hold timer is cleared when shutdown completes.
     expect(exitedAt - reportAt).toBeLessThan(1_000);
     await srv.allClosed();
+  });
+
+  it('awaited work holds the loop: `await handle.release()` of a "503" server whose listener is unref\'d exits 0 after drainDelay (not 13)', async () => {
+    const child = spawn(process.execPath, [drain503], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (out += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+    expect(code, out).toBe(0);
+    const result = JSON.parse(out.slice(out.indexOf("RESULT ") + 7).split("\n")[0]) as { outcome: string; elapsedMs: number };
+    expect(result.outcome).toBe("released");
+    expect(result.elapsedMs).toBeGreaterThanOrEqual(300);
   });
 });
