@@ -97,8 +97,11 @@ export function createAlertsPlugin(runtime: AlertsRuntimeOptions = {}): PluginDe
       const given = options !== undefined && Object.keys(options).length > 0 ? options : ((kernel.config.alerts ?? {}) as AlertsConfig);
       const cfg = validateAlertsConfig(given);
       const intervalMs = parseDuration(cfg.evaluationInterval ?? DEFAULT_EVALUATION_INTERVAL, "alerts.evaluationInterval");
-      const engine = new AlertEngine(compileRules(cfg), cfg.inhibit);
       const clock = kernel.clock;
+      // A rule whose evaluation fails (colliding label sets) is reported; the others go on.
+      const engine = new AlertEngine(compileRules(cfg), cfg.inhibit, (rule, error) =>
+        kernel.emitPluginEvent("alerts", "evaluation:failed", { rule: rule.name, code: (error as { code?: string }).code, error }),
+      );
       const subject = new Subject<AlertChange>();
       const write = runtime.write ?? ((stream, line) => void process[stream].write(line));
       const ctx: SinkContext = {

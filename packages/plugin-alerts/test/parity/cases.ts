@@ -5,7 +5,12 @@
  */
 import type { ParityCase } from "./harness.js";
 
-const pool = (name: string, borrowed: string | number, max: string | number = 10, extra: Partial<ParityCase["resources"] extends Array<infer R> | undefined ? R : never> = {}) => ({
+const pool = (
+  name: string,
+  borrowed: string | number,
+  max: string | number = 10,
+  extra: Partial<ParityCase["resources"] extends Array<infer R> | undefined ? R : never> = {},
+) => ({
   type: "pool",
   name,
   details: { borrowed, max, size: max, idle: 0, pending: 0 },
@@ -45,14 +50,20 @@ export const cases: ParityCase[] = [
   },
   {
     title: "threshold: flapping during `for` restarts pending",
-    alerts: { evaluationInterval: "1m", rules: [{ name: "Pool", kind: "threshold", select: { type: "pool" }, measure: "details.borrowed", by: ["name"], threshold: 5, for: "2m" }] },
+    alerts: {
+      evaluationInterval: "1m",
+      rules: [{ name: "Pool", kind: "threshold", select: { type: "pool" }, measure: "details.borrowed", by: ["name"], threshold: 5, for: "2m" }],
+    },
     resources: [pool("db", "9 9 1 9 9 9 9 9")],
     until: "7m",
     fires: every("Pool", 5, 7),
   },
   {
     title: "threshold: resolve and re-fire",
-    alerts: { evaluationInterval: "1m", rules: [{ name: "Pool", kind: "threshold", select: { type: "pool" }, measure: "details.borrowed", by: ["name"], threshold: 5 }] },
+    alerts: {
+      evaluationInterval: "1m",
+      rules: [{ name: "Pool", kind: "threshold", select: { type: "pool" }, measure: "details.borrowed", by: ["name"], threshold: 5 }],
+    },
     resources: [pool("db", "9 9 1 1 9 9 1")],
     until: "6m",
     fires: ["Pool@0", "Pool@1", "Pool@4", "Pool@5"],
@@ -112,7 +123,15 @@ export const cases: ParityCase[] = [
           threshold: 0.1,
           annotations: { v: "{{ $value }}" },
         },
-        { name: "Big", kind: "threshold", select: { type: "pool" }, measure: "details.borrowed", aggregate: "sum", threshold: 1, annotations: { v: "{{ $value }}" } },
+        {
+          name: "Big",
+          kind: "threshold",
+          select: { type: "pool" },
+          measure: "details.borrowed",
+          aggregate: "sum",
+          threshold: 1,
+          annotations: { v: "{{ $value }}" },
+        },
       ],
     },
     resources: [pool("a", 2, 3), pool("b", 1234565, 2_000_000)],
@@ -125,13 +144,22 @@ export const cases: ParityCase[] = [
       evaluationInterval: "1m",
       rules: [{ name: "Clients", kind: "threshold", select: { type: { regex: "(http|db)\\..*" } }, by: ["type"], threshold: 1 }],
     },
-    resources: [...sockets(2), { type: "db.client", name: "d1" }, { type: "db.client", name: "d2", from: "1m" }, { type: "fs.handle", name: "f1" }, { type: "fs.handle", name: "f2" }],
+    resources: [
+      ...sockets(2),
+      { type: "db.client", name: "d1" },
+      { type: "db.client", name: "d2", from: "1m" },
+      { type: "fs.handle", name: "f1" },
+      { type: "fs.handle", name: "f2" },
+    ],
     until: "2m",
     fires: ["Clients@0", "Clients@1", "Clients@2"],
   },
   {
     title: "threshold: `not` selector",
-    alerts: { evaluationInterval: "1m", rules: [{ name: "Others", kind: "threshold", select: { type: { not: ["http.socket", "pool"] } }, op: ">=", threshold: 2 }] },
+    alerts: {
+      evaluationInterval: "1m",
+      rules: [{ name: "Others", kind: "threshold", select: { type: { not: ["http.socket", "pool"] } }, op: ">=", threshold: 2 }],
+    },
     resources: [...sockets(3), { type: "fs.handle", name: "f1" }, { type: "timer", name: "t1", from: "1m", until: "3m" }],
     until: "3m",
     fires: ["Others@1", "Others@2"],
@@ -148,7 +176,10 @@ export const cases: ParityCase[] = [
   },
   {
     title: "threshold: a series that goes stale resolves",
-    alerts: { evaluationInterval: "1m", rules: [{ name: "Pool", kind: "threshold", select: { type: "pool" }, measure: "details.borrowed", by: ["name"], threshold: 5 }] },
+    alerts: {
+      evaluationInterval: "1m",
+      rules: [{ name: "Pool", kind: "threshold", select: { type: "pool" }, measure: "details.borrowed", by: ["name"], threshold: 5 }],
+    },
     resources: [{ ...pool("db", 9), until: "2m" }, pool("other", 1)],
     until: "4m",
     fires: ["Pool@0", "Pool@1"],
@@ -239,6 +270,7 @@ export const cases: ParityCase[] = [
     resources: [pool("a", 9), pool("b", "1 9 9"), pool("c", 9)],
     until: "2m",
     fires: [],
+    evaluationError: { message: "vector contains metrics with the same labelset after applying alert labels", code: "ERR_ALERTS_DUPLICATE_LABELSET" },
   },
   // --- held_longer_than ---
   {
@@ -300,7 +332,19 @@ export const cases: ParityCase[] = [
     title: "forecast: minSamples 3 is honoured",
     alerts: {
       evaluationInterval: "1m",
-      rules: [{ name: "Exhaust", kind: "forecast", select: { type: "pool" }, measure: "details.borrowed", by: ["name"], window: "10m", horizon: "10m", limit: 10, minSamples: 3 }],
+      rules: [
+        {
+          name: "Exhaust",
+          kind: "forecast",
+          select: { type: "pool" },
+          measure: "details.borrowed",
+          by: ["name"],
+          window: "10m",
+          horizon: "10m",
+          limit: 10,
+          minSamples: 3,
+        },
+      ],
     },
     resources: [pool("db", "0+1x8", 100)],
     until: "5m",
@@ -333,7 +377,19 @@ export const cases: ParityCase[] = [
     title: "forecast: a pool that disappears resolves at once",
     alerts: {
       evaluationInterval: "1m",
-      rules: [{ name: "Exhaust", kind: "forecast", select: { type: "pool" }, measure: "details.borrowed", by: ["name"], window: "10m", horizon: "10m", limit: 10, minSamples: 3 }],
+      rules: [
+        {
+          name: "Exhaust",
+          kind: "forecast",
+          select: { type: "pool" },
+          measure: "details.borrowed",
+          by: ["name"],
+          window: "10m",
+          horizon: "10m",
+          limit: 10,
+          minSamples: 3,
+        },
+      ],
     },
     resources: [{ ...pool("db", "0+2x10", 100), until: "5m" }, pool("other", 1, 100)],
     until: "8m",
@@ -343,7 +399,20 @@ export const cases: ParityCase[] = [
     title: "forecast: several pools, window expiry and op <",
     alerts: {
       evaluationInterval: "1m",
-      rules: [{ name: "Draining", kind: "forecast", select: { type: "pool" }, measure: "details.idle", by: ["name"], window: "3m", horizon: "10m", limit: 0, op: "<", minSamples: 3 }],
+      rules: [
+        {
+          name: "Draining",
+          kind: "forecast",
+          select: { type: "pool" },
+          measure: "details.idle",
+          by: ["name"],
+          window: "3m",
+          horizon: "10m",
+          limit: 0,
+          op: "<",
+          minSamples: 3,
+        },
+      ],
     },
     resources: [
       { type: "pool", name: "a", details: { borrowed: 1, max: 10, idle: "9 8 7 6 5 5 5 5 5" } },
@@ -357,7 +426,9 @@ export const cases: ParityCase[] = [
     title: "transitions: 5 transitions in 5m reach a count of 4 (no extrapolation loss)",
     alerts: {
       evaluationInterval: "1m",
-      rules: [{ name: "Flapping", kind: "transitions", on: { event: "plugin:event", name: "breaker:state-changed" }, by: ["data.breaker"], window: "5m", count: 4 }],
+      rules: [
+        { name: "Flapping", kind: "transitions", on: { event: "plugin:event", name: "breaker:state-changed" }, by: ["data.breaker"], window: "5m", count: 4 },
+      ],
     },
     events: ["1m", "2m", "3m", "4m", "5m"].map((at) => breaker(at)),
     until: "10m",
@@ -367,7 +438,9 @@ export const cases: ParityCase[] = [
     title: "transitions: events between evaluations, exactly `count`, two breakers",
     alerts: {
       evaluationInterval: "1m",
-      rules: [{ name: "Flapping", kind: "transitions", on: { event: "plugin:event", name: "breaker:state-changed" }, by: ["data.breaker"], window: "3m", count: 3 }],
+      rules: [
+        { name: "Flapping", kind: "transitions", on: { event: "plugin:event", name: "breaker:state-changed" }, by: ["data.breaker"], window: "3m", count: 3 },
+      ],
     },
     events: [breaker("30s"), breaker("90s"), breaker("150s"), breaker("30s", "http"), breaker("90s", "http")],
     until: "6m",
@@ -377,7 +450,17 @@ export const cases: ParityCase[] = [
     title: "transitions: the first transitions of a new breaker count",
     alerts: {
       evaluationInterval: "1m",
-      rules: [{ name: "Flapping", kind: "transitions", on: { event: "plugin:event", name: "breaker:state-changed" }, by: ["data.breaker"], window: "2m", count: 2, for: "1m" }],
+      rules: [
+        {
+          name: "Flapping",
+          kind: "transitions",
+          on: { event: "plugin:event", name: "breaker:state-changed" },
+          by: ["data.breaker"],
+          window: "2m",
+          count: 2,
+          for: "1m",
+        },
+      ],
     },
     events: [breaker("1m"), breaker("1m"), breaker("2m")],
     until: "5m",
@@ -393,7 +476,10 @@ export const cases: ParityCase[] = [
   },
   {
     title: "event: two leaks, the second extends the alert",
-    alerts: { evaluationInterval: "1m", rules: [{ name: "Leak", kind: "event", on: { event: "resource:leak-suspected", select: { type: "http.socket" } }, window: "2m" }] },
+    alerts: {
+      evaluationInterval: "1m",
+      rules: [{ name: "Leak", kind: "event", on: { event: "resource:leak-suspected", select: { type: "http.socket" } }, window: "2m" }],
+    },
     events: [leak("1m"), leak("2m", "http.socket", "r2"), leak("2m", "fs.handle", "f")],
     until: "6m",
     fires: every("Leak", 1, 3),
@@ -414,7 +500,10 @@ export const cases: ParityCase[] = [
       evaluationInterval: "1m",
       rules: [{ name: "Reaped", kind: "event", on: { event: "plugin:event", plugin: "pool", name: "reaped" }, by: ["plugin", "name"], window: "2m" }],
     },
-    events: [{ at: "90s", plugin: "pool", name: "reaped", data: { type: "pool" } }, { at: "90s", plugin: "http", name: "reaped", data: {} }],
+    events: [
+      { at: "90s", plugin: "pool", name: "reaped", data: { type: "pool" } },
+      { at: "90s", plugin: "http", name: "reaped", data: {} },
+    ],
     until: "5m",
     fires: every("Reaped", 2, 3),
   },

@@ -9,7 +9,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseDuration } from "@custodian/core";
+import { definePlugin, parseDuration } from "@custodian/core";
 import { metricsOf, metricsPlugin } from "@custodian/plugin-metrics";
 import { stringify } from "yaml";
 import { exportPrometheusRules, runRuleTest, type AlertsConfig, type RuleTestEvent, type RuleTestResource } from "../../src/index.js";
@@ -23,6 +23,8 @@ export interface ParityCase {
   until: string;
   /** Custodian's firing alerts (`alertname@time`, in minutes) the case must produce: keeps each case honest. */
   fires: string[];
+  /** Prometheus fails this rule's evaluation with this message; Custodian must report the error code. */
+  evaluationError?: { message: string; code: string };
 }
 
 /** What Custodian did at one step. */
@@ -48,19 +50,33 @@ const promNumber = (v: number): string => (Number.isNaN(v) ? "NaN" : v === Infin
 export const promtoolAvailable = (): boolean => spawnSync("promtool", ["--version"]).status === 0;
 
 /** Runs one case; returns Custodian's firing marks and promtool's verdict. */
-export async function runParityCase(c: ParityCase): Promise<{ fires: string[]; promtool: { status: number | null; output: string }; rules: string; tests: string }> {
+export async function runParityCase(
+  c: ParityCase,
+): Promise<{ fires: string[]; failedEvaluations: string[]; promtool: { status: number | null; output: string }; rules: string; tests: string }> {
   const intervalMs = parseDuration(c.alerts.evaluationInterval ?? "15s");
   const rules = exportPrometheusRules(c.alerts);
   const exported = rules.split("\n").filter((l) => l.includes("expr:"));
   const steps: StepAlerts[] = [];
   const samples: Array<Map<string, number>> = [];
+  const failedEvaluations: string[] = [];
+  // Hears the alerts plugin's evaluation:failed events from the kernel's first event on.
+  const probe = definePlugin({
+    name: "parity-probe",
+    version: "0.0.0",
+    apply(kernel) {
+      kernel.events$.subscribe((e) => {
+        if (e.type === "plugin:event" && e.plugin === "alerts" && e.name === "evaluation:failed")
+          failedEvaluations.push(`${String(e.data.rule)} ${String(e.data.code)}`);
+      });
+    },
+  });
   const failures = await runRuleTest({
     alerts: c.alerts,
     resources: c.resources,
     events: c.events,
     expect: [],
     until: c.until,
-    plugins: [metricsPlugin],
+    plugins: [metricsPlugin, probe],
     async onStep({ at, kernel, active }) {
       steps.push({
         at,
@@ -126,7 +142,7 @@ export async function runParityCase(c: ParityCase): Promise<{ fires: string[]; p
     writeFileSync(join(dir, "tests.yml"), tests);
     const r = spawnSync("promtool", ["test", "rules", "tests.yml"], { cwd: dir, encoding: "utf8" });
     const fires = steps.flatMap((s) => s.alerts.filter((a) => a.state === "firing").map((a) => `${a.name}@${s.at / 60_000}`));
-    return { fires: [...new Set(fires)], promtool: { status: r.status, output: `${r.stdout}${r.stderr}` }, rules, tests };
+    return { fires: [...new Set(fires)], failedEvaluations, promtool: { status: r.status, output: `${r.stdout}${r.stderr}` }, rules, tests };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

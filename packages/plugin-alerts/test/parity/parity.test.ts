@@ -18,6 +18,13 @@ describe.skipIf(!promtool && process.env.CI !== "true")("parity with Prometheus 
     it(c.title, async () => {
       const r = await runParityCase(c);
       expect(r.fires.sort()).toEqual([...c.fires].sort());
+      if (c.evaluationError !== undefined) {
+        // promtool counts a failed rule evaluation as a test failure: the failure itself is the agreement.
+        expect(r.promtool.output).toContain(c.evaluationError.message);
+        expect(r.failedEvaluations.length).toBeGreaterThan(0);
+        expect(new Set(r.failedEvaluations)).toEqual(new Set([`${c.alerts.rules?.[0]?.name} ${c.evaluationError.code}`]));
+        return;
+      }
       if (r.promtool.status !== 0) throw new Error(`promtool disagrees:\n${r.promtool.output}\n--- rules.yml\n${r.rules}`);
     });
   }
