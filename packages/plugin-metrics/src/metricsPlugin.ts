@@ -56,6 +56,9 @@ const COUNTED_EVENTS = new Set<KernelEvent["type"]>([
   "hook:error",
 ]);
 
+/** Counted events that carry no resource type (their only series is `type=""`). */
+const TYPELESS_EVENTS = new Set<KernelEvent["type"]>(["kernel:deadline-exceeded", "kernel:signal", "kernel:shutdown-started", "hook:error"]);
+
 /**
  * A breaker's identity in the event data: `breaker`, else `key` (pool), else `agent` + `origin`
  * (plugin-http's `{ agent, origin }`).
@@ -211,6 +214,11 @@ export function createMetricsPlugin(): PluginDescriptor<MetricsOptions> {
         labelNames: ["event", "type"],
         registers: reg,
       });
+      // Kernel events without a resource type exist at 0 from the start: a rule's increase() or
+      // offset sees their first event (a lazily created series would start at 1).
+      for (const event of COUNTED_EVENTS) {
+        if (TYPELESS_EVENTS.has(event) && eventsCap.allow(`${event}\u0000`)) events.inc({ event, type: "" }, 0);
+      }
       const pluginEventsCap = cap("plugin_events_total");
       const pluginEvents = new Counter({
         name: `${p}plugin_events_total`,
