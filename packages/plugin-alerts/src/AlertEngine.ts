@@ -20,8 +20,9 @@ export interface Alert {
   readonly annotations: Readonly<Record<string, string>>;
   readonly state: AlertState;
   readonly value: number;
-  /** When the condition first held (Alertmanager's `startsAt`). */
+  /** When the condition first held (the alert went pending). */
   readonly activeAt: number;
+  /** When it started firing: Alertmanager's `startsAt`, as Prometheus sends it. */
   readonly firedAt: number | undefined;
   readonly resolvedAt: number | undefined;
   /** True while a firing alert matching an inhibition rule's source mutes this one. */
@@ -47,25 +48,28 @@ interface Rec {
   inhibited: boolean;
 }
 
-/** Fingerprint of a label set: 64-bit FNV-1a over sorted `name=value` pairs, as 16 hex digits. */
+const FNV_OFFSET = 0xcbf29ce484222325n;
+const FNV_PRIME = 0x100000001b3n;
+const utf8 = new TextEncoder();
+
+/**
+ * Fingerprint of a label set, as Alertmanager computes it (prometheus/common model.LabelSet.Fingerprint):
+ * 64-bit FNV-1a over the label names in sorted order, each name and value followed by the byte 0xff,
+ * printed as 16 hex digits. The same labels give the same fingerprint here, in webhook payloads and in
+ * Alertmanager's API.
+ */
 export function fingerprint(labels: Readonly<Record<string, string>>): string {
-  let h1 = 0x811c9dc5;
-  let h2 = 0xcbf29ce4;
-  const keys = Object.keys(labels).sort();
+  let h = FNV_OFFSET;
   const feed = (s: string): void => {
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      h1 = Math.imul(h1 ^ c, 0x01000193);
-      h2 = Math.imul(h2 ^ c, 0x01000193) ^ (h1 >>> 7);
-    }
+    for (const b of utf8.encode(s)) h = BigInt.asUintN(64, (h ^ BigInt(b)) * FNV_PRIME);
+    h = BigInt.asUintN(64, (h ^ 0xffn) * FNV_PRIME);
   };
-  for (const k of keys) {
+  // Go sorts names by bytes; label names are ASCII ([a-zA-Z_][a-zA-Z0-9_]*), where UTF-16 order is the same.
+  for (const k of Object.keys(labels).sort()) {
     feed(k);
-    feed("\u00ff");
     feed(labels[k]);
-    feed("\u00fe");
   }
-  return (h1 >>> 0).toString(16).padStart(8, "0") + (h2 >>> 0).toString(16).padStart(8, "0");
+  return h.toString(16).padStart(16, "0");
 }
 
 /**

@@ -213,7 +213,11 @@ export function createAlertsPlugin(runtime: AlertsRuntimeOptions = {}): PluginDe
             bySink[sink.name] = n;
             // Into ShutdownReport.errors: a notification lost at shutdown is not a clean shutdown.
             shutdownCtx.reportError(
-              new DeliveryFailedError(sink.name, `its ${sink.kind} endpoint`, `${n} notification(s) not delivered before the shutdown deadline`),
+              new DeliveryFailedError(
+                sink.name,
+                `its ${sink.kind} endpoint`,
+                `${n} notification(s) not confirmed before the shutdown deadline (the receiver may still have processed them)`,
+              ),
             );
           }
           undelivered += n;
