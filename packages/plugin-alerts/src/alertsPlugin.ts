@@ -5,6 +5,7 @@
 import { definePlugin, parseDuration, type Kernel, type KernelEvent, type PluginDescriptor } from "@custodian/core";
 import { Subject, type Observable, type Subscription } from "rxjs";
 import { AlertEngine, type Alert, type AlertChange } from "./AlertEngine.js";
+import { LiveIndex, needsSnapshot } from "./LiveIndex.js";
 import { AlertsNotAppliedError, DeliveryFailedError } from "./errors.js";
 import { compileRules, toEventView, type EvalContext } from "./rules.js";
 import { alertsSchema, validateAlertsConfig, type AlertsConfig, type SinkConfig } from "./schema.js";
@@ -79,6 +80,7 @@ function configLabels(kernel: Kernel): Map<string, Record<string, string>> {
 }
 
 const EMPTY: Record<string, string> = Object.freeze({}) as Record<string, string>;
+const NO_RESOURCES: readonly ResourceView[] = Object.freeze([]);
 
 /**
  * Creates the alerts plugin (use `alertsPlugin` unless you need runtime options).
@@ -156,8 +158,18 @@ export function createAlertsPlugin(runtime: AlertsRuntimeOptions = {}): PluginDe
         }
       };
 
+      // Rules that read only what events carry evaluate from the live index: no snapshot per tick.
+      const live = needsSnapshot(cfg.rules ?? [], true) ? undefined : new LiveIndex(labelsOf);
       const evaluate = (): AlertChange[] => {
         const started = performance.now();
+        if (live !== undefined) {
+          const now = clock.now();
+          const changes = engine.evaluate({ now, resources: NO_RESOURCES, byType: live.byType(now), memo: new Map(), labelCache });
+          evaluations++;
+          lastEvaluationMs = performance.now() - started;
+          dispatch(changes);
+          return changes;
+        }
         const snaps = kernel.snapshot();
         const resources: ResourceView[] = new Array<ResourceView>(snaps.length);
         const byType = new Map<string, ResourceView[]>();
@@ -191,12 +203,14 @@ export function createAlertsPlugin(runtime: AlertsRuntimeOptions = {}): PluginDe
       }, intervalMs);
 
       let subscription: Subscription | undefined;
-      if (engine.needsEvents) {
+      if (engine.needsEvents || live !== undefined) {
         subscription = kernel.events$.subscribe((e) => {
+          live?.observe(e);
           // Our own plugin events never feed rules (no alert loops).
-          if (e.type === "plugin:event" && e.plugin === "alerts") return;
+          if (!engine.needsEvents || (e.type === "plugin:event" && e.plugin === "alerts")) return;
           engine.observe(toEventView(e, labelsOf));
         });
+        live?.seed(kernel);
       }
 
       kernel.hooks.shutdown.tapPromise("alerts", async (shutdownCtx) => {

@@ -34,6 +34,7 @@ export interface Sample {
 /** What one evaluation reads: the kernel snapshot, indexed by type, at `now`. */
 export interface EvalContext {
   readonly now: number;
+  /** Every resource (may be empty when evaluating from the live index: rules read `byType`). */
   readonly resources: readonly ResourceView[];
   readonly byType: ReadonlyMap<string, readonly ResourceView[]>;
   /** Per-evaluation cache of selections and groupings shared by rules. */
