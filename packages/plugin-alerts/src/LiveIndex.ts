@@ -2,8 +2,8 @@
  * The live resources as rules see them, kept up to date by kernel events instead of a
  * `kernel.snapshot()` per evaluation: `resource:acquiring` / `acquired` add a resource,
  * `releasing` changes its state, `released` / `acquire-failed` remove it. Per type, resources stay
- * oldest first; a type's list is rebuilt only after it changed, and an evaluation only refreshes
- * ages. What events do not carry (describe() details, scope, dependencies) still needs a snapshot:
+ * oldest first, in arrays updated in place (a resource joins at the end: it is the youngest), so
+ * an evaluation allocates nothing here and only refreshes ages. What events do not carry (describe() details, scope, dependencies) still needs a snapshot:
  * `needsSnapshot(rules)` says when.
  */
 import type { Kernel, KernelEvent, ResourceSnapshot, ResourceState } from "@custodian/core";
@@ -17,7 +17,7 @@ interface LiveView extends ResourceView {
 
 interface TypeList {
   readonly byId: Map<string, LiveView>;
-  list: LiveView[] | undefined;
+  readonly list: LiveView[];
 }
 
 /** `by` and `select` fields that events carry; anything else needs the snapshot. */
@@ -84,10 +84,7 @@ export class LiveIndex {
   byType(now: number): ReadonlyMap<string, readonly ResourceView[]> {
     if (this.#dirty) {
       const out = new Map<string, readonly ResourceView[]>();
-      for (const [type, t] of this.#types) {
-        t.list ??= [...t.byId.values()];
-        out.set(type, t.list);
-      }
+      for (const [type, t] of this.#types) out.set(type, t.list);
       this.#byType = out;
       this.#dirty = false;
     }
@@ -106,10 +103,20 @@ export class LiveIndex {
     };
     this.#byId.set(id, v);
     let t = this.#types.get(type);
-    if (t === undefined) this.#types.set(type, (t = { byId: new Map(), list: undefined }));
+    if (t === undefined) {
+      this.#types.set(type, (t = { byId: new Map(), list: [] }));
+      this.#dirty = true;
+    }
     t.byId.set(id, v);
-    t.list = undefined;
-    this.#dirty = true;
+    // Events come in time order: the newcomer is the youngest, unless seeded from an older snapshot.
+    const last = t.list.length === 0 ? undefined : t.list[t.list.length - 1];
+    if (last === undefined || last.snap.acquiredAt <= acquiredAt) t.list.push(v);
+    else
+      t.list.splice(
+        t.list.findIndex((x) => x.snap.acquiredAt > acquiredAt),
+        0,
+        v,
+      );
   }
 
   #remove(id: string): void {
@@ -118,8 +125,10 @@ export class LiveIndex {
     this.#byId.delete(id);
     const t = this.#types.get(v.snap.type)!;
     t.byId.delete(id);
-    t.list = undefined;
-    if (t.byId.size === 0) this.#types.delete(v.snap.type);
-    this.#dirty = true;
+    t.list.splice(t.list.lastIndexOf(v), 1);
+    if (t.byId.size === 0) {
+      this.#types.delete(v.snap.type);
+      this.#dirty = true;
+    }
   }
 }
