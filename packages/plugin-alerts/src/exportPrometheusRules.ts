@@ -149,9 +149,10 @@ function ruleExpr(rule: RuleConfig, evaluationIntervalMs: number, p: string): st
       const gauge = gaugeExpr(rule, p);
       const minSamples = Math.max(2, rule.minSamples ?? 5);
       // As Custodian: enough samples in the window, and only while the series still exists.
+      // Comparisons bind tighter than `and`: ((predict >= limit) and (count >= n)) and gauge.
       return (
-        `(predict_linear((${gauge})[${window}:${step}], ${horizon}) ${rule.op ?? ">="} ${rule.limit})` +
-        ` and (count_over_time((${gauge})[${window}:${step}]) >= ${minSamples}) and (${gauge})`
+        `predict_linear((${gauge})[${window}:${step}], ${horizon}) ${rule.op ?? ">="} ${rule.limit}` +
+        ` and count_over_time((${gauge})[${window}:${step}]) >= ${minSamples} and (${gauge})`
       );
     }
     case "transitions":
@@ -187,7 +188,7 @@ export function exportPrometheusRules(alerts: AlertsConfig, options: ExportOptio
     if (rule.labels !== undefined && Object.keys(rule.labels).length > 0) out.labels = { ...rule.labels };
     if (rule.annotations !== undefined && Object.keys(rule.annotations).length > 0) {
       try {
-        out.annotations = Object.fromEntries(Object.entries(rule.annotations).map(([k, v]) => [k, toPrometheusTemplate(v)]));
+        out.annotations = Object.fromEntries(Object.entries(rule.annotations).map(([k, v]) => [k, toPrometheusTemplate(v, prefix)]));
       } catch (error) {
         if (!(error instanceof NotExportable)) throw error;
         skipped.push(`${rule.name}: ${error.message}`);
@@ -206,11 +207,21 @@ export function exportPrometheusRules(alerts: AlertsConfig, options: ExportOptio
 
 /**
  * Custodian's rule-specific template values in Prometheus terms: `$oldestAge` is the exported
- * held_longer_than's `$value` (the oldest age in seconds) through `humanizeDuration`; `$oldest`,
- * `$oldestId`, `$count` and `$current` have no equivalent in the metrics, so a rule using them is not exported.
+ * held_longer_than's `$value` (the oldest age in seconds) through `humanizeDuration`; `$oldest` and
+ * `$oldestId` read plugin-metrics' `resource_oldest_info{type,name,id}` with `query` (the rule
+ * groups by type); `$count` and `$current` have no equivalent in the metrics, so a rule using them is
+ * not exported.
  */
-function toPrometheusTemplate(text: string): string {
-  const missing = /\$(oldest|oldestId|current|count)\b/.exec(text);
+function toPrometheusTemplate(text: string, p: string): string {
+  const missing = /\$(current|count)\b/.exec(text);
   if (missing !== null) throw new NotExportable(`its annotations use $${missing[1]}, which the metrics do not carry`);
-  return text.replace(/\$oldestAge\b/g, "($value | humanizeDuration)");
+  const oldest = (label: "name" | "id"): string =>
+    `{{ with printf "${p}resource_oldest_info{type=%q}" $labels.type | query }}{{ with first . }}{{ .Labels.${label} }}{{ end }}{{ end }}`;
+  return text
+    .replace(/\{\{-?\s*\$oldest\s*-?\}\}/g, oldest("name"))
+    .replace(/\{\{-?\s*\$oldestId\s*-?\}\}/g, oldest("id"))
+    .replace(/\$oldestAge\b/g, "($value | humanizeDuration)")
+    .replace(/\$oldest(Id)?\b/g, () => {
+      throw new NotExportable("its annotations use $oldest or $oldestId inside a larger template action; write {{ $oldest }} on its own");
+    });
 }

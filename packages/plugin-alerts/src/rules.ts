@@ -219,6 +219,8 @@ function aggregate(
   agg: Aggregate,
   by: GroupKey[],
 ): Groups {
+  // Fast path: counting by type (or not grouping) needs no list of items, only a tally per type list.
+  if (measure === undefined && agg === "count" && (by.length === 0 || byTypeOnly(by))) return countGroups(ctx, selectionSignature, selector, by);
   const g = grouping(ctx, selectionSignature, selector, by);
   const n = g.keys.length;
   const count = new Float64Array(n);
@@ -249,6 +251,56 @@ function aggregate(
     values[k] = agg === "count" ? count[k] : agg === "avg" ? acc[k] / count[k] : acc[k];
   }
   return { keys: g.keys, labels: g.labels, values, present };
+}
+
+/** Counts per group when the group is the whole type list (or everything): shared by rules with one selection. */
+function countGroups(ctx: EvalContext, signature: string, selector: Selector, by: GroupKey[]): Groups {
+  const memoKey = `count:${signature}`;
+  const memo = ctx.memo?.get(memoKey);
+  if (memo !== undefined) return memo as Groups;
+  let cache = ctx.labelCache?.get(signature);
+  if (cache === undefined && ctx.labelCache !== undefined) ctx.labelCache.set(signature, (cache = new Map()));
+  const keys: string[] = [];
+  const labels: Array<Record<string, string>> = [];
+  const counts: number[] = [];
+  const index = new Map<string, number>();
+  if (by.length === 0) {
+    keys.push("");
+    labels.push({});
+    counts.push(0);
+  }
+  for (const list of selectedLists(ctx, selector)) {
+    let n = 0;
+    let first: ResourceView | undefined;
+    for (const r of list) {
+      if (!selector.testIndexed(r)) continue;
+      n++;
+      first ??= r;
+    }
+    if (first === undefined) continue;
+    if (by.length === 0) {
+      counts[0] += n;
+      continue;
+    }
+    const key = groupKey(by, first, resourceField);
+    let k = index.get(key);
+    if (k === undefined) {
+      k = keys.length;
+      index.set(key, k);
+      keys.push(key);
+      let l = cache?.get(key);
+      if (l === undefined) {
+        l = groupLabels(by, first, resourceField);
+        cache?.set(key, l);
+      }
+      labels.push(l);
+      counts.push(0);
+    }
+    counts[k] += n;
+  }
+  const g: Groups = { keys, labels, values: Float64Array.from(counts), present: new Uint8Array(keys.length).fill(1) };
+  ctx.memo?.set(memoKey, g);
+  return g;
 }
 
 /** Formats a duration in ms for annotations: "90s", "5m30s", "2h". */

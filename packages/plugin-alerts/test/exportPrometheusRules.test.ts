@@ -63,9 +63,7 @@ describe("exportPrometheusRules", () => {
     expect(byName.SocketsHeld.expr).toBe('max by (type) (custodian_resource_oldest_age_seconds{type="http.socket"}) >= 300');
     const pool = 'max by (name) (custodian_pool_in_use{type="pool"})';
     // minSamples (default 5) and the live series are part of the condition, as in Custodian.
-    expect(byName.PoolExhaustionSoon.expr).toBe(
-      `(predict_linear((${pool})[10m:15s], 1800) >= 100) and (count_over_time((${pool})[10m:15s]) >= 5) and (${pool})`,
-    );
+    expect(byName.PoolExhaustionSoon.expr).toBe(`predict_linear((${pool})[10m:15s], 1800) >= 100 and count_over_time((${pool})[10m:15s]) >= 5 and (${pool})`);
     // Exact counts within the window (no increase() extrapolation), first events of a new series included.
     expect(byName.BreakerFlapping.expr).toBe(
       "sum by (breaker) ((custodian_breaker_transitions_total - custodian_breaker_transitions_total offset 5m) or custodian_breaker_transitions_total) >= 4",
@@ -84,12 +82,16 @@ describe("exportPrometheusRules", () => {
       rules: [
         { name: "A", kind: "held_longer_than", select: { type: "lock" }, duration: "5m", annotations: { s: "{{ $oldestAge }} ({{ $value }}s)" } },
         { name: "B", kind: "held_longer_than", select: { type: "lock" }, duration: "5m", annotations: { s: "oldest {{ $oldest }}" } },
+        { name: "C", kind: "held_longer_than", select: { type: "lock" }, duration: "5m", annotations: { s: "{{ $count }} held" } },
       ],
     });
     const rules = (parse(text) as { groups: Array<{ rules: Array<Record<string, unknown>> }> }).groups[0].rules;
-    expect(rules.map((r) => r.alert)).toEqual(["A"]);
+    expect(rules.map((r) => r.alert)).toEqual(["A", "B"]);
     expect(rules[0].annotations).toEqual({ s: "{{ ($value | humanizeDuration) }} ({{ $value }}s)" });
-    expect(text).toContain("#   B: its annotations use $oldest, which the metrics do not carry");
+    expect(rules[1].annotations).toEqual({
+      s: 'oldest {{ with printf "custodian_resource_oldest_info{type=%q}" $labels.type | query }}{{ with first . }}{{ .Labels.name }}{{ end }}{{ end }}',
+    });
+    expect(text).toContain("#   C: its annotations use $count, which the metrics do not carry");
   });
 
   it("formats Prometheus durations", () => {

@@ -55,7 +55,7 @@ export async function runParityCase(
 ): Promise<{ fires: string[]; failedEvaluations: string[]; promtool: { status: number | null; output: string }; rules: string; tests: string }> {
   const intervalMs = parseDuration(c.alerts.evaluationInterval ?? "15s");
   const rules = exportPrometheusRules(c.alerts);
-  const exported = rules.split("\n").filter((l) => l.includes("expr:"));
+
   const steps: StepAlerts[] = [];
   const samples: Array<Map<string, number>> = [];
   const failedEvaluations: string[] = [];
@@ -83,8 +83,8 @@ export async function runParityCase(
         alerts: active.map((a) => ({ name: a.name, state: a.state, labels: { ...a.labels }, annotations: { ...a.annotations } })),
       });
       const text = await metricsOf(kernel).metrics();
-      // Only the metrics the exported rules read: a smaller file, same verdict.
-      samples.push(new Map([...parseExposition(text)].filter(([s]) => exported.some((l) => l.includes(s.slice(0, s.indexOf("{")))))));
+      // Only the metrics the exported rules read (expressions and annotation queries): a smaller file, same verdict.
+      samples.push(new Map([...parseExposition(text)].filter(([s]) => new RegExp(`\\b${s.slice(0, s.indexOf("{"))}\\b`).test(rules))));
     },
   });
   if (failures.length > 0) throw new Error(failures.join("\n"));
