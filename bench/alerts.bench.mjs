@@ -6,7 +6,6 @@ import { AlertEngine, alertsOf, alertsPlugin, compileRules } from "../packages/p
 import { metricsOf, metricsPlugin } from "../packages/plugin-metrics/dist/index.js";
 import { Gauge, Registry } from "prom-client";
 import { loadavg } from "node:os";
-import { PerformanceObserver } from "node:perf_hooks";
 
 const loadAtStart = loadavg();
 
@@ -15,25 +14,18 @@ const p95 = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length * 0.95
 const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
 const rows = [];
 const gc = globalThis.gc ?? (() => {});
-let gcsDuringTicks = 0;
-let inTick = false;
-new PerformanceObserver((list) => {
-  if (inTick) gcsDuringTicks += list.getEntries().length;
-}).observe({ entryTypes: ["gc"] });
 /**
  * One tick: wall time, CPU time (user + system: less inflated by other processes) and heap growth.
- * With `clean`, a gc() first, so the heap growth is what the tick allocated (unless a collection ran
- * during it: counted below); without, timing as a live process sees it.
+ * With `clean`, a gc() first, so the heap growth is what the tick allocated (a lower bound: a
+ * scavenge during the tick would hide some); without, timing as a live process sees it.
  */
 function measureTick(fn, clean) {
   if (clean) gc();
   const heap0 = process.memoryUsage().heapUsed;
   const cpu0 = process.cpuUsage();
-  inTick = true;
   const t0 = process.hrtime.bigint();
   fn();
   const wall = ms(t0);
-  inTick = false;
   const cpu = process.cpuUsage(cpu0);
   return { ms: wall, cpuMs: (cpu.user + cpu.system) / 1000, bytes: process.memoryUsage().heapUsed - heap0 };
 }
@@ -267,7 +259,6 @@ const report = kernel.shutdown();
 await clock.advance(10_000);
 await report;
 
-console.log(`garbage collections during measured ticks: ${gcsDuringTicks}`);
 console.log(`load average at start: ${loadAtStart.map((x) => x.toFixed(2)).join(" ")} (2-core machine shared with other work; figures are wall time)\n`);
 console.log("| measure | figure | ratio (same run) | target |");
 console.log("| --- | --- | --- | --- |");
