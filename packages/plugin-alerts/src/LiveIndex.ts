@@ -10,9 +10,10 @@ import type { Kernel, KernelEvent, ResourceSnapshot, ResourceState } from "@cust
 import type { RuleConfig } from "./schema.js";
 import type { ResourceView } from "./selector.js";
 
-/** A view whose snapshot part the index updates in place. */
+/** A view whose snapshot part and labels the index updates in place. */
 interface LiveView extends ResourceView {
   readonly snap: ResourceSnapshot & { state: ResourceState; ageMs: number };
+  labels: Readonly<Record<string, string>>;
 }
 
 interface TypeList {
@@ -90,6 +91,30 @@ export class LiveIndex {
     }
     for (const v of this.#byId.values()) v.snap.ageMs = now - v.snap.acquiredAt;
     return this.#byType;
+  }
+
+  /**
+   * Copies what only a snapshot has (details, labels from details, scope, dependencies) onto the
+   * views: the views and per-type arrays are reused, nothing is rebuilt per evaluation.
+   */
+  refresh(snaps: readonly ResourceSnapshot[]): void {
+    for (const s of snaps) {
+      let v = this.#byId.get(s.id);
+      if (v === undefined) {
+        this.#add(s.id, s.type, s.name, s.state, s.acquiredAt);
+        v = this.#byId.get(s.id)!;
+      }
+      const snap = v.snap;
+      snap.state = s.state;
+      snap.details = s.details;
+      snap.scope = s.scope;
+      snap.dependsOn = s.dependsOn;
+      const detailLabels = s.details?.labels;
+      v.labels =
+        detailLabels !== null && typeof detailLabels === "object"
+          ? { ...this.#labelsOf(s.name), ...(detailLabels as Record<string, string>) }
+          : this.#labelsOf(s.name);
+    }
   }
 
   get size(): number {

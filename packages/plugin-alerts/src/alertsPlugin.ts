@@ -3,7 +3,7 @@
  * from `kernel.snapshot()` and `kernel.events$`, and routes state changes to sinks and `alerts$`.
  */
 import { definePlugin, parseDuration, type Kernel, type KernelEvent, type PluginDescriptor } from "@custodian/core";
-import { Subject, type Observable, type Subscription } from "rxjs";
+import { Subject, type Observable } from "rxjs";
 import { AlertEngine, type Alert, type AlertChange } from "./AlertEngine.js";
 import { LiveIndex, needsSnapshot } from "./LiveIndex.js";
 import { AlertsNotAppliedError, DeliveryFailedError } from "./errors.js";
@@ -158,34 +158,15 @@ export function createAlertsPlugin(runtime: AlertsRuntimeOptions = {}): PluginDe
         }
       };
 
-      // Rules that read only what events carry evaluate from the live index: no snapshot per tick.
-      const live = needsSnapshot(cfg.rules ?? [], true) ? undefined : new LiveIndex(labelsOf);
+      // Resources as rules see them, kept up to date by events. Rules that read only what events
+      // carry need nothing else (no snapshot per tick); otherwise one snapshot per tick adds details.
+      const live = new LiveIndex(labelsOf);
+      const withSnapshot = needsSnapshot(cfg.rules ?? [], true);
       const evaluate = (): AlertChange[] => {
         const started = performance.now();
-        if (live !== undefined) {
-          const now = clock.now();
-          const changes = engine.evaluate({ now, resources: NO_RESOURCES, byType: live.byType(now), memo: new Map(), labelCache });
-          evaluations++;
-          lastEvaluationMs = performance.now() - started;
-          dispatch(changes);
-          return changes;
-        }
-        const snaps = kernel.snapshot();
-        const resources: ResourceView[] = new Array<ResourceView>(snaps.length);
-        const byType = new Map<string, ResourceView[]>();
-        for (let i = 0; i < snaps.length; i++) {
-          const snap = snaps[i];
-          const detailLabels = snap.details?.labels;
-          const base = labelsByName.size === 0 ? EMPTY : labelsOf(snap.name);
-          const labels = detailLabels !== null && typeof detailLabels === "object" ? { ...base, ...(detailLabels as Record<string, string>) } : base;
-          const view: ResourceView = { snap, labels };
-          resources[i] = view;
-          const list = byType.get(snap.type);
-          if (list === undefined) byType.set(snap.type, [view]);
-          else list.push(view);
-        }
-        const evalCtx: EvalContext = { now: clock.now(), resources, byType, memo: new Map(), labelCache };
-        const changes = engine.evaluate(evalCtx);
+        if (withSnapshot) live.refresh(kernel.snapshot());
+        const now = clock.now();
+        const changes = engine.evaluate({ now, resources: NO_RESOURCES, byType: live.byType(now), memo: new Map(), labelCache });
         evaluations++;
         lastEvaluationMs = performance.now() - started;
         dispatch(changes);
@@ -202,16 +183,13 @@ export function createAlertsPlugin(runtime: AlertsRuntimeOptions = {}): PluginDe
         timer = clock.setTimeout(tick, intervalMs);
       }, intervalMs);
 
-      let subscription: Subscription | undefined;
-      if (engine.needsEvents || live !== undefined) {
-        subscription = kernel.events$.subscribe((e) => {
-          live?.observe(e);
-          // Our own plugin events never feed rules (no alert loops).
-          if (!engine.needsEvents || (e.type === "plugin:event" && e.plugin === "alerts")) return;
-          engine.observe(toEventView(e, labelsOf));
-        });
-        live?.seed(kernel);
-      }
+      const subscription = kernel.events$.subscribe((e) => {
+        live.observe(e);
+        // Our own plugin events never feed rules (no alert loops).
+        if (!engine.needsEvents || (e.type === "plugin:event" && e.plugin === "alerts")) return;
+        engine.observe(toEventView(e, labelsOf));
+      });
+      live.seed(kernel);
 
       kernel.hooks.shutdown.tapPromise("alerts", async (shutdownCtx) => {
         stopped = true;
@@ -237,7 +215,7 @@ export function createAlertsPlugin(runtime: AlertsRuntimeOptions = {}): PluginDe
           undelivered += n;
         }
         if (undelivered > 0) ctx.report("notifications:undelivered", { count: undelivered, sinks: bySink });
-        subscription?.unsubscribe();
+        subscription.unsubscribe();
         subject.complete();
       });
 
