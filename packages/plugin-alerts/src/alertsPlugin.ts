@@ -1,6 +1,7 @@
 /**
- * The alerts plugin: evaluates the rules of the `alerts` config section on the kernel clock,
- * from `kernel.snapshot()` and `kernel.events$`, and routes state changes to sinks and `alerts$`.
+ * The alerts plugin: evaluates the rules of the `alerts` config section on the kernel clock, from
+ * a live index of resources kept by `kernel.events$` (plus a `kernel.snapshot()` per tick only when
+ * a rule reads describe() details), and routes state changes to sinks and `alerts$`.
  */
 import { definePlugin, parseDuration, type Kernel, type KernelEvent, type PluginDescriptor } from "@custodian/core";
 import { Subject, type Observable } from "rxjs";
