@@ -3,8 +3,10 @@
  * `for` and `keep_firing_for`, identity by the fingerprint of the sorted label set, and
  * inhibition (a firing source alert mutes matching targets).
  */
+import { DuplicateLabelsetError } from "./errors.js";
+import type { CompiledRule, EvalContext, EventView, Sample } from "./rules.js";
 import type { InhibitRuleConfig } from "./schema.js";
-import { formatValue, type CompiledRule, type EvalContext, type EventView } from "./rules.js";
+import { compileTemplate, TemplateSyntaxError, type TemplateData } from "./template.js";
 
 /** Where an alert is in its life. */
 export type AlertState = "inactive" | "pending" | "firing" | "resolved";
@@ -18,8 +20,9 @@ export interface Alert {
   readonly annotations: Readonly<Record<string, string>>;
   readonly state: AlertState;
   readonly value: number;
-  /** When the condition first held (Alertmanager's `startsAt`). */
+  /** When the condition first held (the alert went pending). */
   readonly activeAt: number;
+  /** When it started firing: Alertmanager's `startsAt`, as Prometheus sends it. */
   readonly firedAt: number | undefined;
   readonly resolvedAt: number | undefined;
   /** True while a firing alert matching an inhibition rule's source mutes this one. */
@@ -45,43 +48,47 @@ interface Rec {
   inhibited: boolean;
 }
 
-/** Fingerprint of a label set: 64-bit FNV-1a over sorted `name=value` pairs, as 16 hex digits. */
+const FNV_OFFSET = 0xcbf29ce484222325n;
+const FNV_PRIME = 0x100000001b3n;
+const utf8 = new TextEncoder();
+
+/**
+ * Fingerprint of a label set, as Alertmanager computes it (prometheus/common model.LabelSet.Fingerprint):
+ * 64-bit FNV-1a over the label names in sorted order, each name and value followed by the byte 0xff,
+ * printed as 16 hex digits. The same labels give the same fingerprint here, in webhook payloads and in
+ * Alertmanager's API.
+ */
 export function fingerprint(labels: Readonly<Record<string, string>>): string {
-  let h1 = 0x811c9dc5;
-  let h2 = 0xcbf29ce4;
-  const keys = Object.keys(labels).sort();
+  let h = FNV_OFFSET;
   const feed = (s: string): void => {
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      h1 = Math.imul(h1 ^ c, 0x01000193);
-      h2 = Math.imul(h2 ^ c, 0x01000193) ^ (h1 >>> 7);
-    }
+    for (const b of utf8.encode(s)) h = BigInt.asUintN(64, (h ^ BigInt(b)) * FNV_PRIME);
+    h = BigInt.asUintN(64, (h ^ 0xffn) * FNV_PRIME);
   };
-  for (const k of keys) {
+  // Go sorts names by bytes; label names are ASCII ([a-zA-Z_][a-zA-Z0-9_]*), where UTF-16 order is the same.
+  for (const k of Object.keys(labels).sort()) {
     feed(k);
-    feed("\u00ff");
     feed(labels[k]);
-    feed("\u00fe");
   }
-  return (h1 >>> 0).toString(16).padStart(8, "0") + (h2 >>> 0).toString(16).padStart(8, "0");
+  return h.toString(16).padStart(16, "0");
 }
 
-const TEMPLATE = /\{\{\s*\$(\w+)(?:\.(\w+))?\s*\}\}/g;
-
-/** Renders `{{ $labels.x }}`, `{{ $value }}` and rule-specific `{{ $oldest }}`-style values. */
+/**
+ * Renders alert template text as Prometheus does (`{{ $labels.name }}`, `{{ $value }}`, pipelines and
+ * functions; see template.ts), with rule-specific values such as `{{ $oldest }}` from `vars`. Text
+ * that cannot be compiled is returned as an error string, as Prometheus does.
+ */
 export function renderTemplate(
   text: string,
   labels: Readonly<Record<string, string>>,
   value: number,
   vars: Readonly<Record<string, string>> | undefined,
 ): string {
-  if (!text.includes("{{")) return text;
-  return text.replace(TEMPLATE, (whole, name: string, key: string | undefined) => {
-    if (name === "labels" && key !== undefined) return labels[key] ?? "";
-    if (name === "value" && key === undefined) return formatValue(value);
-    if (key === undefined && vars !== undefined && Object.hasOwn(vars, name)) return vars[name];
-    return whole;
-  });
+  try {
+    return compileTemplate(text, new Set(Object.keys(vars ?? {})))({ labels, value, vars });
+  } catch (error) {
+    if (error instanceof TemplateSyntaxError) return `<error expanding template: ${error.message}>`;
+    throw error;
+  }
 }
 
 const matchesAll = (labels: Readonly<Record<string, string>>, want: Readonly<Record<string, string>>): boolean => {
@@ -98,8 +105,12 @@ export class AlertEngine {
   /** Per rule: group key → fingerprint, so a steady alert costs a lookup per evaluation. */
   readonly #keys = new Map<CompiledRule, Map<string, string>>();
 
-  constructor(rules: readonly CompiledRule[], inhibit: readonly InhibitRuleConfig[] = []) {
+  readonly #onRuleError: (rule: CompiledRule, error: Error) => void;
+
+  /** `onRuleError` hears about a rule whose evaluation failed (its alerts kept their state). */
+  constructor(rules: readonly CompiledRule[], inhibit: readonly InhibitRuleConfig[] = [], onRuleError: (rule: CompiledRule, error: Error) => void = () => {}) {
     this.rules = rules;
+    this.#onRuleError = onRuleError;
     this.#inhibit = inhibit;
     for (const r of rules) {
       this.#byRule.set(r, new Map());
@@ -131,23 +142,41 @@ export class AlertEngine {
     const changes: AlertChange[] = [];
     for (const rule of this.rules) {
       const alerts = this.#byRule.get(rule)!;
-      const seen = new Set<string>();
       const byKey = this.#keys.get(rule)!;
-      for (const s of rule.evaluate(ctx)) {
+      const samples = rule.evaluate(ctx);
+      // First the identity of every group; two groups with one identity fail the rule, as in Prometheus.
+      const fps: string[] = new Array<string>(samples.length);
+      const newLabels: Array<Record<string, string> | undefined> = new Array<Record<string, string> | undefined>(samples.length);
+      const seen = new Set<string>();
+      let collision: Record<string, string> | undefined;
+      for (let i = 0; i < samples.length; i++) {
+        const s = samples[i];
         // Fast path: a group seen before maps straight to its fingerprint (no label merge, no hash).
-        let fp = s.key === undefined ? undefined : byKey.get(s.key);
-        let labels: Record<string, string> | undefined;
+        let fp = s.key === undefined || rule.labelTemplates !== undefined ? undefined : byKey.get(s.key);
         if (fp === undefined || !alerts.has(fp)) {
-          // Rule labels override group labels; alertname overrides both (as in Prometheus).
-          labels = Object.freeze({ ...s.labels, ...rule.labels, alertname: rule.name });
+          const labels = alertLabels(rule, s);
           fp = fingerprint(labels);
-          if (s.key !== undefined) byKey.set(s.key, fp);
+          newLabels[i] = labels;
+          if (s.key !== undefined && rule.labelTemplates === undefined) byKey.set(s.key, fp);
         }
-        if (seen.has(fp)) continue;
+        if (seen.has(fp)) {
+          collision = newLabels[i] ?? alerts.get(fp)?.labels ?? alertLabels(rule, s);
+          break;
+        }
         seen.add(fp);
+        fps[i] = fp;
+      }
+      if (collision !== undefined) {
+        this.#onRuleError(rule, new DuplicateLabelsetError(rule.name, collision));
+        continue;
+      }
+      for (let i = 0; i < samples.length; i++) {
+        const s = samples[i];
+        const fp = fps[i];
+        const data: TemplateData = { labels: s.labels, value: s.value, vars: s.vars };
         let a = alerts.get(fp);
         if (a === undefined) {
-          labels ??= Object.freeze({ ...s.labels, ...rule.labels, alertname: rule.name });
+          const labels = newLabels[i] ?? alertLabels(rule, s);
           a = {
             fingerprint: fp,
             rule,
@@ -161,12 +190,12 @@ export class AlertEngine {
             inhibited: false,
           };
           alerts.set(fp, a);
-          a.annotations = renderAll(rule.annotations, labels, s.value, s.vars);
+          a.annotations = renderAll(rule, data);
           if (rule.forMs > 0) changes.push({ from: "inactive", alert: view(a, "pending", undefined) });
         } else {
           a.value = s.value;
           a.keepFiringSince = undefined;
-          if (rule.templated) a.annotations = renderAll(rule.annotations, a.labels, s.value, s.vars);
+          if (rule.templated) a.annotations = renderAll(rule, data);
         }
         if (a.state === "pending" && now - a.activeAt >= rule.forMs) {
           a.state = "firing";
@@ -240,14 +269,26 @@ export class AlertEngine {
   }
 }
 
-function renderAll(
-  annotations: Readonly<Record<string, string>>,
-  labels: Record<string, string>,
-  value: number,
-  vars: Record<string, string> | undefined,
-): Record<string, string> {
+/**
+ * An alert's labels: group labels, then rule labels (templated ones expanded over the group labels
+ * and value), then alertname, as Prometheus builds them.
+ */
+function alertLabels(rule: CompiledRule, s: Sample): Record<string, string> {
+  const labels: Record<string, string> = { ...s.labels, ...rule.labels };
+  if (rule.labelTemplates !== undefined) {
+    const data: TemplateData = { labels: s.labels, value: s.value };
+    for (const [k, t] of rule.labelTemplates) labels[k] = t(data);
+  }
+  labels.alertname = rule.name;
+  // An empty label is no label, as in Prometheus.
+  for (const k in labels) if (labels[k] === "") delete labels[k];
+  return Object.freeze(labels);
+}
+
+/** Annotations rendered with the group's labels (`$labels` is the expression's labels in Prometheus too). */
+function renderAll(rule: CompiledRule, data: TemplateData): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const k in annotations) out[k] = renderTemplate(annotations[k], labels, value, vars);
+  for (const [k, t] of rule.annotationTemplates) out[k] = t(data);
   return out;
 }
 

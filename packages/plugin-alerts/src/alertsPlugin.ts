@@ -1,10 +1,12 @@
 /**
- * The alerts plugin: evaluates the rules of the `alerts` config section on the kernel clock,
- * from `kernel.snapshot()` and `kernel.events$`, and routes state changes to sinks and `alerts$`.
+ * The alerts plugin: evaluates the rules of the `alerts` config section on the kernel clock, from
+ * a live index of resources kept by `kernel.events$` (plus a `kernel.snapshot()` per tick only when
+ * a rule reads describe() details), and routes state changes to sinks and `alerts$`.
  */
 import { definePlugin, parseDuration, type Kernel, type KernelEvent, type PluginDescriptor } from "@custodian/core";
-import { Subject, type Observable, type Subscription } from "rxjs";
+import { Subject, type Observable } from "rxjs";
 import { AlertEngine, type Alert, type AlertChange } from "./AlertEngine.js";
+import { LiveIndex, needsSnapshot } from "./LiveIndex.js";
 import { AlertsNotAppliedError, DeliveryFailedError } from "./errors.js";
 import { compileRules, toEventView, type EvalContext } from "./rules.js";
 import { alertsSchema, validateAlertsConfig, type AlertsConfig, type SinkConfig } from "./schema.js";
@@ -79,6 +81,7 @@ function configLabels(kernel: Kernel): Map<string, Record<string, string>> {
 }
 
 const EMPTY: Record<string, string> = Object.freeze({}) as Record<string, string>;
+const NO_RESOURCES: readonly ResourceView[] = Object.freeze([]);
 
 /**
  * Creates the alerts plugin (use `alertsPlugin` unless you need runtime options).
@@ -97,8 +100,11 @@ export function createAlertsPlugin(runtime: AlertsRuntimeOptions = {}): PluginDe
       const given = options !== undefined && Object.keys(options).length > 0 ? options : ((kernel.config.alerts ?? {}) as AlertsConfig);
       const cfg = validateAlertsConfig(given);
       const intervalMs = parseDuration(cfg.evaluationInterval ?? DEFAULT_EVALUATION_INTERVAL, "alerts.evaluationInterval");
-      const engine = new AlertEngine(compileRules(cfg), cfg.inhibit);
       const clock = kernel.clock;
+      // A rule whose evaluation fails (colliding label sets) is reported; the others go on.
+      const engine = new AlertEngine(compileRules(cfg), cfg.inhibit, (rule, error) =>
+        kernel.emitPluginEvent("alerts", "evaluation:failed", { rule: rule.name, code: (error as { code?: string }).code, error }),
+      );
       const subject = new Subject<AlertChange>();
       const write = runtime.write ?? ((stream, line) => void process[stream].write(line));
       const ctx: SinkContext = {
@@ -153,24 +159,15 @@ export function createAlertsPlugin(runtime: AlertsRuntimeOptions = {}): PluginDe
         }
       };
 
+      // Resources as rules see them, kept up to date by events. Rules that read only what events
+      // carry need nothing else (no snapshot per tick); otherwise one snapshot per tick adds details.
+      const live = new LiveIndex(labelsOf);
+      const withSnapshot = needsSnapshot(cfg.rules ?? [], true);
       const evaluate = (): AlertChange[] => {
         const started = performance.now();
-        const snaps = kernel.snapshot();
-        const resources: ResourceView[] = new Array<ResourceView>(snaps.length);
-        const byType = new Map<string, ResourceView[]>();
-        for (let i = 0; i < snaps.length; i++) {
-          const snap = snaps[i];
-          const detailLabels = snap.details?.labels;
-          const base = labelsByName.size === 0 ? EMPTY : labelsOf(snap.name);
-          const labels = detailLabels !== null && typeof detailLabels === "object" ? { ...base, ...(detailLabels as Record<string, string>) } : base;
-          const view: ResourceView = { snap, labels };
-          resources[i] = view;
-          const list = byType.get(snap.type);
-          if (list === undefined) byType.set(snap.type, [view]);
-          else list.push(view);
-        }
-        const evalCtx: EvalContext = { now: clock.now(), resources, byType, memo: new Map(), labelCache };
-        const changes = engine.evaluate(evalCtx);
+        if (withSnapshot) live.refresh(kernel.snapshot());
+        const now = clock.now();
+        const changes = engine.evaluate({ now, resources: NO_RESOURCES, byType: live.byType(now), memo: new Map(), labelCache });
         evaluations++;
         lastEvaluationMs = performance.now() - started;
         dispatch(changes);
@@ -187,14 +184,13 @@ export function createAlertsPlugin(runtime: AlertsRuntimeOptions = {}): PluginDe
         timer = clock.setTimeout(tick, intervalMs);
       }, intervalMs);
 
-      let subscription: Subscription | undefined;
-      if (engine.needsEvents) {
-        subscription = kernel.events$.subscribe((e) => {
-          // Our own plugin events never feed rules (no alert loops).
-          if (e.type === "plugin:event" && e.plugin === "alerts") return;
-          engine.observe(toEventView(e, labelsOf));
-        });
-      }
+      const subscription = kernel.events$.subscribe((e) => {
+        live.observe(e);
+        // Our own plugin events never feed rules (no alert loops).
+        if (!engine.needsEvents || (e.type === "plugin:event" && e.plugin === "alerts")) return;
+        engine.observe(toEventView(e, labelsOf));
+      });
+      live.seed(kernel);
 
       kernel.hooks.shutdown.tapPromise("alerts", async (shutdownCtx) => {
         stopped = true;
@@ -210,13 +206,17 @@ export function createAlertsPlugin(runtime: AlertsRuntimeOptions = {}): PluginDe
             bySink[sink.name] = n;
             // Into ShutdownReport.errors: a notification lost at shutdown is not a clean shutdown.
             shutdownCtx.reportError(
-              new DeliveryFailedError(sink.name, `its ${sink.kind} endpoint`, `${n} notification(s) not delivered before the shutdown deadline`),
+              new DeliveryFailedError(
+                sink.name,
+                `its ${sink.kind} endpoint`,
+                `${n} notification(s) not confirmed before the shutdown deadline (the receiver may still have processed them)`,
+              ),
             );
           }
           undelivered += n;
         }
         if (undelivered > 0) ctx.report("notifications:undelivered", { count: undelivered, sinks: bySink });
-        subscription?.unsubscribe();
+        subscription.unsubscribe();
         subject.complete();
       });
 

@@ -9,6 +9,7 @@ export const AlertsErrorCodes = Object.freeze({
   ERR_ALERTS_NOT_APPLIED: "ERR_ALERTS_NOT_APPLIED",
   ERR_ALERTS_DELIVERY_FAILED: "ERR_ALERTS_DELIVERY_FAILED",
   ERR_ALERTS_RULE_TEST_FAILED: "ERR_ALERTS_RULE_TEST_FAILED",
+  ERR_ALERTS_DUPLICATE_LABELSET: "ERR_ALERTS_DUPLICATE_LABELSET",
 } as const);
 
 /** One problem found in the `alerts` section: where (a JSON pointer) and what. */
@@ -52,5 +53,22 @@ export class RuleTestFailedError extends KernelError {
   constructor(failures: string[]) {
     super("ERR_ALERTS_RULE_TEST_FAILED", `Rule test failed:\n${failures.map((f) => `  ${f}`).join("\n")}`);
     this.failures = failures;
+  }
+}
+
+/**
+ * Two groups of one rule have the same labels once the rule's labels are applied: the rule's
+ * evaluation fails and its alerts stay as they were, as in Prometheus.
+ */
+export class DuplicateLabelsetError extends KernelError {
+  readonly rule: string;
+  readonly labels: Readonly<Record<string, string>>;
+  constructor(rule: string, labels: Readonly<Record<string, string>>) {
+    super(
+      "ERR_ALERTS_DUPLICATE_LABELSET",
+      `Rule "${rule}": vector contains metrics with the same labelset after applying alert labels (${JSON.stringify(labels)}); the evaluation failed and its alerts keep their state. Group by the labels the rule's labels override, or do not override them.`,
+    );
+    this.rule = rule;
+    this.labels = labels;
   }
 }

@@ -101,29 +101,36 @@ function gaugeExpr(rule: { select?: SelectorConfig; measure?: string; aggregate?
   return `${agg} ${byClause(rule.by, ["type", "name"])} (${inner})`;
 }
 
+/**
+ * Events of a counter within the window, exactly: the growth since `w` ago, or the whole value of a
+ * series younger than the window (its first events included). `increase()` would extrapolate
+ * (5 transitions read as 3.67) and miss a series' first event.
+ */
+const counted = (series: string, w: string): string => `(${series} - ${series} offset ${w}) or ${series}`;
+
 function eventExpr(on: EventMatcherConfig, by: readonly string[] | undefined, windowMs: number, p: string): string {
   const w = promDuration(windowMs);
   if (on.event === "plugin:event") {
     if (on.name === "breaker:state-changed" || (typeof on.name === "string" && on.name.startsWith("breaker:"))) {
       // plugin-metrics names a breaker by data.breaker, data.key, or data.agent + data.origin.
       const b = (by ?? []).map((x) => (["data.breaker", "data.key", "data.agent", "data.origin"].includes(x) ? "breaker" : x));
-      return `sum ${byClause(b, ["breaker", "from", "to"])} (increase(${p}breaker_transitions_total[${w}]))`;
+      return `sum ${byClause(b, ["breaker", "from", "to"])} (${counted(`${p}breaker_transitions_total`, w)})`;
     }
     const m = [on.plugin === undefined ? undefined : `plugin=${q(on.plugin)}`, on.name === undefined ? undefined : promMatcher("name", on.name)].filter(
       (x) => x !== undefined,
     );
-    return `sum ${byClause(by, ["plugin", "name"])} (increase(${p}plugin_events_total{${m.join(", ")}}[${w}]))`;
+    return `sum ${byClause(by, ["plugin", "name"])} (${counted(`${p}plugin_events_total{${m.join(", ")}}`, w)})`;
   }
   if (on.event === "resource:released" && on.outcome !== undefined) {
     const m = [...(on.select?.type === undefined ? [] : [promMatcher("type", on.select.type)]), promMatcher("outcome", on.outcome)];
     if (on.select?.name !== undefined || on.select?.labels !== undefined) throw new NotExportable("selects events on resource names or labels");
-    return `sum ${byClause(by, ["type", "outcome"])} (increase(${p}releases_total{${m.join(", ")}}[${w}]))`;
+    return `sum ${byClause(by, ["type", "outcome"])} (${counted(`${p}releases_total{${m.join(", ")}}`, w)})`;
   }
   if (on.name !== undefined || on.outcome !== undefined || on.select?.name !== undefined || on.select?.labels !== undefined) {
     throw new NotExportable("matches event fields that custodian_events_total does not carry");
   }
   const m = [`event=${q(on.event)}`, ...(on.select?.type === undefined ? [] : [promMatcher("type", on.select.type)])];
-  return `sum ${byClause(by, ["event", "type"])} (increase(${p}events_total{${m.join(", ")}}[${w}]))`;
+  return `sum ${byClause(by, ["event", "type"])} (${counted(`${p}events_total{${m.join(", ")}}`, w)})`;
 }
 
 function ruleExpr(rule: RuleConfig, evaluationIntervalMs: number, p: string): string {
@@ -139,7 +146,14 @@ function ruleExpr(rule: RuleConfig, evaluationIntervalMs: number, p: string): st
       const window = promDuration(parseDuration(rule.window));
       const step = promDuration(evaluationIntervalMs);
       const horizon = parseDuration(rule.horizon) / 1000;
-      return `predict_linear((${gaugeExpr(rule, p)})[${window}:${step}], ${horizon}) ${rule.op ?? ">="} ${rule.limit}`;
+      const gauge = gaugeExpr(rule, p);
+      const minSamples = Math.max(2, rule.minSamples ?? 5);
+      // As Custodian: enough samples in the window, and only while the series still exists.
+      // Comparisons bind tighter than `and`: ((predict >= limit) and (count >= n)) and gauge.
+      return (
+        `predict_linear((${gauge})[${window}:${step}], ${horizon}) ${rule.op ?? ">="} ${rule.limit}` +
+        ` and count_over_time((${gauge})[${window}:${step}]) >= ${minSamples} and (${gauge})`
+      );
     }
     case "transitions":
       return `${eventExpr(rule.on, rule.by, parseDuration(rule.window), p)} >= ${rule.count}`;
@@ -173,7 +187,13 @@ export function exportPrometheusRules(alerts: AlertsConfig, options: ExportOptio
     if (rule.keep_firing_for !== undefined && parseDuration(rule.keep_firing_for) > 0) out.keep_firing_for = promDuration(parseDuration(rule.keep_firing_for));
     if (rule.labels !== undefined && Object.keys(rule.labels).length > 0) out.labels = { ...rule.labels };
     if (rule.annotations !== undefined && Object.keys(rule.annotations).length > 0) {
-      out.annotations = Object.fromEntries(Object.entries(rule.annotations).map(([k, v]) => [k, toPrometheusTemplate(v)]));
+      try {
+        out.annotations = Object.fromEntries(Object.entries(rule.annotations).map(([k, v]) => [k, toPrometheusTemplate(v, prefix)]));
+      } catch (error) {
+        if (!(error instanceof NotExportable)) throw error;
+        skipped.push(`${rule.name}: ${error.message}`);
+        continue;
+      }
     }
     rules.push(out);
   }
@@ -186,9 +206,22 @@ export function exportPrometheusRules(alerts: AlertsConfig, options: ExportOptio
 }
 
 /**
- * Custodian's rule-specific template values ($oldest, $oldestId, $oldestAge, $current) have no
- * Prometheus equivalent, and promtool rejects undefined variables: they become "n/a".
+ * Custodian's rule-specific template values in Prometheus terms: `$oldestAge` is the exported
+ * held_longer_than's `$value` (the oldest age in seconds) through `humanizeDuration`; `$oldest` and
+ * `$oldestId` read plugin-metrics' `resource_oldest_info{type,name,id}` with `query` (the rule
+ * groups by type); `$count` and `$current` have no equivalent in the metrics, so a rule using them is
+ * not exported.
  */
-function toPrometheusTemplate(text: string): string {
-  return text.replace(/\{\{-?\s*\$(oldest|oldestId|oldestAge|current)\s*-?\}\}/g, "n/a");
+function toPrometheusTemplate(text: string, p: string): string {
+  const missing = /\$(current|count)\b/.exec(text);
+  if (missing !== null) throw new NotExportable(`its annotations use $${missing[1]}, which the metrics do not carry`);
+  const oldest = (label: "name" | "id"): string =>
+    `{{ with printf "${p}resource_oldest_info{type=%q}" $labels.type | query }}{{ with first . }}{{ .Labels.${label} }}{{ end }}{{ end }}`;
+  return text
+    .replace(/\{\{-?\s*\$oldest\s*-?\}\}/g, oldest("name"))
+    .replace(/\{\{-?\s*\$oldestId\s*-?\}\}/g, oldest("id"))
+    .replace(/\$oldestAge\b/g, "($value | humanizeDuration)")
+    .replace(/\$oldest(Id)?\b/g, () => {
+      throw new NotExportable("its annotations use $oldest or $oldestId inside a larger template action; write {{ $oldest }} on its own");
+    });
 }

@@ -4,6 +4,8 @@
  */
 import { parseDuration, type KernelEvent, type ResourceSnapshot } from "@custodian/core";
 import { AlertsConfigError } from "./errors.js";
+import { formatFloat } from "./goFormat.js";
+import { compileTemplate, TemplateSyntaxError, type Template } from "./template.js";
 import type { AlertsConfig, EventMatcherConfig, Op, RuleConfig } from "./schema.js";
 import {
   compare,
@@ -32,6 +34,7 @@ export interface Sample {
 /** What one evaluation reads: the kernel snapshot, indexed by type, at `now`. */
 export interface EvalContext {
   readonly now: number;
+  /** Every resource (may be empty when evaluating from the live index: rules read `byType`). */
   readonly resources: readonly ResourceView[];
   readonly byType: ReadonlyMap<string, readonly ResourceView[]>;
   /** Per-evaluation cache of selections and groupings shared by rules. */
@@ -51,6 +54,10 @@ export interface CompiledRule {
   readonly annotations: Readonly<Record<string, string>>;
   /** True when an annotation has a template, so it is re-rendered on each evaluation. */
   readonly templated: boolean;
+  /** Compiled annotation templates. */
+  readonly annotationTemplates: ReadonlyArray<readonly [string, Template]>;
+  /** Rule labels with templates (expanded per alert, part of its identity), or undefined. */
+  readonly labelTemplates: ReadonlyArray<readonly [string, Template]> | undefined;
   evaluate(ctx: EvalContext): Sample[];
   /** Event rules only: records a matching kernel event. */
   observe?(event: EventView): void;
@@ -212,6 +219,8 @@ function aggregate(
   agg: Aggregate,
   by: GroupKey[],
 ): Groups {
+  // Fast path: counting by type (or not grouping) needs no list of items, only a tally per type list.
+  if (measure === undefined && agg === "count" && (by.length === 0 || byTypeOnly(by))) return countGroups(ctx, selectionSignature, selector, by);
   const g = grouping(ctx, selectionSignature, selector, by);
   const n = g.keys.length;
   const count = new Float64Array(n);
@@ -242,6 +251,56 @@ function aggregate(
     values[k] = agg === "count" ? count[k] : agg === "avg" ? acc[k] / count[k] : acc[k];
   }
   return { keys: g.keys, labels: g.labels, values, present };
+}
+
+/** Counts per group when the group is the whole type list (or everything): shared by rules with one selection. */
+function countGroups(ctx: EvalContext, signature: string, selector: Selector, by: GroupKey[]): Groups {
+  const memoKey = `count:${signature}`;
+  const memo = ctx.memo?.get(memoKey);
+  if (memo !== undefined) return memo as Groups;
+  let cache = ctx.labelCache?.get(signature);
+  if (cache === undefined && ctx.labelCache !== undefined) ctx.labelCache.set(signature, (cache = new Map()));
+  const keys: string[] = [];
+  const labels: Array<Record<string, string>> = [];
+  const counts: number[] = [];
+  const index = new Map<string, number>();
+  if (by.length === 0) {
+    keys.push("");
+    labels.push({});
+    counts.push(0);
+  }
+  for (const list of selectedLists(ctx, selector)) {
+    let n = 0;
+    let first: ResourceView | undefined;
+    for (const r of list) {
+      if (!selector.testIndexed(r)) continue;
+      n++;
+      first ??= r;
+    }
+    if (first === undefined) continue;
+    if (by.length === 0) {
+      counts[0] += n;
+      continue;
+    }
+    const key = groupKey(by, first, resourceField);
+    let k = index.get(key);
+    if (k === undefined) {
+      k = keys.length;
+      index.set(key, k);
+      keys.push(key);
+      let l = cache?.get(key);
+      if (l === undefined) {
+        l = groupLabels(by, first, resourceField);
+        cache?.set(key, l);
+      }
+      labels.push(l);
+      counts.push(0);
+    }
+    counts[k] += n;
+  }
+  const g: Groups = { keys, labels, values: Float64Array.from(counts), present: new Uint8Array(keys.length).fill(1) };
+  ctx.memo?.set(memoKey, g);
+  return g;
 }
 
 /** Formats a duration in ms for annotations: "90s", "5m30s", "2h". */
@@ -279,6 +338,8 @@ const eventField = (e: EventView, path: readonly string[]): unknown => {
   if (head === "data") return readPath(e.data, rest);
   if (head === "labels") return rest.length === 1 ? e.labels[rest[0]] : undefined;
   if (rest.length > 0) return undefined;
+  // As in `on.name`: a plugin event's name is its own name (what plugin_events_total{name} carries).
+  if (head === "name" && e.event === "plugin:event") return e.eventName;
   return (e as unknown as Record<string, unknown>)[head];
 };
 
@@ -291,7 +352,7 @@ const ms = (d: string | number | undefined, fallback: number, where: string): nu
 export function compileRules(cfg: AlertsConfig): CompiledRule[] {
   return (cfg.rules ?? []).map((rule, index) => {
     try {
-      return compileRule(rule);
+      return compileRule(rule, index);
     } catch (error) {
       if (error instanceof AlertsConfigError) throw error;
       const path = /measure/.test(String((error as Error).message)) ? `/rules/${index}/measure` : `/rules/${index}`;
@@ -309,7 +370,30 @@ function measureOf(src: string | undefined): ((r: ResourceView) => number) | und
   }
 }
 
-function compileRule(rule: RuleConfig): CompiledRule {
+/** Rule-specific template values, by kind. */
+const KIND_VARS: Readonly<Record<RuleConfig["kind"], ReadonlySet<string>>> = {
+  threshold: new Set(),
+  held_longer_than: new Set(["oldest", "oldestId", "oldestAge", "count"]),
+  forecast: new Set(["current"]),
+  transitions: new Set(),
+  event: new Set(),
+};
+
+function compileTemplates(rule: RuleConfig, index: number, which: "labels" | "annotations"): Array<readonly [string, Template]> {
+  // Labels see only $labels and $value, as in Prometheus.
+  const vars = which === "labels" ? new Set<string>() : KIND_VARS[rule.kind];
+  return Object.entries(rule[which] ?? {}).map(([k, text]) => {
+    try {
+      return [k, compileTemplate(text, vars)] as const;
+    } catch (error) {
+      if (!(error instanceof TemplateSyntaxError)) throw error;
+      throw new AlertsConfigError([{ path: `/rules/${index}/${which}/${k}`, rule: rule.name, message: `template ${JSON.stringify(text)}: ${error.message}` }]);
+    }
+  });
+}
+
+function compileRule(rule: RuleConfig, index: number): CompiledRule {
+  const labelTemplates = compileTemplates(rule, index, "labels").filter(([k]) => rule.labels![k].includes("{{"));
   const base = {
     name: rule.name,
     kind: rule.kind,
@@ -319,6 +403,8 @@ function compileRule(rule: RuleConfig): CompiledRule {
     labels: Object.freeze({ ...(rule.labels ?? {}) }),
     annotations: Object.freeze({ ...(rule.annotations ?? {}) }),
     templated: Object.values(rule.annotations ?? {}).some((t) => t.includes("{{")),
+    annotationTemplates: compileTemplates(rule, index, "annotations"),
+    labelTemplates: labelTemplates.length === 0 ? undefined : labelTemplates,
   };
   switch (rule.kind) {
     case "threshold": {
@@ -380,12 +466,16 @@ function compileRule(rule: RuleConfig): CompiledRule {
               if (selector.testIndexed(r)) visit(r);
             }
           }
-          return [...groups].map(([key, g]) => ({
-            key,
-            labels: g.labels,
-            value: g.n,
-            vars: { oldest: g.oldest.snap.name ?? g.oldest.snap.id, oldestId: g.oldest.snap.id, oldestAge: humanDuration(g.oldest.snap.ageMs) },
-          }));
+          // The value is the oldest age in seconds: what the exported rule's gauge reads.
+          return [...groups].map(([key, g]) => {
+            const ageSeconds = g.oldest.snap.ageMs / 1000;
+            return {
+              key,
+              labels: g.labels,
+              value: ageSeconds,
+              vars: { oldest: g.oldest.snap.name ?? g.oldest.snap.id, oldestId: g.oldest.snap.id, oldestAge: humanizeDuration(ageSeconds), count: String(g.n) },
+            };
+          });
         },
       };
     }
@@ -396,7 +486,8 @@ function compileRule(rule: RuleConfig): CompiledRule {
       const by = compileBy(rule.by);
       const windowMs = parseDuration(rule.window, `rule "${rule.name}" window`);
       const horizonMs = parseDuration(rule.horizon, `rule "${rule.name}" horizon`);
-      const minSamples = rule.minSamples ?? DEFAULT_MIN_SAMPLES;
+      // predict_linear needs two points.
+      const minSamples = Math.max(2, rule.minSamples ?? DEFAULT_MIN_SAMPLES);
       const op: Op = rule.op ?? ">=";
       const series = new Map<string, { labels: Record<string, string>; t: number[]; v: number[] }>();
       const signature = JSON.stringify([rule.select ?? {}, rule.by ?? []]);
@@ -427,8 +518,8 @@ function compileRule(rule: RuleConfig): CompiledRule {
               continue;
             }
             if (!current.has(key) || s.t.length < minSamples) continue;
-            const predicted = predictLinear(s.t, s.v, ctx.now + horizonMs);
-            if (compare(op, predicted, rule.limit)) out.push({ labels: s.labels, value: predicted, vars: { current: formatValue(s.v[s.v.length - 1]) } });
+            const predicted = predictLinear(s.t, s.v, ctx.now, horizonMs);
+            if (compare(op, predicted, rule.limit)) out.push({ labels: s.labels, value: predicted, vars: { current: formatFloat(s.v[s.v.length - 1]) } });
           }
           return out;
         },
@@ -466,27 +557,55 @@ function compileRule(rule: RuleConfig): CompiledRule {
   }
 }
 
-/** Least-squares fit of (t, v), evaluated at `at` (like PromQL's predict_linear). */
-export function predictLinear(t: readonly number[], v: readonly number[], at: number): number {
-  const n = t.length;
-  const t0 = t[0];
-  let sx = 0;
-  let sy = 0;
-  let sxx = 0;
-  let sxy = 0;
-  for (let i = 0; i < n; i++) {
-    const x = (t[i] - t0) / 1000;
-    sx += x;
-    sy += v[i];
-    sxx += x * x;
-    sxy += x * v[i];
-  }
-  const denom = n * sxx - sx * sx;
-  if (denom === 0) return v[n - 1];
-  const slope = (n * sxy - sx * sy) / denom;
-  const intercept = (sy - slope * sx) / n;
-  return intercept + slope * ((at - t0) / 1000);
+/** Neumaier-compensated sum step, as PromQL's kahanSumInc. */
+function kahanSumInc(inc: number, sum: number, c: number): [number, number] {
+  const t = sum + inc;
+  if (Math.abs(sum) >= Math.abs(inc)) c += sum - t + inc;
+  else c += inc - t + sum;
+  return [t, c];
 }
 
-/** Formats a value for annotations: integers as is, others with up to 4 significant decimals. */
-export const formatValue = (v: number): string => (Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(4))));
+/**
+ * PromQL's predict_linear: the least-squares fit of (t, v) with its intercept at `now`, evaluated
+ * `horizonMs` later, computed in the same order as Prometheus (compensated sums), so the same
+ * samples give the same float. A constant series predicts itself exactly, as in Prometheus.
+ */
+export function predictLinear(t: readonly number[], v: readonly number[], now: number, horizonMs: number): number {
+  const n = t.length;
+  let constY = true;
+  let sumX = 0;
+  let cX = 0;
+  let sumY = 0;
+  let cY = 0;
+  let sumXY = 0;
+  let cXY = 0;
+  let sumX2 = 0;
+  let cX2 = 0;
+  for (let i = 0; i < n; i++) {
+    if (constY && i > 0 && v[i] !== v[0]) constY = false;
+    const x = (t[i] - now) / 1e3;
+    [sumX, cX] = kahanSumInc(x, sumX, cX);
+    [sumY, cY] = kahanSumInc(v[i], sumY, cY);
+    [sumXY, cXY] = kahanSumInc(x * v[i], sumXY, cXY);
+    [sumX2, cX2] = kahanSumInc(x * x, sumX2, cX2);
+  }
+  if (constY) return Number.isFinite(v[0]) ? v[0] : Number.NaN;
+  sumX += cX;
+  sumY += cY;
+  sumXY += cXY;
+  sumX2 += cX2;
+  const covXY = sumXY - (sumX * sumY) / n;
+  const varX = sumX2 - (sumX * sumX) / n;
+  const slope = covXY / varX;
+  const intercept = sumY / n - (slope * sumX) / n;
+  return slope * (horizonMs / 1e3) + intercept;
+}
+
+/** Formats a value as Prometheus prints `{{ $value }}` (Go's `%v`: `0.6666666666666666`, `1.234567e+06`). */
+export const formatValue = formatFloat;
+
+/** Prometheus's `humanizeDuration` of seconds ("1m 30s", "2h 0m 0s", "1.5s"). */
+export function humanizeDuration(seconds: number): string {
+  return humanizeDurationTemplate({ labels: {}, value: seconds });
+}
+const humanizeDurationTemplate = compileTemplate("{{ $value | humanizeDuration }}");

@@ -3,7 +3,8 @@
  * follow series, events at given times, and the alerts expected at given times. It runs the real
  * plugin on a real kernel driven by a ManualClock.
  */
-import { createKernel, ManualClock, parseDuration, type KernelEvent, type ResourceHandle } from "@custodian/core";
+import { createKernel, ManualClock, parseDuration, type Kernel, type KernelEvent, type PluginEntry, type ResourceHandle } from "@custodian/core";
+import type { Alert } from "./AlertEngine.js";
 import { alertsOf, createAlertsPlugin, kInjectEvent, type InjectableApi } from "./alertsPlugin.js";
 import { RuleTestFailedError } from "./errors.js";
 import type { AlertsConfig, Duration } from "./schema.js";
@@ -47,6 +48,21 @@ export interface RuleTest {
   resources?: RuleTestResource[];
   events?: RuleTestEvent[];
   expect: RuleTestExpectation[];
+  /** Run until this time even past the last expectation. */
+  until?: Duration;
+  /** More plugins on the kernel under test (e.g. plugin-metrics, to sample its exposition). */
+  plugins?: PluginEntry[];
+  /** Called after each evaluation step with the active alerts (a parity test samples metrics here). */
+  onStep?: (step: RuleTestStep) => void | Promise<void>;
+}
+
+/** One evaluation step of a rule test, as `onStep` sees it. */
+export interface RuleTestStep {
+  /** Time since the start of the test. */
+  readonly at: number;
+  readonly kernel: Kernel;
+  /** Pending and firing alerts after this step's evaluation. */
+  readonly active: readonly Alert[];
 }
 
 /** Expands a promtool-style series into one value per step (undefined = absent). */
@@ -93,7 +109,7 @@ export async function runRuleTest(test: RuleTest): Promise<string[]> {
   const clock = new ManualClock(0);
   // The harness drives evaluation itself, step by step: the plugin's own timer stays out of range.
   const alerts: AlertsConfig = { ...test.alerts, evaluationInterval: "100000d", sinks: [] };
-  const kernel = await createKernel({ clock, env: {}, config: { alerts }, plugins: [createAlertsPlugin()] });
+  const kernel = await createKernel({ clock, env: {}, config: { alerts }, plugins: [createAlertsPlugin(), ...(test.plugins ?? [])] });
   const api = alertsOf(kernel) as InjectableApi;
   const failures: string[] = [];
   try {
@@ -107,7 +123,7 @@ export async function runRuleTest(test: RuleTest): Promise<string[]> {
     }));
     const events = (test.events ?? []).map((e) => ({ e, at: parseDuration(e.at, "at") })).sort((a, b) => a.at - b.at);
     const expects = test.expect.map((x) => ({ x, at: parseDuration(x.at, "at") }));
-    const end = Math.max(0, ...expects.map((e) => e.at));
+    const end = Math.max(0, ...expects.map((e) => e.at), test.until === undefined ? 0 : parseDuration(test.until, "until"));
     const points = new Set<number>();
     for (let t = 0; t <= end; t += intervalMs) points.add(t);
     for (const e of events) points.add(e.at);
@@ -146,11 +162,17 @@ export async function runRuleTest(test: RuleTest): Promise<string[]> {
       }
       for (; ei < events.length && events[ei].at <= t; ei++) {
         const e = events[ei].e;
-        if ("plugin" in e) {
-          api[kInjectEvent]({ type: "plugin:event", at: clock.now(), plugin: e.plugin, name: e.name, data: e.data ?? {} });
+        // Through the kernel where it has a way in, so every subscriber (plugin-metrics too) sees it.
+        if ("plugin" in e) kernel.emitPluginEvent(e.plugin, e.name, e.data ?? {});
+        else if (e.event.type === "resource:leak-suspected") {
+          const l = e.event;
+          kernel.reportLeak({ id: l.id, type: l.resourceType, name: l.name, reason: l.reason, ageMs: l.ageMs, detail: l.detail, data: l.data });
         } else api[kInjectEvent]({ ...e.event, at: clock.now() } as KernelEvent);
       }
-      if (t % intervalMs === 0) api.evaluate();
+      if (t % intervalMs === 0) {
+        api.evaluate();
+        await test.onStep?.({ at: t, kernel, active: api.active() });
+      }
       for (const { x, at } of expects) {
         if (at !== t) continue;
         const actual = api.active().filter((a) => a.name === x.alertname);

@@ -13,19 +13,23 @@ describe("fingerprint", () => {
 });
 
 describe("renderTemplate", () => {
-  it("fills $labels, $value and rule values; leaves unknown placeholders as written", () => {
-    expect(renderTemplate("{{ $labels.name }} at {{ $value }} ({{ $oldest }}) {{ $nope }}", { name: "db" }, 0.91234, { oldest: "s1" })).toBe(
-      "db at 0.9123 (s1) {{ $nope }}",
-    );
+  it("fills $labels, $value (as Go prints a float64) and rule values; an unknown variable is an error, as in Prometheus", () => {
+    expect(renderTemplate("{{ $labels.name }} at {{ $value }} ({{ $oldest }})", { name: "db" }, 0.91234, { oldest: "s1" })).toBe("db at 0.91234 (s1)");
+    expect(renderTemplate("{{ $value }} {{ .Value }}", {}, 1234567, undefined)).toBe("1.234567e+06 1.234567e+06");
+    expect(renderTemplate("{{ $nope }}", {}, 1, undefined)).toMatch(/^<error expanding template: \$nope is not defined/);
     expect(renderTemplate("plain", {}, 1, undefined)).toBe("plain");
   });
 });
 
 describe("predictLinear", () => {
-  it("fits a least-squares line and extrapolates", () => {
-    expect(predictLinear([0, 60_000, 120_000], [10, 20, 30], 600_000)).toBeCloseTo(110);
-    expect(predictLinear([0, 60_000], [5, 5], 1e9)).toBe(5);
-    expect(predictLinear([1000, 1000], [1, 3], 5000)).toBe(3); // no spread in time: last value
+  it("fits a least-squares line with its intercept at now and extrapolates (PromQL predict_linear)", () => {
+    expect(predictLinear([0, 60_000, 120_000], [10, 20, 30], 120_000, 480_000)).toBeCloseTo(110);
+    expect(predictLinear([0, 60_000], [5, 5], 60_000, 1e9)).toBe(5);
+  });
+
+  // Prometheus promql/functions.go linearRegression: "constY" special case (issue: 0.9 constant read back as 0.8999999999999984).
+  it("returns a constant series' value exactly", () => {
+    expect(predictLinear([0, 60_000, 120_000], [0.9, 0.9, 0.9], 120_000, 1_800_000)).toBe(0.9);
   });
 });
 

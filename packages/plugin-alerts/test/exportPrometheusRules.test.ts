@@ -61,13 +61,37 @@ describe("exportPrometheusRules", () => {
     });
     expect(byName.PoolNearlyExhausted.expr).toBe('max by (name) ((custodian_pool_in_use{type="pool"} / custodian_pool_capacity{type="pool"})) > 0.9');
     expect(byName.SocketsHeld.expr).toBe('max by (type) (custodian_resource_oldest_age_seconds{type="http.socket"}) >= 300');
-    expect(byName.PoolExhaustionSoon.expr).toBe('predict_linear((max by (name) (custodian_pool_in_use{type="pool"}))[10m:15s], 1800) >= 100');
-    expect(byName.BreakerFlapping.expr).toBe("sum by (breaker) (increase(custodian_breaker_transitions_total[5m])) >= 4");
-    expect(byName.DeadlineExceeded.expr).toBe('sum by () (increase(custodian_events_total{event="kernel:deadline-exceeded"}[5m])) > 0');
-    expect(byName.Forced.expr).toBe('sum by (type) (increase(custodian_releases_total{outcome=~"forced|abandoned"}[10m])) > 0');
+    const pool = 'max by (name) (custodian_pool_in_use{type="pool"})';
+    // minSamples (default 5) and the live series are part of the condition, as in Custodian.
+    expect(byName.PoolExhaustionSoon.expr).toBe(`predict_linear((${pool})[10m:15s], 1800) >= 100 and count_over_time((${pool})[10m:15s]) >= 5 and (${pool})`);
+    // Exact counts within the window (no increase() extrapolation), first events of a new series included.
+    expect(byName.BreakerFlapping.expr).toBe(
+      "sum by (breaker) ((custodian_breaker_transitions_total - custodian_breaker_transitions_total offset 5m) or custodian_breaker_transitions_total) >= 4",
+    );
+    const deadline = 'custodian_events_total{event="kernel:deadline-exceeded"}';
+    expect(byName.DeadlineExceeded.expr).toBe(`sum by () ((${deadline} - ${deadline} offset 5m) or ${deadline}) > 0`);
+    const forced = 'custodian_releases_total{outcome=~"forced|abandoned"}';
+    expect(byName.Forced.expr).toBe(`sum by (type) ((${forced} - ${forced} offset 10m) or ${forced}) > 0`);
     expect(byName.TeamOnly).toBeUndefined();
     expect(text).toContain("#   TeamOnly: selects on resource labels");
     expect(exportPrometheusRules(alerts, { prefix: "app_" })).toContain("app_pool_in_use");
+  });
+
+  it("exports $oldestAge as the held age through humanizeDuration, and refuses values the metrics do not carry", () => {
+    const text = exportPrometheusRules({
+      rules: [
+        { name: "A", kind: "held_longer_than", select: { type: "lock" }, duration: "5m", annotations: { s: "{{ $oldestAge }} ({{ $value }}s)" } },
+        { name: "B", kind: "held_longer_than", select: { type: "lock" }, duration: "5m", annotations: { s: "oldest {{ $oldest }}" } },
+        { name: "C", kind: "held_longer_than", select: { type: "lock" }, duration: "5m", annotations: { s: "{{ $count }} held" } },
+      ],
+    });
+    const rules = (parse(text) as { groups: Array<{ rules: Array<Record<string, unknown>> }> }).groups[0].rules;
+    expect(rules.map((r) => r.alert)).toEqual(["A", "B"]);
+    expect(rules[0].annotations).toEqual({ s: "{{ ($value | humanizeDuration) }} ({{ $value }}s)" });
+    expect(rules[1].annotations).toEqual({
+      s: 'oldest {{ with printf "custodian_resource_oldest_info{type=%q}" $labels.type | query }}{{ with first . }}{{ .Labels.name }}{{ end }}{{ end }}',
+    });
+    expect(text).toContain("#   C: its annotations use $count, which the metrics do not carry");
   });
 
   it("formats Prometheus durations", () => {

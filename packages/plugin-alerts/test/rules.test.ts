@@ -135,7 +135,7 @@ describe("held_longer_than", () => {
             kind: "held_longer_than",
             select: { type: "lock" },
             duration: "3m",
-            annotations: { summary: "{{ $value }} held, oldest {{ $oldest }} for {{ $oldestAge }}" },
+            annotations: { summary: "{{ $count }} held, oldest {{ $oldest }} for {{ $oldestAge }} ({{ $value }}s)" },
           },
         ],
       },
@@ -147,9 +147,9 @@ describe("held_longer_than", () => {
       ],
       expect: [
         { at: "2m", alertname: "Held", exp_alerts: [] },
-        { at: "3m", alertname: "Held", exp_alerts: [{ labels: { type: "lock" }, annotations: { summary: "1 held, oldest old for 3m" } }] },
-        { at: "5m", alertname: "Held", exp_alerts: [{ labels: { type: "lock" }, annotations: { summary: "3 held, oldest old for 5m" } }] },
-        { at: "6m", alertname: "Held", exp_alerts: [{ labels: { type: "lock" }, annotations: { summary: "2 held, oldest mid for 5m" } }] },
+        { at: "3m", alertname: "Held", exp_alerts: [{ labels: { type: "lock" }, annotations: { summary: "1 held, oldest old for 3m 0s (180s)" } }] },
+        { at: "5m", alertname: "Held", exp_alerts: [{ labels: { type: "lock" }, annotations: { summary: "3 held, oldest old for 5m 0s (300s)" } }] },
+        { at: "6m", alertname: "Held", exp_alerts: [{ labels: { type: "lock" }, annotations: { summary: "2 held, oldest mid for 5m 0s (300s)" } }] },
       ],
     });
   });

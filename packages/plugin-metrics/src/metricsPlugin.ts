@@ -55,6 +55,9 @@ const COUNTED_EVENTS = new Set<KernelEvent["type"]>([
   "hook:error",
 ]);
 
+/** Counted events that carry no resource type (their only series is `type=""`). */
+const TYPELESS_EVENTS = new Set<KernelEvent["type"]>(["kernel:deadline-exceeded", "kernel:signal", "kernel:shutdown-started", "hook:error"]);
+
 /**
  * A breaker's identity in the event data: `breaker`, else `key` (pool), else `agent` + `origin`
  * (plugin-http's `{ agent, origin }`).
@@ -101,6 +104,8 @@ class SeriesCap {
 interface ScrapeData {
   byTypeState: Map<string, { type: string; state: string; n: number }>;
   oldest: Map<string, number>;
+  /** The oldest active resource of each type: its name (or id) and id. */
+  oldestOf: Map<string, { name: string; id: string }>;
   pools: Array<{ type: string; name: string; details: Record<string, unknown> }>;
 }
 
@@ -135,14 +140,17 @@ export function createMetricsPlugin(): PluginDescriptor<MetricsOptions> {
       let scrape: ScrapeData | undefined;
       const data = (): ScrapeData => {
         if (scrape !== undefined) return scrape;
-        const d: ScrapeData = { byTypeState: new Map(), oldest: new Map(), pools: [] };
+        const d: ScrapeData = { byTypeState: new Map(), oldest: new Map(), oldestOf: new Map(), pools: [] };
         const snaps: ResourceSnapshot[] = kernel.snapshot();
         for (const s of snaps) {
           const key = `${s.type}\u0000${s.state}`;
           const c = d.byTypeState.get(key);
           if (c === undefined) d.byTypeState.set(key, { type: s.type, state: s.state, n: 1 });
           else c.n++;
-          if (s.state === "active" && s.ageMs > (d.oldest.get(s.type) ?? -1)) d.oldest.set(s.type, s.ageMs);
+          if (s.state === "active" && s.ageMs > (d.oldest.get(s.type) ?? -1)) {
+            d.oldest.set(s.type, s.ageMs);
+            d.oldestOf.set(s.type, { name: s.name ?? s.id, id: s.id });
+          }
           if (s.details !== undefined && (typeof s.details.max === "number" || typeof s.details.borrowed === "number"))
             d.pools.push({ type: s.type, name: s.name === undefined ? s.id : redactString(s.name), details: s.details });
         }
@@ -174,6 +182,19 @@ export function createMetricsPlugin(): PluginDescriptor<MetricsOptions> {
           this.reset();
           oldestCap.clear();
           for (const [type, ms] of data().oldest) if (oldestCap.allow(type)) this.set({ type }, ms / 1000);
+        },
+      });
+      // Which resource is the oldest (what an exported held_longer_than rule's $oldest reads).
+      const oldestInfoCap = cap("resource_oldest_info");
+      new Gauge({
+        name: `${p}resource_oldest_info`,
+        help: "The oldest active resource of each type (value 1): its name (or id) and id",
+        labelNames: ["type", "name", "id"],
+        registers: reg,
+        collect() {
+          this.reset();
+          oldestInfoCap.clear();
+          for (const [type, o] of data().oldestOf) if (oldestInfoCap.allow(type)) this.set({ type, name: o.name, id: o.id }, 1);
         },
       });
       for (const [field, metric] of Object.entries(POOL_GAUGES)) {
@@ -212,6 +233,11 @@ export function createMetricsPlugin(): PluginDescriptor<MetricsOptions> {
         labelNames: ["event", "type"],
         registers: reg,
       });
+      // Kernel events without a resource type exist at 0 from the start: a rule's increase() or
+      // offset sees their first event (a lazily created series would start at 1).
+      for (const event of COUNTED_EVENTS) {
+        if (TYPELESS_EVENTS.has(event) && eventsCap.allow(`${event}\u0000`)) events.inc({ event, type: "" }, 0);
+      }
       const pluginEventsCap = cap("plugin_events_total");
       const pluginEvents = new Counter({
         name: `${p}plugin_events_total`,

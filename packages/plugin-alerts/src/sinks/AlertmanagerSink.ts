@@ -1,8 +1,10 @@
 /**
  * The alertmanager sink: POST /api/v2/alerts to each URL, like Prometheus does: firing alerts
  * are re-sent every `resend_delay` with `endsAt` ahead (so Alertmanager resolves them on its own
- * if this process dies), resolutions are sent with `endsAt = resolvedAt`, and at kernel shutdown
- * every firing alert is sent with `endsAt = now`.
+ * if this process dies), resolutions are sent with `endsAt = resolvedAt` and re-sent every
+ * `resend_delay` for 15 minutes (so one failed POST does not leave the alert firing in Alertmanager
+ * until its old `endsAt`), and at kernel shutdown every firing alert is sent with `endsAt = now`.
+ * `startsAt` is when the alert started firing.
  */
 import { parseDuration, type Deadline } from "@custodian/core";
 import type { Alert, AlertChange } from "../AlertEngine.js";
@@ -20,6 +22,9 @@ export interface PostableAlert {
   generatorURL?: string;
 }
 
+/** How long resolved alerts are re-sent (Prometheus's resolvedRetention). */
+export const RESOLVED_RETENTION_MS = 15 * 60_000;
+
 export class AlertmanagerSink implements Sink {
   readonly kind = "alertmanager" as const;
   readonly name: string;
@@ -32,6 +37,8 @@ export class AlertmanagerSink implements Sink {
   /** Fingerprints sent by notify() at `#justSentAt`: the resend of the same evaluation skips them. */
   #justSent = new Set<string>();
   #justSentAt = NaN;
+  /** Resolved alerts still re-sent, by fingerprint, until resolvedAt + RESOLVED_RETENTION_MS. */
+  readonly #resolved = new Map<string, Alert>();
 
   constructor(cfg: AlertmanagerSinkConfig, name: string, ctx: SinkContext) {
     this.name = name;
@@ -62,15 +69,22 @@ export class AlertmanagerSink implements Sink {
   notify(changes: readonly AlertChange[]): void {
     const now = this.#ctx.clock.now();
     const out: PostableAlert[] = [];
+    if (this.#justSentAt !== now) {
+      this.#justSent.clear();
+      this.#justSentAt = now;
+    }
     for (const { alert } of changes) {
-      if (alert.state === "firing" && !alert.inhibited) {
+      if (alert.state === "firing") {
+        // Fired again: the resolution is history.
+        this.#resolved.delete(alert.fingerprint);
+        if (alert.inhibited) continue;
         out.push(this.#postable(alert, now + this.#validForMs()));
-        if (this.#justSentAt !== now) {
-          this.#justSent.clear();
-          this.#justSentAt = now;
-        }
         this.#justSent.add(alert.fingerprint);
-      } else if (alert.state === "resolved") out.push(this.#postable(alert, alert.resolvedAt ?? now));
+      } else if (alert.state === "resolved") {
+        out.push(this.#postable(alert, alert.resolvedAt ?? now));
+        this.#resolved.set(alert.fingerprint, alert);
+        this.#justSent.add(alert.fingerprint);
+      }
     }
     this.#send(out);
   }
@@ -81,7 +95,13 @@ export class AlertmanagerSink implements Sink {
     this.#lastResend = now;
     const skip = this.#justSentAt === now ? this.#justSent : undefined;
     const firing = active.filter((a) => a.state === "firing" && !a.inhibited && skip?.has(a.fingerprint) !== true);
-    this.#send(firing.map((a) => this.#postable(a, now + this.#validForMs())));
+    const out = firing.map((a) => this.#postable(a, now + this.#validForMs()));
+    // As Prometheus: resolved alerts are re-sent for 15 minutes, so a lost resolution is repaired.
+    for (const [fp, a] of this.#resolved) {
+      if (now - (a.resolvedAt ?? now) >= RESOLVED_RETENTION_MS) this.#resolved.delete(fp);
+      else if (skip?.has(fp) !== true) out.push(this.#postable(a, a.resolvedAt ?? now));
+    }
+    this.#send(out);
   }
 
   async shutdown(firing: readonly Alert[], deadline: Deadline): Promise<void> {
@@ -108,7 +128,7 @@ export class AlertmanagerSink implements Sink {
   }
 
   #postable(a: Alert, endsAt: number): PostableAlert {
-    const p: PostableAlert = { labels: shownMap(a.labels), annotations: shownMap(a.annotations), startsAt: iso(a.activeAt), endsAt: iso(endsAt) };
+    const p: PostableAlert = { labels: shownMap(a.labels), annotations: shownMap(a.annotations), startsAt: iso(a.firedAt ?? a.activeAt), endsAt: iso(endsAt) };
     // Alertmanager checks generatorURL as a URI: leave it out rather than send "".
     if (this.#ctx.externalURL !== "") p.generatorURL = this.#ctx.externalURL;
     return p;

@@ -15,7 +15,7 @@ export interface DeliveryStats {
   retried: number;
   /** Pushed out of a full queue. */
   dropped: number;
-  /** Still queued or in flight when the shutdown deadline passed. */
+  /** Not confirmed: still queued or in flight when the shutdown deadline passed (one in flight may have been processed). */
   undelivered: number;
   queued: number;
 }

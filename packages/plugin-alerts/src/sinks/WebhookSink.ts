@@ -117,7 +117,19 @@ export class WebhookSink implements Sink {
   }
 
   async shutdown(_firing: readonly Alert[], deadline: Deadline): Promise<void> {
-    for (const g of [...this.#groups.values()]) this.#flush(g, true);
+    const now = this.#ctx.clock.now();
+    for (const g of [...this.#groups.values()]) {
+      // The receiver's last word must not stay "firing" forever: every firing alert leaves as resolved
+      // now (one still in group_wait too: announced once, already over).
+      if (this.#sendResolved) {
+        for (const [fp, a] of g.alerts) {
+          if (a.state !== "firing") continue;
+          g.alerts.set(fp, Object.freeze({ ...a, state: "resolved", resolvedAt: now }));
+          g.notified.add(fp);
+        }
+      }
+      this.#flush(g, true);
+    }
     await this.#queue.drain(deadline);
     this.#agents.http.destroy();
     this.#agents.https.destroy();
@@ -199,7 +211,7 @@ export class WebhookSink implements Sink {
         status: a.state === "firing" ? "firing" : "resolved",
         labels: shownMap(a.labels),
         annotations: shownMap(a.annotations),
-        startsAt: iso(a.activeAt),
+        startsAt: iso(a.firedAt ?? a.activeAt),
         endsAt: a.resolvedAt === undefined ? ZERO_TIME : iso(a.resolvedAt),
         generatorURL: this.#ctx.externalURL,
         fingerprint: a.fingerprint,

@@ -168,7 +168,8 @@ describe("webhook sink", () => {
     expect(r.errors?.errors).toEqual([
       expect.objectContaining({
         code: "ERR_ALERTS_DELIVERY_FAILED",
-        message: 'Sink "webhook-0" could not deliver to its webhook endpoint: 1 notification(s) not delivered before the shutdown deadline',
+        message:
+          'Sink "webhook-0" could not deliver to its webhook endpoint: 1 notification(s) not confirmed before the shutdown deadline (the receiver may still have processed them)',
       }),
     ]);
     expect(pluginEvents(events, "alerts", "notifications:undelivered")).toEqual([{ count: 1, sinks: { "webhook-0": 1 } }]);
@@ -184,5 +185,39 @@ describe("webhook sink", () => {
     await clock.advance(30_000);
     await api.idle();
     expect(rx.requests).toHaveLength(0);
+  });
+
+  // Issue 15: the receiver's last word for a firing alert must not stay "firing" with a zero endsAt.
+  it("at shutdown sends every firing alert as resolved, with endsAt = now, within the budget", async () => {
+    const rx = await startReceiver();
+    const { kernel, clock, api } = await setup({ url: rx.url, group_wait: "0s" });
+    const t0 = clock.now();
+    job(kernel, "a");
+    await clock.advance(1_000);
+    await api.idle();
+    expect((rx.requests[0].body as WebhookPayload).status).toBe("firing");
+    await clock.advance(500);
+    const report = kernel.shutdown();
+    await until(() => rx.requests.length === 2);
+    await clock.advance(10_000);
+    expect((await report).ok).toBe(true);
+    const last = rx.requests[1].body as WebhookPayload;
+    expect(last.status).toBe("resolved");
+    expect(last.alerts.map((a) => [a.labels.name, a.status, a.endsAt])).toEqual([["a", "resolved", new Date(t0 + 1_500).toISOString()]]);
+  });
+
+  // Prometheus sends startsAt = FiredAt (rules/manager.go SendAlerts), not the time the alert went pending.
+  it("startsAt is the time the alert started firing", async () => {
+    const rx = await startReceiver();
+    const { kernel, clock, api } = await setup(
+      { url: rx.url, group_wait: "0s" },
+      { rules: [{ name: "JobsRunning", kind: "threshold", select: { type: "job" }, by: ["name"], threshold: 0, for: "2s" }] },
+    );
+    const t0 = clock.now();
+    job(kernel, "a");
+    await clock.advance(1_000); // pending at 1s
+    await clock.advance(2_000); // firing at 3s
+    await api.idle();
+    expect((rx.requests[0].body as WebhookPayload).alerts[0].startsAt).toBe(new Date(t0 + 3_000).toISOString());
   });
 });
