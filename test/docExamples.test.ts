@@ -17,6 +17,7 @@ const AMBIENT = `
 import type pg from "pg";
 import { resolve } from "node:path";
 import { writeFileSync } from "node:fs";
+import http from "node:http";
 import { expect, onTestFinished } from "vitest";
 import type { Kernel, PluginDescriptor } from "@custodian/core";
 import type { AlertsConfig } from "@custodian/plugin-alerts";
@@ -36,7 +37,7 @@ declare function request(url: URL): Promise<unknown>;
 declare function connect(): Promise<{ query(sql: string): Promise<unknown>; end(): Promise<void> }>;
 declare function createClient(options: unknown): { connect(): Promise<{ quit(): Promise<void> }> };
 declare function listen(options: { signal: AbortSignal }): Promise<unknown>;
-void [resolve, writeFileSync, expect, onTestFinished, fetch];
+void [resolve, writeFileSync, http, expect, onTestFinished, fetch];
 `;
 
 interface Example {

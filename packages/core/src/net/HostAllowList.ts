@@ -44,7 +44,10 @@ export interface HostAllowList {
  * port, the bound IP literal with that port, and `allowedHosts`. A missing Host is refused.
  * @example
  *   const hosts = createHostAllowList({ port: 9464, allowedHosts: ["metrics.internal"] })
- *   if (!hosts.allows(req.headers.host)) return res.writeHead(421).end()
+ *   http.createServer((req, res) => {
+ *     if (!hosts.allows(req.headers.host)) return void res.writeHead(421).end()
+ *     res.end("ok")
+ *   })
  */
 export function createHostAllowList(options: HostAllowListOptions): HostAllowList {
   const { port } = options;
