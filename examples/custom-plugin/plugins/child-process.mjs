@@ -24,6 +24,8 @@ export default definePlugin({
     properties: { echo: { type: "boolean", default: false } },
     additionalProperties: false,
   },
+  // What apply() registers, so `custodian validate` checks child-process resources without applying.
+  types: { "child-process": { schema: childSchema } },
   apply(kernel, options) {
     kernel.registerType("child-process", {
       schema: childSchema,
