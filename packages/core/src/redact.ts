@@ -64,6 +64,20 @@ const wordsOf = (key: string): string[] =>
  * @example isSecretKey("apiKey") && isSecretKey("Proxy-Authorization") && !isSecretKey("passwordPolicy") // true
  */
 export function isSecretKey(key: string): boolean {
+  // Memoized: snapshot() runs every describe() field name through here, and there are few names.
+  let secret = secretKeys.get(key);
+  if (secret === undefined) {
+    if (secretKeys.size >= SECRET_KEY_CACHE_SIZE) secretKeys.clear();
+    secretKeys.set(key, (secret = judgeKey(key)));
+  }
+  return secret;
+}
+
+/** Key names already judged; bounded, so arbitrary keys (user data) cannot grow it without end. */
+const secretKeys = new Map<string, boolean>();
+const SECRET_KEY_CACHE_SIZE = 1024;
+
+function judgeKey(key: string): boolean {
   const words = wordsOf(key);
   const last = words.at(-1);
   if (last === undefined) return false;
@@ -129,68 +143,82 @@ export interface RedactLimits {
  *   // { url: "redis://:[redacted]@cache", pw: "[redacted]", passwordPolicy: "strict" }
  */
 export function redactValue(value: unknown, keyPath: readonly string[] = [], limits: RedactLimits = {}): unknown {
-  return walk(value, keyPath.at(-1) ?? "", 0, new WeakSet(), limits);
+  return walk(value, keyPath.at(-1) ?? "", 0, [], limits);
 }
 
-function walk(value: unknown, key: string, depth: number, seen: WeakSet<object>, limits: RedactLimits): unknown {
-  if (key !== "" && value != null && typeof value !== "boolean" && value !== "" && isSecretKey(key)) return REDACTED;
+/** Copies as a JSON-safe value; `stack` holds the objects being copied (cycle check: depth is small). */
+function walk(value: unknown, key: string, depth: number, stack: object[], limits: RedactLimits): unknown {
   switch (typeof value) {
     case "string": {
+      if (value !== "" && key !== "" && isSecretKey(key)) return REDACTED;
       const s = redactString(value);
       return limits.maxString !== undefined && s.length > limits.maxString ? s.slice(0, limits.maxString) + "…" : s;
     }
     case "number":
+      if (key !== "" && isSecretKey(key)) return REDACTED;
       return Number.isFinite(value) ? value : String(value);
     case "boolean":
     case "undefined":
       return value;
     case "bigint":
-      return value.toString();
+      return key !== "" && isSecretKey(key) ? REDACTED : value.toString();
     case "function":
     case "symbol":
-      return undefined;
+      return key !== "" && isSecretKey(key) ? REDACTED : undefined;
   }
   if (value === null) return null;
+  if (key !== "" && isSecretKey(key)) return REDACTED;
   const obj = value as object;
-  if (seen.has(obj)) return "[circular]";
+  if (stack.includes(obj)) return "[circular]";
   if (limits.maxDepth !== undefined && depth >= limits.maxDepth) return Array.isArray(obj) ? `[array(${obj.length})]` : "[object]";
-  seen.add(obj);
+  stack.push(obj);
   try {
     if (obj instanceof Error) {
       const out: Record<string, unknown> = { name: obj.name, message: redactString(obj.message) };
       // Own fields (code, status, errno, …) too, each redacted like any other value.
-      for (const [k, v] of Object.entries(obj)) {
-        const w = walk(v, k, depth + 1, seen, limits);
+      for (const k of Object.keys(obj)) {
+        const w = walk((obj as unknown as Record<string, unknown>)[k], k, depth + 1, stack, limits);
         if (w !== undefined && !(k in out)) Object.defineProperty(out, k, { value: w, enumerable: true, writable: true, configurable: true });
       }
       return out;
     }
     if (obj instanceof Date) return Number.isNaN(obj.getTime()) ? "Invalid Date" : obj.toISOString();
     if (obj instanceof URL) return redactString(obj.href);
-    if (obj instanceof Map) return walk(Object.fromEntries([...obj].map(([k, v]) => [String(k), v])), key, depth, seen, limits);
-    if (obj instanceof Set) return walk([...obj], key, depth, seen, limits);
-    if (Array.isArray(obj)) {
-      const max = limits.maxItems ?? Infinity;
-      const out = obj.slice(0, max).map((v) => walk(v, "", depth + 1, seen, limits));
-      if (obj.length > max) out.push(`…${obj.length - max} more`);
-      return out;
-    }
-    const out: Record<string, unknown> = {};
-    const max = limits.maxKeys ?? Infinity;
-    let n = 0;
-    for (const [k, v] of Object.entries(obj)) {
-      if (n++ >= max) {
-        out["…"] = "more keys";
-        break;
-      }
-      const w = walk(v, k, depth + 1, seen, limits);
-      // defineProperty: a key named __proto__ stays a plain own property. Functions and symbols go.
-      if (w !== undefined || v === undefined) Object.defineProperty(out, k, { value: w, enumerable: true, writable: true, configurable: true });
-    }
-    return out;
+    if (obj instanceof Map) return walkObject(Object.fromEntries([...obj].map(([k, v]) => [String(k), v])), depth, stack, limits);
+    if (obj instanceof Set) return walkArray([...obj], depth, stack, limits);
+    if (Array.isArray(obj)) return walkArray(obj, depth, stack, limits);
+    return walkObject(obj as Record<string, unknown>, depth, stack, limits);
   } finally {
-    seen.delete(obj);
+    stack.pop();
   }
+}
+
+function walkArray(arr: readonly unknown[], depth: number, stack: object[], limits: RedactLimits): unknown[] {
+  const n = Math.min(arr.length, limits.maxItems ?? Infinity);
+  const out: unknown[] = new Array(n);
+  for (let i = 0; i < n; i++) out[i] = walk(arr[i], "", depth + 1, stack, limits);
+  if (arr.length > n) out.push(`…${arr.length - n} more`);
+  return out;
+}
+
+function walkObject(obj: Record<string, unknown>, depth: number, stack: object[], limits: RedactLimits): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const keys = Object.keys(obj);
+  const max = limits.maxKeys ?? Infinity;
+  for (let i = 0; i < keys.length; i++) {
+    if (i >= max) {
+      out["…"] = "more keys";
+      break;
+    }
+    const k = keys[i]!;
+    const v = obj[k];
+    const w = walk(v, k, depth + 1, stack, limits);
+    // Functions and symbols go. defineProperty only for __proto__, so it stays a plain own property.
+    if (w === undefined && v !== undefined) continue;
+    if (k === "__proto__") Object.defineProperty(out, k, { value: w, enumerable: true, writable: true, configurable: true });
+    else out[k] = w;
+  }
+  return out;
 }
 
 /**
