@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { isSecretKey, REDACTED, redactHeaders, redactString, redactValue } from "../src/index.js";
+import { redactFlat } from "../src/redact.js";
 
 const R = REDACTED;
 
@@ -167,5 +168,21 @@ describe("redactHeaders", () => {
     expect(redactHeaders([["X-Api-Key", "k"]])).toEqual({ "x-api-key": R });
     expect(redactHeaders(new Headers({ "proxy-authorization": "p", a: "1" }))).toEqual({ "proxy-authorization": R, a: "1" });
     expect(redactHeaders({ referer: "https://u:RefPw@h/" })).toEqual({ referer: `https://u:${R}@h/` });
+  });
+});
+
+describe("redactFlat (snapshot's describe() details)", () => {
+  it("returns flat details with nothing to hide as they are, without a copy", () => {
+    const clean = { size: 5, borrowed: 3, open: true, last: null, host: "db.internal" };
+    expect(redactFlat(clean)).toBe(clean);
+  });
+
+  it("copies and redacts when a key is secret, a string carries a credential, or a value is nested", () => {
+    expect(redactFlat({ size: 1, token: "abc" })).toEqual({ size: 1, token: REDACTED });
+    expect(redactFlat({ apiKey: 1234 })).toEqual({ apiKey: REDACTED });
+    expect(redactFlat({ origin: "http://u:KvSecret3@db" })).toEqual({ origin: `http://u:${REDACTED}@db` });
+    const nested = { pool: { password: "x" } };
+    expect(redactFlat(nested)).toEqual({ pool: { password: REDACTED } });
+    expect(redactFlat({ n: Number.NaN })).toEqual({ n: "NaN" });
   });
 });

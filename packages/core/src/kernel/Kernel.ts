@@ -8,7 +8,7 @@ import { resolve as resolvePath } from "node:path";
 import type { Observable } from "rxjs";
 import { DeadlineExceededError, KernelClosedError, KernelError, ReleaseAbandonedError, ReleaseFailedError, ReleaseLateError } from "../errors.js";
 import { EventBus } from "../events/EventBus.js";
-import { redactString, redactValue } from "../redact.js";
+import { redactFlat, redactString, redactValue } from "../redact.js";
 import type { KernelEvent } from "../events/KernelEvent.js";
 import { checkDependencies, normalizeConfig, type KernelSettings } from "../config/normalize.js";
 import { resolveConfigInput } from "../config/resolveConfigInput.js";
@@ -461,7 +461,7 @@ export class Kernel {
       let details: Record<string, unknown> | undefined;
       if (r.describe !== undefined && r.state === "active") {
         try {
-          details = redactValue(r.describe(r.value)) as Record<string, unknown> | undefined;
+          details = redactFlat(r.describe(r.value)) as Record<string, unknown> | undefined;
         } catch (error) {
           details = { error: redactString(error instanceof Error ? error.message : String(error)) };
         }
