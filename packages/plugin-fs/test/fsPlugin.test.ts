@@ -116,8 +116,12 @@ describe("fsPlugin", () => {
   it("the default root is <os.tmpdir()>/custodian-<uid>/<app>", async () => {
     const app = `fs-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
     const expected = join(tmpdir(), `custodian-${process.getuid!()}`, app);
-    onTestFinished(() => rm(expected, { recursive: true, force: true }));
     const { kernel } = await makeFsKernel({ app });
+    // One hook, in this order: removing the root while the kernel still releases into it races.
+    onTestFinished(async () => {
+      await kernel.shutdown();
+      await rm(expected, { recursive: true, force: true });
+    });
     const t = await kernel.acquire<TempPath>({ type: "fs.tempfile" });
     expect(t.value.path.startsWith(realpathSync(expected) + "/")).toBe(true);
     expect(fsPluginState(kernel)!.root.path).toBe(expected);
