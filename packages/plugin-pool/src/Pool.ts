@@ -231,6 +231,15 @@ interface Lane<T> {
 
 const noopDestroy = (): void => {};
 
+/** Where `captureSettlers` leaves the settle functions of the promise it just ran for. */
+let capturedResolve: ((value: never) => void) | undefined;
+let capturedReject: ((error: unknown) => void) | undefined;
+/** The executor of every waiter's promise; read the two variables right after `new Promise`. */
+function captureSettlers(resolve: (value: never) => void, reject: (error: unknown) => void): void {
+  capturedResolve = resolve;
+  capturedReject = reject;
+}
+
 function num(name: string, option: string, value: unknown, min: number, integer = false): number {
   if (typeof value !== "number" || Number.isNaN(value) || value < min || (integer && Number.isFinite(value) && !Number.isInteger(value))) {
     throw new PoolInvalidOptionError(`Pool "${name}"`, option, `${integer ? "an integer" : "a number"} >= ${min}`, value);
@@ -461,10 +470,9 @@ export class Pool<T> {
     const timeoutMs = options?.timeoutMs ?? this.#acquireTimeoutMs;
     let deadlineAt = now + timeoutMs;
     if (options?.deadlineAt !== undefined && options.deadlineAt < deadlineAt) deadlineAt = options.deadlineAt;
-    let waiter!: Waiter<T>;
-    const promise = new Promise<T>((resolve, reject) => {
-      waiter = new Waiter(resolve, reject, now, deadlineAt, signal);
-    });
+    // A shared executor: no closure (and no captured context) allocated per waiter.
+    const promise = new Promise<T>(captureSettlers);
+    const waiter = new Waiter<T>(capturedResolve as (value: T) => void, capturedReject!, now, deadlineAt, signal);
     // Captured at the caller's acquire(), only when leak detection is on.
     if (this.#leakThresholdMs > 0) waiter.stack = new Error("borrowed here").stack;
     if (signal !== undefined) {
