@@ -10,6 +10,8 @@ import type { Clock, TimerHandle } from "@custodian/core";
 import { Breaker } from "./Breaker.js";
 import type { BreakerState } from "./Breaker.js";
 import { HeldTimers } from "./internal/HeldTimers.js";
+import { makeWaiter, WaitQueue } from "./WaitQueue.js";
+import type { Waiter } from "./WaitQueue.js";
 import type { HeldTimer } from "./internal/HeldTimers.js";
 import {
   PoolAcquireAbortedError,
@@ -173,72 +175,7 @@ class Entry<T> {
   }
 }
 
-/** A caller waiting for a resource. */
-class Waiter<T> {
-  settled = false;
-  stack: string | undefined = undefined;
-  onAbort: (() => void) | undefined = undefined;
-  constructor(
-    readonly resolve: (value: T) => void,
-    readonly reject: (error: unknown) => void,
-    readonly enqueuedAt: number,
-    readonly deadlineAt: number,
-    readonly signal: AbortSignal | undefined,
-  ) {}
-}
-
-/** An array-backed FIFO with an advancing head: no per-operation allocation. */
-class Queue<V> {
-  #items: (V | undefined)[] = [];
-  #head = 0;
-  get length(): number {
-    return this.#items.length - this.#head;
-  }
-  push(v: V): void {
-    this.#items.push(v);
-  }
-  unshift(v: V): void {
-    if (this.#head > 0) this.#items[--this.#head] = v;
-    else this.#items.unshift(v);
-  }
-  shift(): V | undefined {
-    if (this.#head >= this.#items.length) return undefined;
-    const v = this.#items[this.#head];
-    this.#items[this.#head++] = undefined;
-    if (this.#head === this.#items.length) {
-      this.#items.length = 0;
-      this.#head = 0;
-    } else if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
-      this.#items = this.#items.slice(this.#head);
-      this.#head = 0;
-    }
-    return v;
-  }
-  *[Symbol.iterator](): IterableIterator<V> {
-    for (let i = this.#head; i < this.#items.length; i++) yield this.#items[i] as V;
-  }
-  clear(): void {
-    this.#items.length = 0;
-    this.#head = 0;
-  }
-}
-
-/** A priority lane of waiters. */
-interface Lane<T> {
-  priority: number;
-  queue: Queue<Waiter<T>>;
-}
-
 const noopDestroy = (): void => {};
-
-/** Where `captureSettlers` leaves the settle functions of the promise it just ran for. */
-let capturedResolve: ((value: never) => void) | undefined;
-let capturedReject: ((error: unknown) => void) | undefined;
-/** The executor of every waiter's promise; read the two variables right after `new Promise`. */
-function captureSettlers(resolve: (value: never) => void, reject: (error: unknown) => void): void {
-  capturedResolve = resolve;
-  capturedReject = reject;
-}
 
 function num(name: string, option: string, value: unknown, min: number, integer = false): number {
   if (typeof value !== "number" || Number.isNaN(value) || value < min || (integer && Number.isFinite(value) && !Number.isInteger(value))) {
@@ -308,11 +245,7 @@ export class Pool<T> {
   readonly #entries = new Map<T, Entry<T>>();
   /** Idle entries; the end is the most recently returned. */
   readonly #idle: Entry<T>[] = [];
-  #lanes: Lane<T>[] = [];
-  /** Live waiters (settled ones may linger in lanes until shifted). */
-  #pending = 0;
-  /** Live waiters whose resource is being validated (counted in #pending, not in any lane). */
-  readonly #inValidation = new Set<Waiter<T>>();
+  readonly #waiters: WaitQueue<T>;
   #borrowed = 0;
   /** Creates in flight or waiting for their retry. */
   #creating = 0;
@@ -326,8 +259,6 @@ export class Pool<T> {
   /** While the create breaker is open and the pool is below `min`: fires when a trial may run. */
   #minRefillTimer: TimerHandle | undefined;
 
-  #acquireTimer: TimerHandle | undefined;
-  #acquireTimerAt = Infinity;
   #housekeeping: TimerHandle | undefined;
 
   #closed = false;
@@ -389,6 +320,11 @@ export class Pool<T> {
     this.#retryMaxMs = num(name, "createRetryMaxMs", options.createRetryMaxMs ?? 10_000, this.#retryBaseMs);
     this.#clock = options.clock ?? systemClock;
     this.#held = new HeldTimers(this.#clock);
+    this.#waiters = new WaitQueue<T>(
+      this.#clock,
+      (w, now) => this.#timeOut(w, now),
+      () => this.#awaitedChanged(),
+    );
     this.#stampReturns = this.#maxLifetimeMs > 0 || (this.#validate !== undefined && this.#validateAfterIdleMs > 0);
     this.#random = options.random ?? Math.random;
     const threshold = num(name, "createBreakerThreshold", options.createBreakerThreshold ?? 5, 0, true);
@@ -419,7 +355,7 @@ export class Pool<T> {
   acquire(options?: AcquireOptions): Promise<T> {
     if (this.#closed) return Promise.reject(new PoolClosedError(this.name));
     // Fast path: an idle resource, nobody ahead, nothing to validate. No timer, no closure.
-    if (this.#pending === 0 && this.#idle.length > 0 && (options === undefined || options.signal === undefined || !options.signal.aborted)) {
+    if (this.#waiters.pending === 0 && this.#idle.length > 0 && (options === undefined || options.signal === undefined || !options.signal.aborted)) {
       const entry = this.#lifo ? this.#idle.pop()! : this.#idle.shift()!;
       if (!this.#needsValidation(entry)) {
         this.#borrow(entry, this.#leakThresholdMs > 0 ? new Error("borrowed here").stack : undefined);
@@ -457,8 +393,8 @@ export class Pool<T> {
     }
     // maxWaiting bounds only callers waiting beyond max: those a free slot under max (an idle
     // resource, a create in flight or room for one) will serve are not counted. Queued callers
-    // are #pending - #inValidation; the slots that can serve them are max - #borrowed.
-    if (entry === undefined && this.#pending - this.#inValidation.size - (this.max - this.#borrowed) >= this.#maxWaiting) {
+    // are the wait queue's `queued`; the slots that can serve them are max - #borrowed.
+    if (entry === undefined && this.#waiters.queued - (this.max - this.#borrowed) >= this.#maxWaiting) {
       this.#rejectedFull++;
       return Promise.reject(new PoolFullError(this.snapshot(), this.#maxWaiting));
     }
@@ -470,65 +406,28 @@ export class Pool<T> {
     const timeoutMs = options?.timeoutMs ?? this.#acquireTimeoutMs;
     let deadlineAt = now + timeoutMs;
     if (options?.deadlineAt !== undefined && options.deadlineAt < deadlineAt) deadlineAt = options.deadlineAt;
-    // A shared executor: no closure (and no captured context) allocated per waiter.
-    const promise = new Promise<T>(captureSettlers);
-    const waiter = new Waiter<T>(capturedResolve as (value: T) => void, capturedReject!, now, deadlineAt, signal);
+    const [waiter, promise] = makeWaiter<T>(now, deadlineAt, signal);
     // Captured at the caller's acquire(), only when leak detection is on.
     if (this.#leakThresholdMs > 0) waiter.stack = new Error("borrowed here").stack;
     if (signal !== undefined) {
       waiter.onAbort = () => this.#abortWaiter(waiter);
       signal.addEventListener("abort", waiter.onAbort, { once: true });
     }
-    if (++this.#pending === 1) this.#awaitedChanged();
+    if (this.#waiters.add()) this.#awaitedChanged();
     if (entry !== undefined) {
       // A validated hand-off: the waiter is not queued yet, it is re-queued at the front if invalid.
       this.#handTo(waiter, entry);
     } else {
-      this.#laneFor(options?.priority ?? 0).push(waiter);
+      this.#waiters.push(waiter, options?.priority ?? 0);
       if (this.#idle.length > 0) this.#dispatch();
       else this.#fill();
     }
-    if (!waiter.settled && deadlineAt < this.#acquireTimerAt) this.#armAcquireTimer(deadlineAt);
+    if (!waiter.settled) this.#waiters.watch(deadlineAt);
     return promise;
   }
 
-  #laneFor(priority: number): Queue<Waiter<T>> {
-    const lanes = this.#lanes;
-    for (let i = 0; i < lanes.length; i++) {
-      if (lanes[i].priority === priority) return lanes[i].queue;
-    }
-    const lane: Lane<T> = { priority, queue: new Queue() };
-    lanes.push(lane);
-    lanes.sort((a, b) => b.priority - a.priority);
-    return lane.queue;
-  }
-
-  /** Next live waiter in priority order, or undefined. */
-  #nextWaiter(): Waiter<T> | undefined {
-    const lanes = this.#lanes;
-    for (let i = 0; i < lanes.length; i++) {
-      const q = lanes[i].queue;
-      while (q.length > 0) {
-        const w = q.shift()!;
-        if (!w.settled) return w;
-      }
-    }
-    return undefined;
-  }
-
   #settle(waiter: Waiter<T>): void {
-    waiter.settled = true;
-    if (this.#inValidation.size > 0) this.#inValidation.delete(waiter);
-    if (--this.#pending === 0) {
-      if (this.#acquireTimer !== undefined) {
-        // Nobody waits any more: leave no timer behind.
-        this.#clock.clearTimeout(this.#acquireTimer);
-        this.#acquireTimer = undefined;
-        this.#acquireTimerAt = Infinity;
-      }
-      this.#awaitedChanged();
-    }
-    if (waiter.onAbort !== undefined) waiter.signal!.removeEventListener("abort", waiter.onAbort);
+    this.#waiters.settle(waiter);
   }
 
   /**
@@ -536,7 +435,7 @@ export class Pool<T> {
    * awaited work hold the process only in the first case (an idle pool holds nothing).
    */
   #awaitedChanged(): void {
-    this.#held.hold(this.#pending > 0 || this.#awaitedCalls > 0);
+    this.#held.hold(this.#waiters.pending > 0 || this.#awaitedCalls > 0);
   }
 
   /** Brackets an awaited call (see #awaitedCalls); enter before it arms any timer. */
@@ -558,7 +457,7 @@ export class Pool<T> {
     }
     entry.state = BORROWED; // Reserved while validating: counts against max, invisible to others.
     this.#borrowed++;
-    this.#inValidation.add(waiter);
+    this.#waiters.inValidation.add(waiter);
     void this.#validateThenHand(waiter, entry);
   }
 
@@ -570,7 +469,7 @@ export class Pool<T> {
     } catch (e) {
       error = e;
     }
-    this.#inValidation.delete(waiter);
+    this.#waiters.inValidation.delete(waiter);
     const fromCreate = entry.fromCreate;
     entry.fromCreate = false;
     // GONE: forced by close() or destroyed meanwhile; whoever did it already uncounted it.
@@ -592,9 +491,8 @@ export class Pool<T> {
       }
       if (!waiter.settled) {
         // Keep the waiter's place: front of the first lane.
-        if (this.#lanes.length === 0) this.#laneFor(0).push(waiter);
-        else this.#lanes[0].queue.unshift(waiter);
-        if (waiter.deadlineAt < this.#acquireTimerAt) this.#armAcquireTimer(waiter.deadlineAt);
+        this.#waiters.pushFront(waiter);
+        this.#waiters.watch(waiter.deadlineAt);
       }
       if (!gone && fromCreate) {
         // A resource that fails validation on its way from create() to a caller is a failed
@@ -622,8 +520,8 @@ export class Pool<T> {
 
   /** Hands idle resources to waiters while both exist. */
   #dispatch(): void {
-    while (this.#pending > 0 && this.#idle.length > 0) {
-      const w = this.#nextWaiter();
+    while (this.#waiters.pending > 0 && this.#idle.length > 0) {
+      const w = this.#waiters.next();
       if (w === undefined) return;
       const entry = this.#lifo ? this.#idle.pop()! : this.#idle.shift()!;
       this.#handTo(w, entry);
@@ -637,35 +535,6 @@ export class Pool<T> {
     waiter.reject(new PoolAcquireAbortedError(this.name, waiter.signal!.reason));
   }
 
-  #armAcquireTimer(at: number): void {
-    if (this.#acquireTimer !== undefined) this.#clock.clearTimeout(this.#acquireTimer);
-    this.#acquireTimerAt = at;
-    // Ref'd: it exists only while a caller waits, and it is what settles that caller.
-    this.#acquireTimer = this.#clock.setTimeout(this.#onAcquireTimer, at - this.#clock.now(), { ref: true });
-  }
-
-  /** The one shared acquire timer: rejects every expired waiter, then re-arms for the earliest left. */
-  readonly #onAcquireTimer = (): void => {
-    this.#acquireTimer = undefined;
-    this.#acquireTimerAt = Infinity;
-    const now = this.#clock.now();
-    let next = Infinity;
-    for (const lane of this.#lanes) {
-      for (const w of lane.queue) {
-        if (w.settled) continue;
-        if (w.deadlineAt <= now) this.#timeOut(w, now);
-        else if (w.deadlineAt < next) next = w.deadlineAt;
-      }
-    }
-    // The deadline holds while a resource is validated for the caller: it gets its error now; the
-    // resource goes back (or is destroyed) when the validation ends.
-    for (const w of this.#inValidation) {
-      if (w.deadlineAt <= now) this.#timeOut(w, now);
-      else if (w.deadlineAt < next) next = w.deadlineAt;
-    }
-    if (next !== Infinity && !this.#closed) this.#armAcquireTimer(next);
-  };
-
   #timeOut(w: Waiter<T>, now: number): void {
     this.#settle(w);
     this.#timedOut++;
@@ -675,17 +544,7 @@ export class Pool<T> {
   }
 
   #rejectAllWaiters(make: () => unknown): number {
-    let n = 0;
-    for (const lane of this.#lanes) {
-      for (const w of lane.queue) {
-        if (w.settled) continue;
-        this.#settle(w);
-        w.reject(make());
-        n++;
-      }
-      lane.queue.clear();
-    }
-    return n;
+    return this.#waiters.rejectQueued((w) => w.reject(make()));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -728,8 +587,8 @@ export class Pool<T> {
   }
 
   #returnEntry(entry: Entry<T>): void {
-    if (this.#pending > 0) {
-      const w = this.#nextWaiter();
+    if (this.#waiters.pending > 0) {
+      const w = this.#waiters.next();
       if (w !== undefined) {
         this.#handTo(w, entry);
         return;
@@ -815,8 +674,7 @@ export class Pool<T> {
     for (;;) {
       const size = this.#entries.size + this.#creating;
       if (size >= this.max) return;
-      const demand = this.#pending - this.#inValidation.size - this.#idle.length - this.#creating;
-      if (demand <= 0 && size >= this.min) return;
+      if (!this.#wantsCreate(0)) return;
       if (this.#breaker !== undefined && !this.#breaker.tryAcquire()) {
         // Open (or its half-open trial is running): waiters learn now, not at their deadline.
         if (this.#breaker.state === "open") {
@@ -828,6 +686,16 @@ export class Pool<T> {
       this.#creating++;
       this.#attemptCreate();
     }
+  }
+
+  /**
+   * The unmet demand: whether one more create is wanted, because queued callers outnumber the idle
+   * resources and the creates in flight, or the pool is below `min`. `own` is how many of the
+   * counted creates are the one asking (1 for a failed create deciding whether to retry).
+   */
+  #wantsCreate(own: number): boolean {
+    const creating = this.#creating - own;
+    return this.#waiters.queued - this.#idle.length - creating > 0 || this.#entries.size + creating < this.min;
   }
 
   #attemptCreate(): void {
@@ -889,7 +757,7 @@ export class Pool<T> {
     this.#createAttempt++;
     this.#breaker?.failure(error);
     const breakerOpen = this.#breaker !== undefined && this.#breaker.state === "open";
-    const demand = this.#pending - this.#inValidation.size - this.#idle.length - (this.#creating - 1) > 0 || this.#entries.size + this.#creating - 1 < this.min;
+    const demand = this.#wantsCreate(1);
     let retryInMs: number | undefined;
     if (!this.#closed && !breakerOpen && demand) {
       // Exponential backoff with jitter; always through a timer, so a synchronously failing
@@ -899,9 +767,7 @@ export class Pool<T> {
       const timer = this.#held.set(() => {
         this.#retryTimers.delete(timer);
         if (this.#closed) return;
-        const stillWanted =
-          this.#pending - this.#inValidation.size - this.#idle.length - (this.#creating - 1) > 0 || this.#entries.size + this.#creating - 1 < this.min;
-        if (!stillWanted) {
+        if (!this.#wantsCreate(1)) {
           this.#creating--;
           return;
         }
@@ -1126,7 +992,7 @@ export class Pool<T> {
       size: this.#entries.size + this.#creating,
       idle: this.#idle.length,
       borrowed: this.#borrowed,
-      pending: this.#pending,
+      pending: this.#waiters.pending,
       creating: this.#creating,
       min: this.min,
       max: this.max,
@@ -1172,15 +1038,13 @@ export class Pool<T> {
     const deadlineMs = options.deadlineMs ?? 30_000;
     this.#closed = true;
     this.#enterAwaited();
-    this.#clock.clearTimeout(this.#acquireTimer);
-    this.#acquireTimer = undefined;
-    this.#acquireTimerAt = Infinity;
+    this.#waiters.close();
     this.#clock.clearTimeout(this.#housekeeping);
     this.#housekeeping = undefined;
     let rejectedWaiters = this.#rejectAllWaiters(() => new PoolClosedError(this.name));
     // Callers whose resource is being validated learn now too; the resource is destroyed when its
     // validation ends (or forced at the deadline).
-    for (const w of [...this.#inValidation]) {
+    for (const w of [...this.#waiters.inValidation]) {
       this.#settle(w);
       w.reject(new PoolClosedError(this.name));
       rejectedWaiters++;
