@@ -5,11 +5,12 @@
  * create failures, validation on borrow, time-driven idle reaping, max lifetime, leak detection and
  * a close() that is bounded and says what it forced.
  */
-import { systemClock } from "@custodian/core";
 import type { Clock, TimerHandle } from "@custodian/core";
 import { Breaker } from "./Breaker.js";
 import type { BreakerState } from "./Breaker.js";
 import { HeldTimers } from "./internal/HeldTimers.js";
+import { parsePoolOptions } from "./poolOptions.js";
+import type { PoolCallContext, PoolOptions } from "./poolOptions.js";
 import { makeWaiter, WaitQueue } from "./WaitQueue.js";
 import type { Waiter } from "./WaitQueue.js";
 import type { HeldTimer } from "./internal/HeldTimers.js";
@@ -21,66 +22,12 @@ import {
   PoolCreateTimeoutError,
   PoolCreateUnavailableError,
   PoolFullError,
-  PoolInvalidOptionError,
   PoolResourceInvalidError,
 } from "./errors.js";
 import type { PoolStatsSnapshot } from "./errors.js";
 
-/** What `create`, `validate` and `destroy` receive. */
-export interface PoolCallContext {
-  /** Aborts when the attempt times out or the pool closes. */
-  readonly signal: AbortSignal;
-}
-
-export interface PoolOptions<T> {
-  /** Shown in errors and events. Default "pool". */
-  name?: string;
-  /** Makes one resource. May throw or reject; retried with backoff while there is demand. */
-  create(ctx: PoolCallContext): T | Promise<T>;
-  /** Disposes of one resource. Bounded by `destroyTimeoutMs`; errors become events. */
-  destroy?(resource: T, ctx: PoolCallContext): void | Promise<void>;
-  /** Checks every resource before it is handed out (fresh ones too); false or a throw destroys it and tries another. */
-  validate?(resource: T, ctx: PoolCallContext): boolean | Promise<boolean>;
-  /** Resources kept even when idle (created by `ready()` and after reaping). Default 0. */
-  min?: number;
-  /** Most resources at once (idle + borrowed + being created): the concurrency limit. Default 10. */
-  max?: number;
-  /** Default deadline of `acquire()`. Default 30_000. `Infinity` disables it. */
-  acquireTimeoutMs?: number;
-  /** Most callers waiting beyond `max` (not those a free slot will serve); beyond it acquire fails at once with ERR_POOL_FULL. Default 10_000 (bounded unless you pass Infinity). */
-  maxWaiting?: number;
-  /** Deadline of one `create()`. Default 30_000. */
-  createTimeoutMs?: number;
-  /** Deadline of one `destroy()`. Default 5_000. */
-  destroyTimeoutMs?: number;
-  /** Deadline of one `validate()`. Default 5_000. */
-  validateTimeoutMs?: number;
-  /** Skip validation when the resource was returned less than this long ago. Default 0 (always validate). */
-  validateAfterIdleMs?: number;
-  /** An idle resource unused this long is destroyed (down to `min`). Default 30_000; 0 disables. */
-  idleTimeoutMs?: number;
-  /** How often idle reaping and leak checks run. Default 1_000. */
-  reapIntervalMs?: number;
-  /** A resource older than this (± `maxLifetimeJitter`) is retired when returned or idle. Default 0 (off). */
-  maxLifetimeMs?: number;
-  /** Fraction of `maxLifetimeMs` drawn at random per resource so they do not all retire at once. Default 0.1. */
-  maxLifetimeJitter?: number;
-  /** A resource borrowed longer than this emits `leak:suspected` with the borrower's stack. Default 0 (off). */
-  leakThresholdMs?: number;
-  /** Which idle resource goes out first. Default "lifo" (keeps the hot set small). */
-  order?: "lifo" | "fifo";
-  /** First retry delay after a failed create; doubles per failure, with jitter. Default 100. */
-  createRetryBaseMs?: number;
-  /** Longest retry delay. Default 10_000. */
-  createRetryMaxMs?: number;
-  /** Consecutive create failures that open the create breaker (acquire then fails fast). Default 5; 0 disables. */
-  createBreakerThreshold?: number;
-  /** How long the create breaker stays open before one trial create. Default 5_000. */
-  createBreakerOpenMs?: number;
-  clock?: Clock;
-  /** Source of randomness for jitter (tests pin it). Default Math.random. */
-  random?: () => number;
-}
+export type { PoolCallContext, PoolOptions } from "./poolOptions.js";
+import { PoolLease } from "./PoolLease.js";
 
 export interface AcquireOptions {
   /** Aborts the wait (the error is ERR_POOL_ACQUIRE_ABORTED with the signal's reason as cause). */
@@ -175,42 +122,6 @@ class Entry<T> {
   }
 }
 
-const noopDestroy = (): void => {};
-
-function num(name: string, option: string, value: unknown, min: number, integer = false): number {
-  if (typeof value !== "number" || Number.isNaN(value) || value < min || (integer && Number.isFinite(value) && !Number.isInteger(value))) {
-    throw new PoolInvalidOptionError(`Pool "${name}"`, option, `${integer ? "an integer" : "a number"} >= ${min}`, value);
-  }
-  return value;
-}
-
-const KNOWN_OPTIONS = new Set([
-  "name",
-  "create",
-  "destroy",
-  "validate",
-  "min",
-  "max",
-  "acquireTimeoutMs",
-  "maxWaiting",
-  "createTimeoutMs",
-  "destroyTimeoutMs",
-  "validateTimeoutMs",
-  "validateAfterIdleMs",
-  "idleTimeoutMs",
-  "reapIntervalMs",
-  "maxLifetimeMs",
-  "maxLifetimeJitter",
-  "leakThresholdMs",
-  "order",
-  "createRetryBaseMs",
-  "createRetryMaxMs",
-  "createBreakerThreshold",
-  "createBreakerOpenMs",
-  "clock",
-  "random",
-]);
-
 /**
  * A resource pool. Create it with `createPool(options)`.
  */
@@ -282,62 +193,45 @@ export class Pool<T> {
   #validationFailures = 0;
 
   constructor(options: PoolOptions<T>) {
-    if (options === null || typeof options !== "object") throw new PoolInvalidOptionError("createPool", "options", "an object", options);
-    const name = options.name ?? "pool";
-    if (typeof name !== "string" || name === "") throw new PoolInvalidOptionError("createPool", "name", "a non-empty string", name);
-    this.name = name;
-    for (const key of Object.keys(options)) {
-      if (!KNOWN_OPTIONS.has(key)) throw new PoolInvalidOptionError(`Pool "${name}"`, key, `one of ${[...KNOWN_OPTIONS].join(", ")} (unsupported option)`, key);
-    }
-    if (typeof options.create !== "function") throw new PoolInvalidOptionError(`Pool "${name}"`, "create", "a function", options.create);
-    if (options.destroy !== undefined && typeof options.destroy !== "function")
-      throw new PoolInvalidOptionError(`Pool "${name}"`, "destroy", "a function", options.destroy);
-    if (options.validate !== undefined && typeof options.validate !== "function")
-      throw new PoolInvalidOptionError(`Pool "${name}"`, "validate", "a function", options.validate);
-    this.#create = options.create;
-    this.#destroy = options.destroy ?? noopDestroy;
-    this.#validate = options.validate;
-    this.max = num(name, "max", options.max ?? 10, 1, true);
-    if (!Number.isFinite(this.max)) throw new PoolInvalidOptionError(`Pool "${name}"`, "max", "a finite integer >= 1", this.max);
-    this.min = num(name, "min", options.min ?? 0, 0, true);
-    if (this.min > this.max) throw new PoolInvalidOptionError(`Pool "${name}"`, "min", `<= max (${this.max})`, this.min);
-    this.#acquireTimeoutMs = num(name, "acquireTimeoutMs", options.acquireTimeoutMs ?? 30_000, 0);
-    this.#maxWaiting = num(name, "maxWaiting", options.maxWaiting ?? 10_000, 0, true);
-    this.#createTimeoutMs = num(name, "createTimeoutMs", options.createTimeoutMs ?? 30_000, 1);
-    this.#destroyTimeoutMs = num(name, "destroyTimeoutMs", options.destroyTimeoutMs ?? 5_000, 1);
-    this.#validateTimeoutMs = num(name, "validateTimeoutMs", options.validateTimeoutMs ?? 5_000, 1);
-    this.#validateAfterIdleMs = num(name, "validateAfterIdleMs", options.validateAfterIdleMs ?? 0, 0);
-    this.#idleTimeoutMs = num(name, "idleTimeoutMs", options.idleTimeoutMs ?? 30_000, 0);
-    this.#reapIntervalMs = num(name, "reapIntervalMs", options.reapIntervalMs ?? 1_000, 1);
-    this.#maxLifetimeMs = num(name, "maxLifetimeMs", options.maxLifetimeMs ?? 0, 0);
-    this.#lifetimeJitter = num(name, "maxLifetimeJitter", options.maxLifetimeJitter ?? 0.1, 0);
-    if (this.#lifetimeJitter >= 1) throw new PoolInvalidOptionError(`Pool "${name}"`, "maxLifetimeJitter", "a fraction in [0, 1)", this.#lifetimeJitter);
-    this.#leakThresholdMs = num(name, "leakThresholdMs", options.leakThresholdMs ?? 0, 0);
-    const order = options.order ?? "lifo";
-    if (order !== "lifo" && order !== "fifo") throw new PoolInvalidOptionError(`Pool "${name}"`, "order", '"lifo" or "fifo"', order);
-    this.#lifo = order === "lifo";
-    this.#retryBaseMs = num(name, "createRetryBaseMs", options.createRetryBaseMs ?? 100, 1);
-    this.#retryMaxMs = num(name, "createRetryMaxMs", options.createRetryMaxMs ?? 10_000, this.#retryBaseMs);
-    this.#clock = options.clock ?? systemClock;
+    const o = parsePoolOptions(options);
+    this.name = o.name;
+    this.min = o.min;
+    this.max = o.max;
+    this.#create = o.create;
+    this.#destroy = o.destroy;
+    this.#validate = o.validate;
+    this.#acquireTimeoutMs = o.acquireTimeoutMs;
+    this.#maxWaiting = o.maxWaiting;
+    this.#createTimeoutMs = o.createTimeoutMs;
+    this.#destroyTimeoutMs = o.destroyTimeoutMs;
+    this.#validateTimeoutMs = o.validateTimeoutMs;
+    this.#validateAfterIdleMs = o.validateAfterIdleMs;
+    this.#idleTimeoutMs = o.idleTimeoutMs;
+    this.#reapIntervalMs = o.reapIntervalMs;
+    this.#maxLifetimeMs = o.maxLifetimeMs;
+    this.#lifetimeJitter = o.maxLifetimeJitter;
+    this.#leakThresholdMs = o.leakThresholdMs;
+    this.#lifo = o.order === "lifo";
+    this.#retryBaseMs = o.createRetryBaseMs;
+    this.#retryMaxMs = o.createRetryMaxMs;
+    this.#clock = o.clock;
+    this.#random = o.random;
+    this.#stampReturns = this.#maxLifetimeMs > 0 || (this.#validate !== undefined && this.#validateAfterIdleMs > 0);
     this.#held = new HeldTimers(this.#clock);
     this.#waiters = new WaitQueue<T>(
       this.#clock,
       (w, now) => this.#timeOut(w, now),
       () => this.#awaitedChanged(),
     );
-    this.#stampReturns = this.#maxLifetimeMs > 0 || (this.#validate !== undefined && this.#validateAfterIdleMs > 0);
-    this.#random = options.random ?? Math.random;
-    const threshold = num(name, "createBreakerThreshold", options.createBreakerThreshold ?? 5, 0, true);
-    const openMs = num(name, "createBreakerOpenMs", options.createBreakerOpenMs ?? 5_000, 0);
     this.#breaker =
-      threshold === 0
+      o.createBreakerThreshold === 0
         ? undefined
         : new Breaker({
-            name: `${name}:create`,
+            name: `${o.name}:create`,
             clock: this.#clock,
-            consecutiveFailures: threshold,
+            consecutiveFailures: o.createBreakerThreshold,
             failureRate: 0,
-            openMs,
+            openMs: o.createBreakerOpenMs,
             onStateChange: (c) => {
               this.#emit({ type: "breaker:state-changed", pool: this.name, at: c.at, from: c.from, to: c.to, cause: c.cause });
             },
@@ -1101,30 +995,6 @@ export class Pool<T> {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
-  }
-}
-
-/** A borrowed resource that returns itself to the pool when disposed. */
-export class PoolLease<T> implements AsyncDisposable {
-  #done = false;
-  constructor(
-    readonly pool: Pool<T>,
-    readonly value: T,
-  ) {}
-  /** Returns the resource. Idempotent. */
-  release(): void {
-    if (this.#done) return;
-    this.#done = true;
-    this.pool.release(this.value);
-  }
-  /** Destroys the resource instead of returning it. */
-  async destroy(): Promise<void> {
-    if (this.#done) return;
-    this.#done = true;
-    await this.pool.destroy(this.value);
-  }
-  async [Symbol.asyncDispose](): Promise<void> {
-    this.release();
   }
 }
 

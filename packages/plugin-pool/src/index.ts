@@ -2,7 +2,9 @@
  * @custodian/plugin-pool — a fast, safe resource pool, circuit breakers with a keyed, reaped
  * registry, a bounded work queue, and the `pool` resource type for the Custodian kernel.
  */
-export { createPool, Pool, PoolLease } from "./Pool.js";
+export { createPool, Pool } from "./Pool.js";
+export { PoolLease } from "./PoolLease.js";
+export type { LeasePool } from "./PoolLease.js";
 export type {
   AcquireOptions,
   CloseOptions,
