@@ -8,6 +8,7 @@
 import type { Clock, TimerHandle } from "@custodian/core";
 import { Breaker } from "./Breaker.js";
 import type { BreakerState } from "./Breaker.js";
+import { boundedCall } from "./internal/boundedCall.js";
 import { HeldTimers } from "./internal/HeldTimers.js";
 import { parsePoolOptions } from "./poolOptions.js";
 import type { PoolCallContext, PoolOptions } from "./poolOptions.js";
@@ -27,6 +28,9 @@ import {
 import type { PoolStatsSnapshot } from "./errors.js";
 
 export type { PoolCallContext, PoolOptions } from "./poolOptions.js";
+import { BORROWED, Entry, GONE, IDLE } from "./PoolEntry.js";
+import type { DestroyReason, PoolCloseReport, PoolEvent, PoolStats } from "./poolReports.js";
+export type { DestroyReason, PoolCloseReport, PoolEvent, PoolStats } from "./poolReports.js";
 import { PoolLease } from "./PoolLease.js";
 
 export interface AcquireOptions {
@@ -40,86 +44,11 @@ export interface AcquireOptions {
   priority?: number;
 }
 
-/** Counters and gauges of a pool. */
-export interface PoolStats extends PoolStatsSnapshot {
-  created: number;
-  destroyed: number;
-  acquired: number;
-  timedOut: number;
-  rejectedFull: number;
-  createFailures: number;
-  validationFailures: number;
-  createBreaker: BreakerState | "disabled";
-  closed: boolean;
-}
-
-/** Every event a pool emits (through `pool.on(listener)`). */
-export type PoolEvent =
-  | { type: "resource:created"; pool: string; at: number; elapsedMs: number }
-  | { type: "resource:create-failed"; pool: string; at: number; error: unknown; attempt: number; retryInMs: number | undefined }
-  | { type: "resource:destroyed"; pool: string; at: number; reason: DestroyReason }
-  | { type: "resource:destroy-failed"; pool: string; at: number; reason: DestroyReason; error: unknown }
-  | { type: "resource:validation-failed"; pool: string; at: number; error?: unknown }
-  | { type: "release:ignored"; pool: string; at: number; reason: "not-borrowed" | "unknown" }
-  | { type: "leak:suspected"; pool: string; at: number; heldMs: number; stack: string | undefined }
-  | { type: "leak:returned"; pool: string; at: number; heldMs: number }
-  | { type: "breaker:state-changed"; pool: string; at: number; from: BreakerState; to: BreakerState; cause?: unknown }
-  | { type: "acquire:timed-out"; pool: string; at: number; waitedMs: number };
-
-export type DestroyReason = "idle" | "lifetime" | "invalid" | "refresh" | "requested" | "close" | "forced" | "late";
-
-/** What `close()` resolves with. */
-export interface PoolCloseReport {
-  pool: string;
-  elapsedMs: number;
-  /** Resources destroyed gracefully (idle at close, or returned before the deadline). */
-  destroyed: number;
-  /** Borrowed resources still out at the deadline and destroyed by force. */
-  forced: Array<{ heldMs: number; stack: string | undefined }>;
-  /** Waiters rejected with ERR_POOL_CLOSED. */
-  rejectedWaiters: number;
-  /** destroy() errors and timeouts. */
-  errors: unknown[];
-  /** True when nothing was forced and no destroy failed. */
-  ok: boolean;
-}
-
 export interface CloseOptions {
   /** How long borrowed resources may take to come back. Default 30_000. */
   deadlineMs?: number;
   /** Forces at once when it aborts (e.g. the kernel's release signal). */
   signal?: AbortSignal;
-}
-
-const IDLE = 0;
-const BORROWED = 1;
-const GONE = 2;
-
-/** One pooled resource's bookkeeping. */
-class Entry<T> {
-  state = IDLE;
-  /** When it was last returned (or created). */
-  lastUsedAt: number;
-  /** Borrow count; the reaper compares it between passes instead of stamping every return. */
-  uses = 0;
-  seenUses = 0;
-  /** Reaper's estimate of when the resource was last used (precision: one reap interval). */
-  idleSince: number;
-  borrowedAt = 0;
-  stack: string | undefined = undefined;
-  leakReported = false;
-  /** Handed from create() straight to a waiter and not yet validated. */
-  fromCreate = false;
-  constructor(
-    readonly value: T,
-    readonly createdAt: number,
-    /** Retire when returned at or after this time. */
-    readonly retireAt: number,
-    readonly generation: number,
-  ) {
-    this.lastUsedAt = createdAt;
-    this.idleSince = createdAt;
-  }
 }
 
 /**
@@ -683,64 +612,17 @@ export class Pool<T> {
     }
   }
 
-  /**
-   * Runs `fn` with a fresh AbortSignal, bounded by `ms` on the clock. A synchronous throw becomes
-   * a rejection. On timeout the signal aborts and a late value is destroyed.
-   */
+  /** Runs a user callback bounded by `ms` (see boundedCall); a create's late value is destroyed. */
   #bounded<R>(fn: (ctx: PoolCallContext) => R | PromiseLike<R>, ms: number, what: "create" | "destroy" | "validate"): Promise<Awaited<R>> {
-    const ac = new AbortController();
-    let result: R | PromiseLike<R>;
-    try {
-      result = fn({ signal: ac.signal });
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    if (result === null || typeof result !== "object" || typeof (result as PromiseLike<R>).then !== "function") return Promise.resolve(result as Awaited<R>);
-    if (what === "create") this.#createAborts.add(ac);
-    return new Promise<Awaited<R>>((resolve, reject) => {
-      let done = false;
-      const timer = this.#held.set(() => {
-        if (done) return;
-        done = true;
-        this.#createAborts.delete(ac);
-        const error = what === "create" ? new PoolCreateTimeoutError(this.name, ms) : new PoolCallTimeoutError(this.name, what, ms);
-        ac.abort(error);
-        reject(error);
-      }, ms);
-      const onAbort = (): void => {
-        if (done) return;
-        done = true;
-        this.#held.clear(timer);
-        this.#createAborts.delete(ac);
-        reject(ac.signal.reason);
-      };
-      ac.signal.addEventListener("abort", onAbort, { once: true });
-      (result as PromiseLike<R>).then(
-        (value) => {
-          if (done) {
-            if (what === "create") {
-              // Created after its deadline or after close: destroy it, never leak it.
-              void this.#bounded((ctx) => this.#destroy(value as unknown as T, ctx), this.#destroyTimeoutMs, "destroy").catch(() => {});
-            }
-            return;
-          }
-          done = true;
-          this.#held.clear(timer);
-          this.#createAborts.delete(ac);
-          ac.signal.removeEventListener("abort", onAbort);
-          resolve(value as Awaited<R>);
-        },
-        (error: unknown) => {
-          if (done) return;
-          done = true;
-          this.#held.clear(timer);
-          this.#createAborts.delete(ac);
-          ac.signal.removeEventListener("abort", onAbort);
-          reject(error);
-        },
-      );
-    });
+    return what === "create"
+      ? boundedCall(this.#held, fn, ms, this.name, what, this.#createAborts, this.#destroyLate)
+      : boundedCall(this.#held, fn, ms, this.name, what, undefined, undefined);
   }
+
+  /** Created after its deadline or after close: destroy it, never leak it. */
+  readonly #destroyLate = (value: unknown): void => {
+    void this.#bounded((ctx) => this.#destroy(value as T, ctx), this.#destroyTimeoutMs, "destroy").catch(() => {});
+  };
 
   // ---------------------------------------------------------------------------------------------
   // Housekeeping: idle reaping, max lifetime, leak detection
