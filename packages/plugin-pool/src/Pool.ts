@@ -4,34 +4,35 @@
  * (armed only while someone waits), create timeouts, retries with backoff, a circuit breaker on
  * create failures, validation on borrow, time-driven idle reaping, max lifetime, leak detection and
  * a close() that is bounded and says what it forced.
+ *
+ * This module is the central loop: acquire → (idle resource | wait) → release → hand to the next
+ * waiter, plus housekeeping and close. Its parts live beside it: WaitQueue.ts (waiters and their
+ * deadline timer), CreateLoop.ts (demand-driven creates, backoff, create breaker), poolOptions.ts
+ * (option checks and defaults), PoolEntry.ts, PoolLease.ts, poolReports.ts (events, stats).
  */
 import type { Clock, TimerHandle } from "@custodian/core";
-import { Breaker } from "./Breaker.js";
-import type { BreakerState } from "./Breaker.js";
-import { boundedCall } from "./internal/boundedCall.js";
-import { HeldTimers } from "./internal/HeldTimers.js";
-import { parsePoolOptions } from "./poolOptions.js";
-import type { PoolCallContext, PoolOptions } from "./poolOptions.js";
-import { makeWaiter, WaitQueue } from "./WaitQueue.js";
-import type { Waiter } from "./WaitQueue.js";
-import type { HeldTimer } from "./internal/HeldTimers.js";
+import { CreateLoop } from "./CreateLoop.js";
 import {
   PoolAcquireAbortedError,
   PoolAcquireTimeoutError,
-  PoolCallTimeoutError,
   PoolClosedError,
-  PoolCreateTimeoutError,
   PoolCreateUnavailableError,
   PoolFullError,
   PoolResourceInvalidError,
 } from "./errors.js";
 import type { PoolStatsSnapshot } from "./errors.js";
+import { boundedCall } from "./internal/boundedCall.js";
+import { HeldTimers } from "./internal/HeldTimers.js";
+import { BORROWED, Entry, GONE, IDLE } from "./PoolEntry.js";
+import { PoolLease } from "./PoolLease.js";
+import { parsePoolOptions } from "./poolOptions.js";
+import type { PoolCallContext, PoolOptions } from "./poolOptions.js";
+import type { DestroyReason, PoolCloseReport, PoolEvent, PoolStats } from "./poolReports.js";
+import { makeWaiter, WaitQueue } from "./WaitQueue.js";
+import type { Waiter } from "./WaitQueue.js";
 
 export type { PoolCallContext, PoolOptions } from "./poolOptions.js";
-import { BORROWED, Entry, GONE, IDLE } from "./PoolEntry.js";
-import type { DestroyReason, PoolCloseReport, PoolEvent, PoolStats } from "./poolReports.js";
 export type { DestroyReason, PoolCloseReport, PoolEvent, PoolStats } from "./poolReports.js";
-import { PoolLease } from "./PoolLease.js";
 
 export interface AcquireOptions {
   /** Aborts the wait (the error is ERR_POOL_ACQUIRE_ABORTED with the signal's reason as cause). */
@@ -58,12 +59,10 @@ export class Pool<T> {
   readonly name: string;
   readonly min: number;
   readonly max: number;
-  readonly #create: PoolOptions<T>["create"];
   readonly #destroy: NonNullable<PoolOptions<T>["destroy"]>;
   readonly #validate: PoolOptions<T>["validate"];
   readonly #acquireTimeoutMs: number;
   readonly #maxWaiting: number;
-  readonly #createTimeoutMs: number;
   readonly #destroyTimeoutMs: number;
   readonly #validateTimeoutMs: number;
   readonly #validateAfterIdleMs: number;
@@ -73,11 +72,8 @@ export class Pool<T> {
   readonly #lifetimeJitter: number;
   readonly #leakThresholdMs: number;
   readonly #lifo: boolean;
-  readonly #retryBaseMs: number;
-  readonly #retryMaxMs: number;
   readonly #clock: Clock;
   readonly #random: () => number;
-  readonly #breaker: Breaker | undefined;
   /** Stamp lastUsedAt on every return (only when a lifetime or a validation skip window needs it). */
   readonly #stampReturns: boolean;
 
@@ -86,18 +82,11 @@ export class Pool<T> {
   /** Idle entries; the end is the most recently returned. */
   readonly #idle: Entry<T>[] = [];
   readonly #waiters: WaitQueue<T>;
+  readonly #creates: CreateLoop<T>;
   #borrowed = 0;
-  /** Creates in flight or waiting for their retry. */
-  #creating = 0;
   #generation = 0;
-  #lastCreateError: unknown = undefined;
-  #createAttempt = 0;
-  readonly #createAborts = new Set<AbortController>();
   /** Timers that settle awaited work: ref'd only while a caller waits or close() runs. */
   readonly #held: HeldTimers;
-  readonly #retryTimers = new Set<HeldTimer>();
-  /** While the create breaker is open and the pool is below `min`: fires when a trial may run. */
-  #minRefillTimer: TimerHandle | undefined;
 
   #housekeeping: TimerHandle | undefined;
 
@@ -113,12 +102,10 @@ export class Pool<T> {
   readonly #listeners = new Set<(event: PoolEvent) => void>();
   readonly #pendingDestroys = new Set<Promise<void>>();
 
-  #created = 0;
   #destroyed = 0;
   #acquired = 0;
   #timedOut = 0;
   #rejectedFull = 0;
-  #createFailures = 0;
   #validationFailures = 0;
 
   constructor(options: PoolOptions<T>) {
@@ -126,12 +113,10 @@ export class Pool<T> {
     this.name = o.name;
     this.min = o.min;
     this.max = o.max;
-    this.#create = o.create;
     this.#destroy = o.destroy;
     this.#validate = o.validate;
     this.#acquireTimeoutMs = o.acquireTimeoutMs;
     this.#maxWaiting = o.maxWaiting;
-    this.#createTimeoutMs = o.createTimeoutMs;
     this.#destroyTimeoutMs = o.destroyTimeoutMs;
     this.#validateTimeoutMs = o.validateTimeoutMs;
     this.#validateAfterIdleMs = o.validateAfterIdleMs;
@@ -141,8 +126,6 @@ export class Pool<T> {
     this.#lifetimeJitter = o.maxLifetimeJitter;
     this.#leakThresholdMs = o.leakThresholdMs;
     this.#lifo = o.order === "lifo";
-    this.#retryBaseMs = o.createRetryBaseMs;
-    this.#retryMaxMs = o.createRetryMaxMs;
     this.#clock = o.clock;
     this.#random = o.random;
     this.#stampReturns = this.#maxLifetimeMs > 0 || (this.#validate !== undefined && this.#validateAfterIdleMs > 0);
@@ -152,19 +135,19 @@ export class Pool<T> {
       (w, now) => this.#timeOut(w, now),
       () => this.#awaitedChanged(),
     );
-    this.#breaker =
-      o.createBreakerThreshold === 0
-        ? undefined
-        : new Breaker({
-            name: `${o.name}:create`,
-            clock: this.#clock,
-            consecutiveFailures: o.createBreakerThreshold,
-            failureRate: 0,
-            openMs: o.createBreakerOpenMs,
-            onStateChange: (c) => {
-              this.#emit({ type: "breaker:state-changed", pool: this.name, at: c.at, from: c.from, to: c.to, cause: c.cause });
-            },
-          });
+    this.#creates = new CreateLoop<T>(
+      {
+        isClosed: () => this.#closed,
+        liveCount: () => this.#entries.size,
+        unserved: () => this.#waiters.queued - this.#idle.length,
+        created: (value, startedAt) => this.#takeCreated(value, startedAt),
+        unavailable: (cause) => this.#rejectAllWaiters(() => new PoolCreateUnavailableError(this.snapshot(), cause)),
+        destroyLate: this.#destroyLate,
+        emit: (event) => this.#emit(event),
+      },
+      o,
+      this.#held,
+    );
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -221,9 +204,9 @@ export class Pool<T> {
       this.#rejectedFull++;
       return Promise.reject(new PoolFullError(this.snapshot(), this.#maxWaiting));
     }
-    if (entry === undefined && this.#idle.length === 0 && this.#breaker !== undefined && this.#entries.size + this.#creating < this.max) {
+    if (entry === undefined && this.#idle.length === 0 && this.#creates.breaker !== undefined && this.#entries.size + this.#creates.creating < this.max) {
       // Nothing idle and a create would be needed: while the create breaker is open, fail fast.
-      if (this.#breaker.state === "open") return Promise.reject(new PoolCreateUnavailableError(this.snapshot(), this.#lastCreateError));
+      if (this.#creates.breaker.state === "open") return Promise.reject(new PoolCreateUnavailableError(this.snapshot(), this.#creates.lastError));
     }
     const now = this.#clock.now();
     const timeoutMs = options?.timeoutMs ?? this.#acquireTimeoutMs;
@@ -243,7 +226,7 @@ export class Pool<T> {
     } else {
       this.#waiters.push(waiter, options?.priority ?? 0);
       if (this.#idle.length > 0) this.#dispatch();
-      else this.#fill();
+      else this.#creates.fill();
     }
     if (!waiter.settled) this.#waiters.watch(deadlineAt);
     return promise;
@@ -318,20 +301,16 @@ export class Pool<T> {
         this.#waiters.watch(waiter.deadlineAt);
       }
       if (!gone && fromCreate) {
-        // A resource that fails validation on its way from create() to a caller is a failed
-        // create: its replacement goes through the retry backoff, so a validate() that always
-        // fails never spins create → validate in microtasks (found by tarn's "acquireTimeout
-        // should still work even if validate always fails"). One that died while idle is not.
-        this.#creating++;
-        this.#createFailed(new PoolResourceInvalidError(this.name, error));
+        // A fresh resource failing validation is a failed create (one that died idle is not).
+        this.#creates.freshInvalid(new PoolResourceInvalidError(this.name, error));
       }
       this.#dispatch();
-      this.#fill();
+      this.#creates.fill();
       return;
     }
     if (this.#stampReturns) entry.lastUsedAt = this.#clock.now();
     // The create run is over only once a fresh resource passed validation.
-    if (fromCreate) this.#createAttempt = 0;
+    if (fromCreate) this.#creates.resetBackoff();
     if (waiter.settled) {
       this.#returnEntry(entry);
       return;
@@ -363,7 +342,7 @@ export class Pool<T> {
     this.#timedOut++;
     const waited = now - w.enqueuedAt;
     this.#emit({ type: "acquire:timed-out", pool: this.name, at: now, waitedMs: waited });
-    w.reject(new PoolAcquireTimeoutError(this.snapshot(), waited, this.#lastCreateError));
+    w.reject(new PoolAcquireTimeoutError(this.snapshot(), waited, this.#creates.lastError));
   }
 
   #rejectAllWaiters(make: () => unknown): number {
@@ -397,13 +376,13 @@ export class Pool<T> {
       entry.lastUsedAt = now;
       if (entry.retireAt <= now) {
         void this.#retire(entry, "lifetime");
-        this.#fill();
+        this.#creates.fill();
         return;
       }
     }
     if (entry.generation !== this.#generation) {
       void this.#retire(entry, "refresh");
-      this.#fill();
+      this.#creates.fill();
       return;
     }
     this.#returnEntry(entry);
@@ -453,7 +432,7 @@ export class Pool<T> {
     // Awaited: its destroy deadline holds the process until the destroy settles.
     this.#enterAwaited();
     const p = this.#retire(entry, "requested");
-    if (!this.#closed) this.#fill();
+    if (!this.#closed) this.#creates.fill();
     try {
       await p;
     } finally {
@@ -491,50 +470,8 @@ export class Pool<T> {
   // ---------------------------------------------------------------------------------------------
   // Create
 
-  /** Starts creates while there is unmet demand (waiters or fewer than `min`) and room under `max`. */
-  #fill(): void {
-    if (this.#closed) return;
-    for (;;) {
-      const size = this.#entries.size + this.#creating;
-      if (size >= this.max) return;
-      if (!this.#wantsCreate(0)) return;
-      if (this.#breaker !== undefined && !this.#breaker.tryAcquire()) {
-        // Open (or its half-open trial is running): waiters learn now, not at their deadline.
-        if (this.#breaker.state === "open") {
-          this.#rejectAllWaiters(() => new PoolCreateUnavailableError(this.snapshot(), this.#lastCreateError));
-          this.#armMinRefill();
-        }
-        return;
-      }
-      this.#creating++;
-      this.#attemptCreate();
-    }
-  }
-
-  /**
-   * The unmet demand: whether one more create is wanted, because queued callers outnumber the idle
-   * resources and the creates in flight, or the pool is below `min`. `own` is how many of the
-   * counted creates are the one asking (1 for a failed create deciding whether to retry).
-   */
-  #wantsCreate(own: number): boolean {
-    const creating = this.#creating - own;
-    return this.#waiters.queued - this.#idle.length - creating > 0 || this.#entries.size + creating < this.min;
-  }
-
-  #attemptCreate(): void {
-    const started = this.#clock.now();
-    this.#bounded(this.#create, this.#createTimeoutMs, "create").then(
-      (value) => this.#onCreated(value, started),
-      (error: unknown) => this.#createFailed(error),
-    );
-  }
-
-  #onCreated(value: T, started: number): void {
-    this.#creating--;
-    // With validate(), the backoff resets when the fresh resource passes validation instead.
-    if (this.#validate === undefined) this.#createAttempt = 0;
-    this.#created++;
-    this.#breaker?.success();
+  /** A fresh resource from the create loop: counted, then handed to a waiter or put idle. */
+  #takeCreated(value: T, started: number): void {
     const now = this.#clock.now();
     const lifetime = this.#maxLifetimeMs > 0 ? this.#maxLifetimeMs * (1 - this.#lifetimeJitter * this.#random()) : Infinity;
     const entry = new Entry(value, now, now + lifetime, this.#generation);
@@ -548,75 +485,11 @@ export class Pool<T> {
     this.#returnEntry(entry);
     // Only a hand-off still being validated keeps the mark (a borrowed one has uses > 0).
     if (entry.state !== BORROWED || entry.uses > 0) entry.fromCreate = false;
-    // After a half-open trial only one create ran: start the rest (waiters, then up to `min`) now
-    // that the breaker closed.
-    this.#fill();
   }
 
-  /**
-   * Below `min` with the create breaker open, nothing would ever ask for a create again (no caller
-   * waits): one unref'd timer at the breaker's retry time runs #fill, whose trial refills `min`.
-   */
-  #armMinRefill(): void {
-    if (this.#closed || this.#minRefillTimer !== undefined || this.#breaker === undefined) return;
-    if (this.#entries.size + this.#creating >= this.min) return;
-    this.#minRefillTimer = this.#clock.setTimeout(
-      () => {
-        this.#minRefillTimer = undefined;
-        this.#fill();
-      },
-      Math.max(1, this.#breaker.retryAt - this.#clock.now()),
-    );
-  }
-
-  #createFailed(error: unknown): void {
-    if (this.#closed) {
-      // Aborted by close(): not a backend failure; nothing to retry.
-      this.#creating--;
-      return;
-    }
-    this.#lastCreateError = error;
-    this.#createFailures++;
-    this.#createAttempt++;
-    this.#breaker?.failure(error);
-    const breakerOpen = this.#breaker !== undefined && this.#breaker.state === "open";
-    const demand = this.#wantsCreate(1);
-    let retryInMs: number | undefined;
-    if (!this.#closed && !breakerOpen && demand) {
-      // Exponential backoff with jitter; always through a timer, so a synchronously failing
-      // create yields to the event loop (and to the acquire timer) between attempts.
-      const exp = Math.min(this.#retryMaxMs, this.#retryBaseMs * 2 ** Math.min(30, this.#createAttempt - 1));
-      retryInMs = Math.max(1, Math.round(exp / 2 + (exp / 2) * this.#random()));
-      const timer = this.#held.set(() => {
-        this.#retryTimers.delete(timer);
-        if (this.#closed) return;
-        if (!this.#wantsCreate(1)) {
-          this.#creating--;
-          return;
-        }
-        if (this.#breaker !== undefined && !this.#breaker.tryAcquire()) {
-          this.#creating--;
-          this.#fill();
-          return;
-        }
-        this.#attemptCreate();
-      }, retryInMs);
-      this.#retryTimers.add(timer);
-    } else {
-      this.#creating--;
-    }
-    this.#emit({ type: "resource:create-failed", pool: this.name, at: this.#clock.now(), error, attempt: this.#createAttempt, retryInMs });
-    if (breakerOpen) {
-      this.#rejectAllWaiters(() => new PoolCreateUnavailableError(this.snapshot(), error));
-      this.#armMinRefill();
-    }
-  }
-
-  /** Runs a user callback bounded by `ms` (see boundedCall); a create's late value is destroyed. */
-  #bounded<R>(fn: (ctx: PoolCallContext) => R | PromiseLike<R>, ms: number, what: "create" | "destroy" | "validate"): Promise<Awaited<R>> {
-    return what === "create"
-      ? boundedCall(this.#held, fn, ms, this.name, what, this.#createAborts, this.#destroyLate)
-      : boundedCall(this.#held, fn, ms, this.name, what, undefined, undefined);
+  /** Runs a user callback bounded by `ms` (see boundedCall). */
+  #bounded<R>(fn: (ctx: PoolCallContext) => R | PromiseLike<R>, ms: number, what: "destroy" | "validate"): Promise<Awaited<R>> {
+    return boundedCall(this.#held, fn, ms, this.name, what, undefined, undefined);
   }
 
   /** Created after its deadline or after close: destroy it, never leak it. */
@@ -657,7 +530,7 @@ export class Pool<T> {
         e.seenUses = e.uses;
         e.idleSince = this.#stampReturns ? e.lastUsedAt : now;
       }
-      const idleTooLong = this.#idleTimeoutMs > 0 && now - e.idleSince >= this.#idleTimeoutMs && this.#entries.size + this.#creating > this.min;
+      const idleTooLong = this.#idleTimeoutMs > 0 && now - e.idleSince >= this.#idleTimeoutMs && this.#entries.size + this.#creates.creating > this.min;
       if (expired || idleTooLong) {
         this.#idle.splice(i, 1);
         void this.#retire(e, expired ? "lifetime" : "idle");
@@ -674,7 +547,7 @@ export class Pool<T> {
         }
       }
     }
-    if (retired > 0) this.#fill();
+    if (retired > 0) this.#creates.fill();
     return retired;
   }
 
@@ -688,7 +561,7 @@ export class Pool<T> {
     const idle = this.#idle.splice(0, this.#idle.length);
     this.#enterAwaited();
     const done = idle.map((e) => this.#retire(e, "refresh"));
-    this.#fill();
+    this.#creates.fill();
     try {
       await Promise.all(done);
     } finally {
@@ -765,11 +638,11 @@ export class Pool<T> {
   snapshot(): PoolStatsSnapshot {
     return {
       name: this.name,
-      size: this.#entries.size + this.#creating,
+      size: this.#entries.size + this.#creates.creating,
       idle: this.#idle.length,
       borrowed: this.#borrowed,
       pending: this.#waiters.pending,
-      creating: this.#creating,
+      creating: this.#creates.creating,
       min: this.min,
       max: this.max,
     };
@@ -779,14 +652,14 @@ export class Pool<T> {
   stats(): PoolStats {
     return {
       ...this.snapshot(),
-      created: this.#created,
+      created: this.#creates.created,
       destroyed: this.#destroyed,
       acquired: this.#acquired,
       timedOut: this.#timedOut,
       rejectedFull: this.#rejectedFull,
-      createFailures: this.#createFailures,
+      createFailures: this.#creates.failures,
       validationFailures: this.#validationFailures,
-      createBreaker: this.#breaker === undefined ? "disabled" : this.#breaker.state,
+      createBreaker: this.#creates.breaker === undefined ? "disabled" : this.#creates.breaker.state,
       closed: this.#closed,
     };
   }
@@ -825,12 +698,7 @@ export class Pool<T> {
       w.reject(new PoolClosedError(this.name));
       rejectedWaiters++;
     }
-    this.#clock.clearTimeout(this.#minRefillTimer);
-    this.#minRefillTimer = undefined;
-    for (const t of this.#retryTimers) this.#held.clear(t);
-    this.#creating -= this.#retryTimers.size;
-    this.#retryTimers.clear();
-    for (const ac of [...this.#createAborts]) ac.abort(new PoolClosedError(this.name));
+    this.#creates.close(new PoolClosedError(this.name));
     let destroyed = 0;
     for (const e of this.#idle.splice(0, this.#idle.length)) {
       void this.#retire(e, "close");
