@@ -20,6 +20,7 @@ export type { BreakerOptions, BreakerState, BreakerStateChange } from "./Breaker
 export { BreakerRegistry } from "./BreakerRegistry.js";
 export type { BreakerRegistryEvent, BreakerRegistryOptions } from "./BreakerRegistry.js";
 export {
+  BreakerInvalidOptionError,
   BreakerOpenError,
   PoolAcquireAbortedError,
   PoolAcquireTimeoutError,
@@ -27,6 +28,7 @@ export {
   PoolClosedError,
   PoolCreateTimeoutError,
   PoolCreateUnavailableError,
+  PoolDriverMissingError,
   PoolErrorCodes,
   PoolFactoryUnknownError,
   PoolFullError,
@@ -35,6 +37,7 @@ export {
   QueueCancelledError,
   QueueClosedError,
   QueueFullError,
+  QueueInvalidOptionError,
   QueueUnknownItemError,
   QueueWaitTimeoutError,
 } from "./errors.js";
