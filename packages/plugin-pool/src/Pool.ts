@@ -212,7 +212,7 @@ export class Pool<T> {
     const timeoutMs = options?.timeoutMs ?? this.#acquireTimeoutMs;
     let deadlineAt = now + timeoutMs;
     if (options?.deadlineAt !== undefined && options.deadlineAt < deadlineAt) deadlineAt = options.deadlineAt;
-    const [waiter, promise] = makeWaiter<T>(now, deadlineAt, signal);
+    const waiter = makeWaiter<T>(now, deadlineAt, signal);
     // Captured at the caller's acquire(), only when leak detection is on.
     if (this.#leakThresholdMs > 0) waiter.stack = new Error("borrowed here").stack;
     if (signal !== undefined) {
@@ -229,7 +229,7 @@ export class Pool<T> {
       else this.#creates.fill();
     }
     if (!waiter.settled) this.#waiters.watch(deadlineAt);
-    return promise;
+    return waiter.promise;
   }
 
   #settle(waiter: Waiter<T>): void {

@@ -13,6 +13,8 @@ export class Waiter<T> {
   stack: string | undefined = undefined;
   onAbort: (() => void) | undefined = undefined;
   constructor(
+    /** What the caller awaits. */
+    readonly promise: Promise<T>,
     readonly resolve: (value: T) => void,
     readonly reject: (error: unknown) => void,
     readonly enqueuedAt: number,
@@ -30,10 +32,10 @@ function captureSettlers(resolve: (value: never) => void, reject: (error: unknow
   capturedReject = reject;
 }
 
-/** Makes a waiter and the promise its caller awaits. */
-export function makeWaiter<T>(enqueuedAt: number, deadlineAt: number, signal: AbortSignal | undefined): [Waiter<T>, Promise<T>] {
+/** Makes a waiter with the promise its caller awaits (`waiter.promise`). */
+export function makeWaiter<T>(enqueuedAt: number, deadlineAt: number, signal: AbortSignal | undefined): Waiter<T> {
   const promise = new Promise<T>(captureSettlers);
-  return [new Waiter<T>(capturedResolve as (value: T) => void, capturedReject!, enqueuedAt, deadlineAt, signal), promise];
+  return new Waiter<T>(promise, capturedResolve as (value: T) => void, capturedReject!, enqueuedAt, deadlineAt, signal);
 }
 
 /** An array-backed FIFO with an advancing head: no per-operation allocation. */
