@@ -22,6 +22,7 @@ import {
 } from "./errors.js";
 import type { PoolStatsSnapshot } from "./errors.js";
 import { boundedCall } from "./internal/boundedCall.js";
+import { idlePass, leakPass } from "./housekeeping.js";
 import { HeldTimers } from "./internal/HeldTimers.js";
 import { BORROWED, Entry, GONE, IDLE } from "./PoolEntry.js";
 import { PoolLease } from "./PoolLease.js";
@@ -521,31 +522,17 @@ export class Pool<T> {
   reap(): number {
     if (this.#closed) return 0;
     const now = this.#clock.now();
-    let retired = 0;
-    // Oldest-returned first, so the hot (recently used) set survives.
-    for (let i = 0; i < this.#idle.length; ) {
-      const e = this.#idle[i];
-      const expired = e.retireAt <= now;
-      if (e.uses !== e.seenUses) {
-        e.seenUses = e.uses;
-        e.idleSince = this.#stampReturns ? e.lastUsedAt : now;
-      }
-      const idleTooLong = this.#idleTimeoutMs > 0 && now - e.idleSince >= this.#idleTimeoutMs && this.#entries.size + this.#creates.creating > this.min;
-      if (expired || idleTooLong) {
-        this.#idle.splice(i, 1);
-        void this.#retire(e, expired ? "lifetime" : "idle");
-        retired++;
-      } else {
-        i++;
-      }
-    }
+    const retired = idlePass(
+      this.#idle,
+      now,
+      { idleTimeoutMs: this.#idleTimeoutMs, stampReturns: this.#stampReturns },
+      () => this.#entries.size + this.#creates.creating > this.min,
+      (e, reason) => void this.#retire(e, reason),
+    );
     if (this.#leakThresholdMs > 0 && this.#borrowed > 0) {
-      for (const e of this.#entries.values()) {
-        if (e.state === BORROWED && !e.leakReported && e.borrowedAt > 0 && now - e.borrowedAt >= this.#leakThresholdMs) {
-          e.leakReported = true;
-          this.#emit({ type: "leak:suspected", pool: this.name, at: now, heldMs: now - e.borrowedAt, stack: e.stack });
-        }
-      }
+      leakPass(this.#entries.values(), now, this.#leakThresholdMs, (e, heldMs) => {
+        this.#emit({ type: "leak:suspected", pool: this.name, at: now, heldMs, stack: e.stack });
+      });
     }
     if (retired > 0) this.#creates.fill();
     return retired;
