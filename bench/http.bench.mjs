@@ -7,7 +7,7 @@ import { once } from "node:events";
 import os from "node:os";
 import { Agent, request } from "undici";
 import { ManualClock } from "../packages/core/dist/index.js";
-import { HttpAgent, createFallbackBreakerRegistry } from "../packages/plugin-http/dist/index.js";
+import { HttpAgent, createOriginBreakers } from "../packages/plugin-http/dist/index.js";
 
 const N = 10_000;
 const CONCURRENCY = 20;
@@ -36,7 +36,7 @@ const variants = {
     new HttpAgent({
       connections: 10,
       keepAliveTimeoutMs: 60_000,
-      breakers: createFallbackBreakerRegistry({
+      breakers: createOriginBreakers({
         failureThreshold: 5,
         resetTimeoutMs: 10_000,
         halfOpenMaxCalls: 1,

@@ -71,6 +71,18 @@ const contendedSrc = `async function contended(c, n) {
   };
   await Promise.all(Array.from({ length: ${WORKERS} }, worker));
 }`;
+// The shape of issue 16: each worker releases in the same tick its acquire resolved, so every
+// release hands the resource straight to a queued waiter (the contended hand-off path).
+const sameTickSrc = `async function sameTick(c, n) {
+  let left = n;
+  const worker = async () => {
+    while (left-- > 0) {
+      const r = await c.acquire();
+      c.release(r);
+    }
+  };
+  await Promise.all(Array.from({ length: ${WORKERS} }, worker));
+}`;
 async function rawLoop(n) {
   for (let i = 0; i < n; i++) await Promise.resolve();
 }
@@ -135,6 +147,12 @@ const N_SEQ = 300_000;
 const N_CON = 200_000;
 const rawSeq = await opsPerSec(rawLoop, N_SEQ);
 const rawCon = await opsPerSec(rawContended, N_CON);
+const rawSame = await opsPerSec(
+  fresh(
+    `async (n) => { let left = n; const w = async () => { while (left-- > 0) await Promise.resolve(); }; await Promise.all(Array.from({ length: ${WORKERS} }, w)); }`,
+  ),
+  N_CON,
+);
 const results = {};
 for (const [name, make] of Object.entries(contenders)) {
   const c = make();
@@ -143,11 +161,13 @@ for (const [name, make] of Object.entries(contenders)) {
   const slow = name.startsWith("tarn");
   const seq = await opsPerSec((n) => sequential(c, n), slow ? N_SEQ / 3 : N_SEQ);
   const con = await opsPerSec((n) => contended(c, n), slow ? N_CON / 4 : N_CON);
+  const sameTick = fresh(sameTickSrc);
+  const same = await opsPerSec((n) => sameTick(c, n), slow ? N_CON / 4 : N_CON);
   const bytes = await bytesPerOp(c);
   gc();
   const rss = process.memoryUsage().rss;
   await c.close();
-  results[name] = { seq, con, bytes, rss };
+  results[name] = { seq, con, same, bytes, rss };
 }
 const rssRaw = peakRss("raw");
 for (const name of Object.keys(results)) results[name].peak = peakRss(name);
@@ -160,6 +180,8 @@ for (const [name, r] of Object.entries(results)) {
     name === "custodian" ? "" : `custodian ${(cu.seq / r.seq).toFixed(1)}x`,
     `${fmt(r.con)} ops/s`,
     name === "custodian" ? `${(r.con / rawCon).toFixed(2)}x raw` : `custodian ${(cu.con / r.con).toFixed(1)}x`,
+    `${fmt(r.same)} ops/s`,
+    name === "custodian" ? `${(r.same / rawSame).toFixed(2)}x raw` : `custodian ${(cu.same / r.same).toFixed(2)}x`,
     `${r.bytes.toFixed(0)} B`,
     `${(r.peak / 1e6).toFixed(0)} MB (raw +${((r.peak - rssRaw) / 1e6).toFixed(0)} MB)`,
   ]);
@@ -171,13 +193,17 @@ poolRows.push([
   "",
   `${fmt(rawCon)} ops/s`,
   "(2 awaits/op)",
+  `${fmt(rawSame)} ops/s`,
+  "(1 await/op)",
   "",
   `${(rssRaw / 1e6).toFixed(0)} MB`,
 ]);
 
 console.log(`### Pool: acquire/release, max ${MAX}, trivial resource (median of 3)\n`);
-console.log("| pool | sequential | vs raw | seq ratio | 100 workers | con ratio | bytes/op (seq) | peak RSS, 300k contended ops in its own process |");
-console.log("|---|---|---|---|---|---|---|---|");
+console.log(
+  "| pool | sequential | vs raw | seq ratio | 100 workers, held across a tick | con ratio | 100 workers, released in the same tick | same-tick ratio | bytes/op (seq) | peak RSS, 300k contended ops in its own process |",
+);
+console.log("|---|---|---|---|---|---|---|---|---|---|");
 for (const r of poolRows) console.log(`| ${r.join(" | ")} |`);
 
 // --- 2. breaker overhead ------------------------------------------------------------------------

@@ -9,7 +9,7 @@
 import type { Socket } from "node:net";
 import { Agent, buildConnector, Dispatcher, Pool } from "undici";
 import { redactString, systemClock, type Clock } from "@custodian/core";
-import type { BreakerLike, BreakerRegistryLike } from "./Breaker.js";
+import type { Breaker, BreakerRegistry } from "@custodian/plugin-pool";
 import { HttpAgentClosedError, HttpBreakerOpenError, HttpOriginNotAllowedError, HttpRequestAbortedError } from "./errors.js";
 
 /** Options of an HttpAgent (TypeScript form: durations in ms). */
@@ -31,7 +31,7 @@ export interface HttpAgentOptions {
   /** TCP/TLS connect timeout. Default 5s. */
   connectTimeoutMs?: number;
   /** Per-origin circuit breakers. */
-  breakers?: BreakerRegistryLike;
+  breakers?: BreakerRegistry;
   /** Count a response with status >= 500 as a breaker failure. Default true. */
   breakerOn5xx?: boolean;
   /** Clock for request ages. Default systemClock. */
@@ -97,7 +97,7 @@ abstract class Tracked {
     readonly agent: HttpAgent,
     readonly origin: OriginInfo,
     readonly startedAt: number,
-    readonly breaker: BreakerLike | undefined,
+    readonly breaker: Breaker | undefined,
   ) {}
 }
 
@@ -111,7 +111,7 @@ class TrackedRequest extends Tracked implements Handler {
     readonly handler: Handler,
     origin: OriginInfo,
     startedAt: number,
-    breaker: BreakerLike | undefined,
+    breaker: Breaker | undefined,
   ) {
     super(agent, origin, startedAt, breaker);
   }
@@ -155,7 +155,7 @@ class TrackedLegacyRequest extends Tracked {
     readonly h: LegacyHandler,
     origin: OriginInfo,
     startedAt: number,
-    breaker: BreakerLike | undefined,
+    breaker: Breaker | undefined,
   ) {
     super(agent, origin, startedAt, breaker);
   }
@@ -231,7 +231,7 @@ export class HttpAgent extends Dispatcher {
   #inFlightCount = 0;
   readonly #origins = new Map<string, OriginInfo>();
   readonly #allowed: Set<string> | undefined;
-  readonly #breakers: BreakerRegistryLike | undefined;
+  readonly #breakers: BreakerRegistry | undefined;
   readonly #breakerOn5xx: boolean;
   readonly #clock: Clock;
   readonly #onEvent: HttpAgentOptions["onEvent"];
@@ -305,10 +305,10 @@ export class HttpAgent extends Dispatcher {
         ),
       );
     }
-    let breaker: BreakerLike | undefined;
+    let breaker: Breaker | undefined;
     if (this.#breakers !== undefined) {
       breaker = this.#breakers.get(info.redacted);
-      if (!breaker.canRequest()) {
+      if (!breaker.tryAcquire()) {
         this.#emit("request:rejected", () => ({ origin: info.redacted, reason: "breaker-open" }));
         return this.#fail(handler, new HttpBreakerOpenError(info.redacted, breaker.state));
       }
@@ -364,10 +364,9 @@ export class HttpAgent extends Dispatcher {
     const b = req.breaker;
     if (b !== undefined) {
       if (error !== undefined && isCancellation(error)) {
-        if (b.onCancel !== undefined) b.onCancel();
-        else b.onFailure(error);
-      } else if (error !== undefined || (this.#breakerOn5xx && req.status >= 500)) b.onFailure(error);
-      else b.onSuccess();
+        b.cancel();
+      } else if (error !== undefined || (this.#breakerOn5xx && req.status >= 500)) b.failure(error);
+      else b.success();
     }
     if (error !== undefined) {
       this.#emit("request:failed", () => ({

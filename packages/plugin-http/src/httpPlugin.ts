@@ -7,8 +7,8 @@ import http, { type Agent as NodeHttpAgent, type RequestListener, type Server } 
 import https from "node:https";
 import { definePlugin, type Kernel, type ReleaseContext, type ResourceHandle } from "@custodian/core";
 import { getGlobalDispatcher, setGlobalDispatcher, type Dispatcher } from "undici";
-import { createPoolBreakerRegistry } from "./poolBreakers.js";
-import { createFallbackBreakerRegistry, type BreakerRegistryFactory, type BreakerRegistryLike } from "./Breaker.js";
+import type { BreakerRegistry } from "@custodian/plugin-pool";
+import { createOriginBreakers, type BreakerRegistryFactory } from "./originBreakers.js";
 import { HttpInvalidSpecError, HttpListenFailedError } from "./errors.js";
 import { HttpAgent } from "./HttpAgent.js";
 import { isNodeServer, serverTracker } from "./HttpServer.js";
@@ -18,15 +18,15 @@ import { agentOptionsFromSpec, httpAgentSchema, httpNodeAgentSchema, httpPluginS
 /** Options of the http plugin (code only). */
 export interface HttpPluginOptions {
   /**
-   * Makes the per-agent breaker registry. Default: the small built-in registry; pass one backed by
-   * @custodian/plugin-pool's BreakerRegistry to share its implementation.
+   * Makes the per-agent breaker registry. Default: a @custodian/plugin-pool BreakerRegistry with
+   * the agent's `breaker:` options; pass a factory to configure it differently (or to share one).
    */
   createBreakerRegistry?: BreakerRegistryFactory;
 }
 
 /** Extra state of an agent resource. */
 interface AgentExtras {
-  registry: BreakerRegistryLike | undefined;
+  registry: BreakerRegistry | undefined;
   /** The global dispatcher this agent replaced (restored, never closed, at release). */
   previousGlobal: Dispatcher | undefined;
 }
@@ -92,7 +92,7 @@ export const httpPlugin = definePlugin<HttpPluginOptions>({
     "http.node-agent": { schema: httpNodeAgentSchema as unknown as Record<string, unknown> },
   },
   apply(kernel, options) {
-    const createRegistry = options.createBreakerRegistry ?? createPoolBreakerRegistry;
+    const createRegistry = options.createBreakerRegistry ?? createOriginBreakers;
     const emit = (name: string, data: Record<string, unknown>): void => kernel.emitPluginEvent("http", name, data);
     const isObserved = (): boolean => kernel.observed;
 

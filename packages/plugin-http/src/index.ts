@@ -9,9 +9,10 @@ export type { CloseAgentOptions, HttpAgentOptions, HttpAgentStats } from "./Http
 export { closeServer, isDraining, setRequestHandler } from "./HttpServer.js";
 export type { CloseServerOptions, DrainMode, HttpServerStats } from "./HttpServer.js";
 export type { NodeAgentStats } from "./NodeAgent.js";
-export { createPoolBreakerRegistry } from "./poolBreakers.js";
-export { createFallbackBreakerRegistry, DEFAULT_BREAKER_OPTIONS } from "./Breaker.js";
-export type { BreakerLike, BreakerOptions, BreakerRegistryFactory, BreakerRegistryLike, BreakerState } from "./Breaker.js";
+export { createOriginBreakers, DEFAULT_BREAKER_OPTIONS } from "./originBreakers.js";
+export type { BreakerOptions, BreakerRegistryFactory, OriginBreakersOptions } from "./originBreakers.js";
+/** Re-exported so existing imports keep working: the breakers are plugin-pool's. */
+export type { BreakerState } from "@custodian/plugin-pool";
 export { httpAgentSchema, httpServerSchema, httpNodeAgentSchema, breakerSchema } from "./schema.js";
 export {
   HttpErrorCodes,

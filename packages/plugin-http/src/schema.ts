@@ -4,7 +4,7 @@
  * ERR_HTTP_INVALID_SPEC or ERR_DURATION_INVALID naming the field.
  */
 import { durationSchema, parseDuration } from "@custodian/core";
-import { DEFAULT_BREAKER_OPTIONS, type BreakerOptions } from "./Breaker.js";
+import { DEFAULT_BREAKER_OPTIONS, type BreakerOptions } from "./originBreakers.js";
 import { HttpInvalidSpecError } from "./errors.js";
 import type { HttpAgentOptions } from "./HttpAgent.js";
 import type { DrainMode } from "./HttpServer.js";

@@ -1,30 +1,32 @@
 import { request } from "undici";
 import { describe, expect, it } from "vitest";
 import { ManualClock } from "@custodian/core";
-import { createFallbackBreakerRegistry, type HttpAgent } from "../src/index.js";
+import { createOriginBreakers, type HttpAgent } from "../src/index.js";
 import { httpKernel, startServer } from "./helpers/servers.js";
 
-const registry = (clock: ManualClock, over: Partial<Parameters<typeof createFallbackBreakerRegistry>[0]> = {}) =>
-  createFallbackBreakerRegistry({ failureThreshold: 3, resetTimeoutMs: 10_000, halfOpenMaxCalls: 1, idleTimeoutMs: 60_000, clock, ...over });
+// The behaviour the deleted FallbackBreaker was tested for, now checked on the registry plugin-http
+// actually uses (plugin-pool's BreakerRegistry, built by createOriginBreakers).
+const registry = (clock: ManualClock, over: Partial<Parameters<typeof createOriginBreakers>[0]> = {}) =>
+  createOriginBreakers({ failureThreshold: 3, resetTimeoutMs: 10_000, halfOpenMaxCalls: 1, idleTimeoutMs: 60_000, clock, ...over });
 
-describe("fallback breaker registry", () => {
+describe("origin breaker registry", () => {
   it("opens after consecutive failures and fails fast while open", () => {
     const clock = new ManualClock();
     const b = registry(clock).get("http://a");
     for (let i = 0; i < 3; i++) {
-      expect(b.canRequest()).toBe(true);
-      b.onFailure();
+      expect(b.tryAcquire()).toBe(true);
+      b.failure();
     }
     expect(b.state).toBe("open");
-    expect(b.canRequest()).toBe(false);
+    expect(b.tryAcquire()).toBe(false);
   });
 
   it("scattered failures (reset by successes) never open it", () => {
     const b = registry(new ManualClock()).get("k");
     for (let i = 0; i < 20; i++) {
-      b.canRequest();
-      if (i % 3 === 2) b.onSuccess();
-      else b.onFailure();
+      b.tryAcquire();
+      if (i % 3 === 2) b.success();
+      else b.failure();
     }
     expect(b.state).toBe("closed");
   });
@@ -32,21 +34,21 @@ describe("fallback breaker registry", () => {
   it("half-open after resetTimeout: limits trials, closes on success, re-opens on failure", async () => {
     const clock = new ManualClock();
     const b = registry(clock).get("k");
-    for (let i = 0; i < 3; i++) b.canRequest(), b.onFailure();
+    for (let i = 0; i < 3; i++) b.tryAcquire(), b.failure();
     await clock.advance(9_999);
-    expect(b.canRequest()).toBe(false);
+    expect(b.tryAcquire()).toBe(false);
     await clock.advance(1);
     expect(b.state).toBe("half-open");
-    expect(b.canRequest()).toBe(true);
-    expect(b.canRequest()).toBe(false); // one trial at a time
-    b.onFailure();
+    expect(b.tryAcquire()).toBe(true);
+    expect(b.tryAcquire()).toBe(false); // one trial at a time
+    b.failure();
     expect(b.state).toBe("open");
-    expect(b.canRequest()).toBe(false);
+    expect(b.tryAcquire()).toBe(false);
     await clock.advance(10_000);
-    expect(b.canRequest()).toBe(true);
-    b.onSuccess();
+    expect(b.tryAcquire()).toBe(true);
+    b.success();
     expect(b.state).toBe("closed");
-    expect(b.canRequest()).toBe(true);
+    expect(b.tryAcquire()).toBe(true);
   });
 
   it("reaps idle closed breakers, never open ones, and stops its timer when empty", async () => {
@@ -54,17 +56,20 @@ describe("fallback breaker registry", () => {
     const changes: string[] = [];
     const reg = registry(clock, { onStateChange: (k, from, to) => changes.push(`${k}:${from}->${to}`) });
     const idle = reg.get("idle");
-    idle.canRequest();
-    idle.onSuccess();
+    idle.tryAcquire();
+    idle.success();
     const failing = reg.get("failing");
-    for (let i = 0; i < 3; i++) failing.canRequest(), failing.onFailure();
+    for (let i = 0; i < 3; i++) failing.tryAcquire(), failing.failure();
     expect(reg.size).toBe(2);
-    await clock.advance(60_000);
+    await clock.advance(70_000); // plugin-pool's reaper sweeps on an interval: TTL plus at most one sweep
     expect(reg.size).toBe(1); // idle reaped, open kept
     expect(reg.get("failing")).toBe(failing);
     await clock.advance(600_000);
     expect(reg.size).toBe(1);
-    expect(changes).toEqual(["failing:closed->open"]);
+    // plugin-pool's breaker also reports the lazy open -> half-open step once it is due; the open
+    // breaker is kept, never closed by the reaper.
+    expect(changes[0]).toBe("failing:closed->open");
+    expect(changes.filter((c) => c.endsWith("->closed"))).toEqual([]);
     reg.close();
     expect(reg.size).toBe(0);
     expect(clock.pendingTimers()).toBe(0);

@@ -5,7 +5,7 @@
  */
 import { systemClock } from "@custodian/core";
 import type { Clock } from "@custodian/core";
-import { BreakerOpenError, PoolInvalidOptionError } from "./errors.js";
+import { BreakerInvalidOptionError, BreakerOpenError } from "./errors.js";
 
 export type BreakerState = "closed" | "open" | "half-open";
 
@@ -47,7 +47,7 @@ export interface BreakerOptions {
 
 const positiveInt = (name: string, option: string, value: unknown, min: number): number => {
   if (typeof value !== "number" || !Number.isInteger(value) || value < min)
-    throw new PoolInvalidOptionError(`Breaker "${name}"`, option, `an integer >= ${min}`, value);
+    throw new BreakerInvalidOptionError(`Breaker "${name}"`, option, `an integer >= ${min}`, value);
   return value;
 };
 
@@ -94,7 +94,7 @@ export class Breaker {
     this.#consecutiveLimit = positiveInt(this.name, "consecutiveFailures", options.consecutiveFailures ?? 5, 0);
     const rate = options.failureRate ?? 0.5;
     if (typeof rate !== "number" || !(rate >= 0 && rate <= 1))
-      throw new PoolInvalidOptionError(`Breaker "${this.name}"`, "failureRate", "a number in [0, 1]", rate);
+      throw new BreakerInvalidOptionError(`Breaker "${this.name}"`, "failureRate", "a number in [0, 1]", rate);
     this.#rate = rate;
     this.#minimumCalls = positiveInt(this.name, "minimumCalls", options.minimumCalls ?? 20, 1);
     const buckets = positiveInt(this.name, "buckets", options.buckets ?? 10, 1);

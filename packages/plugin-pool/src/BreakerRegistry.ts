@@ -8,7 +8,7 @@ import { systemClock } from "@custodian/core";
 import type { Clock, TimerHandle } from "@custodian/core";
 import { Breaker } from "./Breaker.js";
 import type { BreakerOptions, BreakerState } from "./Breaker.js";
-import { PoolInvalidOptionError } from "./errors.js";
+import { BreakerInvalidOptionError } from "./errors.js";
 
 /** What registry listeners receive. */
 export type BreakerRegistryEvent =
@@ -51,13 +51,13 @@ export class BreakerRegistry {
   constructor(options: BreakerRegistryOptions = {}) {
     this.#clock = options.clock ?? systemClock;
     const ttl = options.idleTtlMs ?? 300_000;
-    if (typeof ttl !== "number" || !(ttl > 0)) throw new PoolInvalidOptionError("BreakerRegistry", "idleTtlMs", "a number > 0", ttl);
+    if (typeof ttl !== "number" || !(ttl > 0)) throw new BreakerInvalidOptionError("BreakerRegistry", "idleTtlMs", "a number > 0", ttl);
     this.#idleTtlMs = ttl;
     const max = options.maxSize ?? 10_000;
-    if (typeof max !== "number" || !Number.isInteger(max) || max < 1) throw new PoolInvalidOptionError("BreakerRegistry", "maxSize", "an integer >= 1", max);
+    if (typeof max !== "number" || !Number.isInteger(max) || max < 1) throw new BreakerInvalidOptionError("BreakerRegistry", "maxSize", "an integer >= 1", max);
     this.#maxSize = max;
     const every = options.reapIntervalMs ?? Math.max(1, Math.floor(ttl / 2));
-    if (typeof every !== "number" || !(every >= 0)) throw new PoolInvalidOptionError("BreakerRegistry", "reapIntervalMs", "a number >= 0", every);
+    if (typeof every !== "number" || !(every >= 0)) throw new BreakerInvalidOptionError("BreakerRegistry", "reapIntervalMs", "a number >= 0", every);
     this.#reapIntervalMs = every;
     this.#defaults = options.defaults;
   }

@@ -4,81 +4,36 @@
  * (armed only while someone waits), create timeouts, retries with backoff, a circuit breaker on
  * create failures, validation on borrow, time-driven idle reaping, max lifetime, leak detection and
  * a close() that is bounded and says what it forced.
+ *
+ * This module is the central loop: acquire → (idle resource | wait) → release → hand to the next
+ * waiter, plus housekeeping and close. Its parts live beside it: WaitQueue.ts (waiters and their
+ * deadline timer), CreateLoop.ts (demand-driven creates, backoff, create breaker), poolOptions.ts
+ * (option checks and defaults), PoolEntry.ts, PoolLease.ts, poolReports.ts (events, stats).
  */
-import { systemClock } from "@custodian/core";
 import type { Clock, TimerHandle } from "@custodian/core";
-import { Breaker } from "./Breaker.js";
-import type { BreakerState } from "./Breaker.js";
-import { HeldTimers } from "./internal/HeldTimers.js";
-import type { HeldTimer } from "./internal/HeldTimers.js";
+import { CreateLoop } from "./CreateLoop.js";
 import {
   PoolAcquireAbortedError,
   PoolAcquireTimeoutError,
-  PoolCallTimeoutError,
   PoolClosedError,
-  PoolCreateTimeoutError,
   PoolCreateUnavailableError,
   PoolFullError,
-  PoolInvalidOptionError,
   PoolResourceInvalidError,
 } from "./errors.js";
 import type { PoolStatsSnapshot } from "./errors.js";
+import { boundedCall } from "./internal/boundedCall.js";
+import { idlePass, leakPass } from "./housekeeping.js";
+import { HeldTimers } from "./internal/HeldTimers.js";
+import { BORROWED, Entry, GONE, IDLE } from "./PoolEntry.js";
+import { PoolLease } from "./PoolLease.js";
+import { parsePoolOptions } from "./poolOptions.js";
+import type { PoolCallContext, PoolOptions } from "./poolOptions.js";
+import type { DestroyReason, PoolCloseReport, PoolEvent, PoolStats } from "./poolReports.js";
+import { makeWaiter, WaitQueue } from "./WaitQueue.js";
+import type { Waiter } from "./WaitQueue.js";
 
-/** What `create`, `validate` and `destroy` receive. */
-export interface PoolCallContext {
-  /** Aborts when the attempt times out or the pool closes. */
-  readonly signal: AbortSignal;
-}
-
-export interface PoolOptions<T> {
-  /** Shown in errors and events. Default "pool". */
-  name?: string;
-  /** Makes one resource. May throw or reject; retried with backoff while there is demand. */
-  create(ctx: PoolCallContext): T | Promise<T>;
-  /** Disposes of one resource. Bounded by `destroyTimeoutMs`; errors become events. */
-  destroy?(resource: T, ctx: PoolCallContext): void | Promise<void>;
-  /** Checks every resource before it is handed out (fresh ones too); false or a throw destroys it and tries another. */
-  validate?(resource: T, ctx: PoolCallContext): boolean | Promise<boolean>;
-  /** Resources kept even when idle (created by `ready()` and after reaping). Default 0. */
-  min?: number;
-  /** Most resources at once (idle + borrowed + being created): the concurrency limit. Default 10. */
-  max?: number;
-  /** Default deadline of `acquire()`. Default 30_000. `Infinity` disables it. */
-  acquireTimeoutMs?: number;
-  /** Most callers waiting beyond `max` (not those a free slot will serve); beyond it acquire fails at once with ERR_POOL_FULL. Default 10_000 (bounded unless you pass Infinity). */
-  maxWaiting?: number;
-  /** Deadline of one `create()`. Default 30_000. */
-  createTimeoutMs?: number;
-  /** Deadline of one `destroy()`. Default 5_000. */
-  destroyTimeoutMs?: number;
-  /** Deadline of one `validate()`. Default 5_000. */
-  validateTimeoutMs?: number;
-  /** Skip validation when the resource was returned less than this long ago. Default 0 (always validate). */
-  validateAfterIdleMs?: number;
-  /** An idle resource unused this long is destroyed (down to `min`). Default 30_000; 0 disables. */
-  idleTimeoutMs?: number;
-  /** How often idle reaping and leak checks run. Default 1_000. */
-  reapIntervalMs?: number;
-  /** A resource older than this (± `maxLifetimeJitter`) is retired when returned or idle. Default 0 (off). */
-  maxLifetimeMs?: number;
-  /** Fraction of `maxLifetimeMs` drawn at random per resource so they do not all retire at once. Default 0.1. */
-  maxLifetimeJitter?: number;
-  /** A resource borrowed longer than this emits `leak:suspected` with the borrower's stack. Default 0 (off). */
-  leakThresholdMs?: number;
-  /** Which idle resource goes out first. Default "lifo" (keeps the hot set small). */
-  order?: "lifo" | "fifo";
-  /** First retry delay after a failed create; doubles per failure, with jitter. Default 100. */
-  createRetryBaseMs?: number;
-  /** Longest retry delay. Default 10_000. */
-  createRetryMaxMs?: number;
-  /** Consecutive create failures that open the create breaker (acquire then fails fast). Default 5; 0 disables. */
-  createBreakerThreshold?: number;
-  /** How long the create breaker stays open before one trial create. Default 5_000. */
-  createBreakerOpenMs?: number;
-  clock?: Clock;
-  /** Source of randomness for jitter (tests pin it). Default Math.random. */
-  random?: () => number;
-}
+export type { PoolCallContext, PoolOptions } from "./poolOptions.js";
+export type { DestroyReason, PoolCloseReport, PoolEvent, PoolStats } from "./poolReports.js";
 
 export interface AcquireOptions {
   /** Aborts the wait (the error is ERR_POOL_ACQUIRE_ABORTED with the signal's reason as cause). */
@@ -91,179 +46,12 @@ export interface AcquireOptions {
   priority?: number;
 }
 
-/** Counters and gauges of a pool. */
-export interface PoolStats extends PoolStatsSnapshot {
-  created: number;
-  destroyed: number;
-  acquired: number;
-  timedOut: number;
-  rejectedFull: number;
-  createFailures: number;
-  validationFailures: number;
-  createBreaker: BreakerState | "disabled";
-  closed: boolean;
-}
-
-/** Every event a pool emits (through `pool.on(listener)`). */
-export type PoolEvent =
-  | { type: "resource:created"; pool: string; at: number; elapsedMs: number }
-  | { type: "resource:create-failed"; pool: string; at: number; error: unknown; attempt: number; retryInMs: number | undefined }
-  | { type: "resource:destroyed"; pool: string; at: number; reason: DestroyReason }
-  | { type: "resource:destroy-failed"; pool: string; at: number; reason: DestroyReason; error: unknown }
-  | { type: "resource:validation-failed"; pool: string; at: number; error?: unknown }
-  | { type: "release:ignored"; pool: string; at: number; reason: "not-borrowed" | "unknown" }
-  | { type: "leak:suspected"; pool: string; at: number; heldMs: number; stack: string | undefined }
-  | { type: "leak:returned"; pool: string; at: number; heldMs: number }
-  | { type: "breaker:state-changed"; pool: string; at: number; from: BreakerState; to: BreakerState; cause?: unknown }
-  | { type: "acquire:timed-out"; pool: string; at: number; waitedMs: number };
-
-export type DestroyReason = "idle" | "lifetime" | "invalid" | "refresh" | "requested" | "close" | "forced" | "late";
-
-/** What `close()` resolves with. */
-export interface PoolCloseReport {
-  pool: string;
-  elapsedMs: number;
-  /** Resources destroyed gracefully (idle at close, or returned before the deadline). */
-  destroyed: number;
-  /** Borrowed resources still out at the deadline and destroyed by force. */
-  forced: Array<{ heldMs: number; stack: string | undefined }>;
-  /** Waiters rejected with ERR_POOL_CLOSED. */
-  rejectedWaiters: number;
-  /** destroy() errors and timeouts. */
-  errors: unknown[];
-  /** True when nothing was forced and no destroy failed. */
-  ok: boolean;
-}
-
 export interface CloseOptions {
   /** How long borrowed resources may take to come back. Default 30_000. */
   deadlineMs?: number;
   /** Forces at once when it aborts (e.g. the kernel's release signal). */
   signal?: AbortSignal;
 }
-
-const IDLE = 0;
-const BORROWED = 1;
-const GONE = 2;
-
-/** One pooled resource's bookkeeping. */
-class Entry<T> {
-  state = IDLE;
-  /** When it was last returned (or created). */
-  lastUsedAt: number;
-  /** Borrow count; the reaper compares it between passes instead of stamping every return. */
-  uses = 0;
-  seenUses = 0;
-  /** Reaper's estimate of when the resource was last used (precision: one reap interval). */
-  idleSince: number;
-  borrowedAt = 0;
-  stack: string | undefined = undefined;
-  leakReported = false;
-  /** Handed from create() straight to a waiter and not yet validated. */
-  fromCreate = false;
-  constructor(
-    readonly value: T,
-    readonly createdAt: number,
-    /** Retire when returned at or after this time. */
-    readonly retireAt: number,
-    readonly generation: number,
-  ) {
-    this.lastUsedAt = createdAt;
-    this.idleSince = createdAt;
-  }
-}
-
-/** A caller waiting for a resource. */
-class Waiter<T> {
-  settled = false;
-  stack: string | undefined = undefined;
-  onAbort: (() => void) | undefined = undefined;
-  constructor(
-    readonly resolve: (value: T) => void,
-    readonly reject: (error: unknown) => void,
-    readonly enqueuedAt: number,
-    readonly deadlineAt: number,
-    readonly signal: AbortSignal | undefined,
-  ) {}
-}
-
-/** An array-backed FIFO with an advancing head: no per-operation allocation. */
-class Queue<V> {
-  #items: (V | undefined)[] = [];
-  #head = 0;
-  get length(): number {
-    return this.#items.length - this.#head;
-  }
-  push(v: V): void {
-    this.#items.push(v);
-  }
-  unshift(v: V): void {
-    if (this.#head > 0) this.#items[--this.#head] = v;
-    else this.#items.unshift(v);
-  }
-  shift(): V | undefined {
-    if (this.#head >= this.#items.length) return undefined;
-    const v = this.#items[this.#head];
-    this.#items[this.#head++] = undefined;
-    if (this.#head === this.#items.length) {
-      this.#items.length = 0;
-      this.#head = 0;
-    } else if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
-      this.#items = this.#items.slice(this.#head);
-      this.#head = 0;
-    }
-    return v;
-  }
-  *[Symbol.iterator](): IterableIterator<V> {
-    for (let i = this.#head; i < this.#items.length; i++) yield this.#items[i] as V;
-  }
-  clear(): void {
-    this.#items.length = 0;
-    this.#head = 0;
-  }
-}
-
-/** A priority lane of waiters. */
-interface Lane<T> {
-  priority: number;
-  queue: Queue<Waiter<T>>;
-}
-
-const noopDestroy = (): void => {};
-
-function num(name: string, option: string, value: unknown, min: number, integer = false): number {
-  if (typeof value !== "number" || Number.isNaN(value) || value < min || (integer && Number.isFinite(value) && !Number.isInteger(value))) {
-    throw new PoolInvalidOptionError(`Pool "${name}"`, option, `${integer ? "an integer" : "a number"} >= ${min}`, value);
-  }
-  return value;
-}
-
-const KNOWN_OPTIONS = new Set([
-  "name",
-  "create",
-  "destroy",
-  "validate",
-  "min",
-  "max",
-  "acquireTimeoutMs",
-  "maxWaiting",
-  "createTimeoutMs",
-  "destroyTimeoutMs",
-  "validateTimeoutMs",
-  "validateAfterIdleMs",
-  "idleTimeoutMs",
-  "reapIntervalMs",
-  "maxLifetimeMs",
-  "maxLifetimeJitter",
-  "leakThresholdMs",
-  "order",
-  "createRetryBaseMs",
-  "createRetryMaxMs",
-  "createBreakerThreshold",
-  "createBreakerOpenMs",
-  "clock",
-  "random",
-]);
 
 /**
  * A resource pool. Create it with `createPool(options)`.
@@ -272,12 +60,10 @@ export class Pool<T> {
   readonly name: string;
   readonly min: number;
   readonly max: number;
-  readonly #create: PoolOptions<T>["create"];
   readonly #destroy: NonNullable<PoolOptions<T>["destroy"]>;
   readonly #validate: PoolOptions<T>["validate"];
   readonly #acquireTimeoutMs: number;
   readonly #maxWaiting: number;
-  readonly #createTimeoutMs: number;
   readonly #destroyTimeoutMs: number;
   readonly #validateTimeoutMs: number;
   readonly #validateAfterIdleMs: number;
@@ -287,11 +73,8 @@ export class Pool<T> {
   readonly #lifetimeJitter: number;
   readonly #leakThresholdMs: number;
   readonly #lifo: boolean;
-  readonly #retryBaseMs: number;
-  readonly #retryMaxMs: number;
   readonly #clock: Clock;
   readonly #random: () => number;
-  readonly #breaker: Breaker | undefined;
   /** Stamp lastUsedAt on every return (only when a lifetime or a validation skip window needs it). */
   readonly #stampReturns: boolean;
 
@@ -299,26 +82,13 @@ export class Pool<T> {
   readonly #entries = new Map<T, Entry<T>>();
   /** Idle entries; the end is the most recently returned. */
   readonly #idle: Entry<T>[] = [];
-  #lanes: Lane<T>[] = [];
-  /** Live waiters (settled ones may linger in lanes until shifted). */
-  #pending = 0;
-  /** Live waiters whose resource is being validated (counted in #pending, not in any lane). */
-  readonly #inValidation = new Set<Waiter<T>>();
+  readonly #waiters: WaitQueue<T>;
+  readonly #creates: CreateLoop<T>;
   #borrowed = 0;
-  /** Creates in flight or waiting for their retry. */
-  #creating = 0;
   #generation = 0;
-  #lastCreateError: unknown = undefined;
-  #createAttempt = 0;
-  readonly #createAborts = new Set<AbortController>();
   /** Timers that settle awaited work: ref'd only while a caller waits or close() runs. */
   readonly #held: HeldTimers;
-  readonly #retryTimers = new Set<HeldTimer>();
-  /** While the create breaker is open and the pool is below `min`: fires when a trial may run. */
-  #minRefillTimer: TimerHandle | undefined;
 
-  #acquireTimer: TimerHandle | undefined;
-  #acquireTimerAt = Infinity;
   #housekeeping: TimerHandle | undefined;
 
   #closed = false;
@@ -333,70 +103,52 @@ export class Pool<T> {
   readonly #listeners = new Set<(event: PoolEvent) => void>();
   readonly #pendingDestroys = new Set<Promise<void>>();
 
-  #created = 0;
   #destroyed = 0;
   #acquired = 0;
   #timedOut = 0;
   #rejectedFull = 0;
-  #createFailures = 0;
   #validationFailures = 0;
 
   constructor(options: PoolOptions<T>) {
-    if (options === null || typeof options !== "object") throw new PoolInvalidOptionError("createPool", "options", "an object", options);
-    const name = options.name ?? "pool";
-    if (typeof name !== "string" || name === "") throw new PoolInvalidOptionError("createPool", "name", "a non-empty string", name);
-    this.name = name;
-    for (const key of Object.keys(options)) {
-      if (!KNOWN_OPTIONS.has(key)) throw new PoolInvalidOptionError(`Pool "${name}"`, key, `one of ${[...KNOWN_OPTIONS].join(", ")} (unsupported option)`, key);
-    }
-    if (typeof options.create !== "function") throw new PoolInvalidOptionError(`Pool "${name}"`, "create", "a function", options.create);
-    if (options.destroy !== undefined && typeof options.destroy !== "function")
-      throw new PoolInvalidOptionError(`Pool "${name}"`, "destroy", "a function", options.destroy);
-    if (options.validate !== undefined && typeof options.validate !== "function")
-      throw new PoolInvalidOptionError(`Pool "${name}"`, "validate", "a function", options.validate);
-    this.#create = options.create;
-    this.#destroy = options.destroy ?? noopDestroy;
-    this.#validate = options.validate;
-    this.max = num(name, "max", options.max ?? 10, 1, true);
-    if (!Number.isFinite(this.max)) throw new PoolInvalidOptionError(`Pool "${name}"`, "max", "a finite integer >= 1", this.max);
-    this.min = num(name, "min", options.min ?? 0, 0, true);
-    if (this.min > this.max) throw new PoolInvalidOptionError(`Pool "${name}"`, "min", `<= max (${this.max})`, this.min);
-    this.#acquireTimeoutMs = num(name, "acquireTimeoutMs", options.acquireTimeoutMs ?? 30_000, 0);
-    this.#maxWaiting = num(name, "maxWaiting", options.maxWaiting ?? 10_000, 0, true);
-    this.#createTimeoutMs = num(name, "createTimeoutMs", options.createTimeoutMs ?? 30_000, 1);
-    this.#destroyTimeoutMs = num(name, "destroyTimeoutMs", options.destroyTimeoutMs ?? 5_000, 1);
-    this.#validateTimeoutMs = num(name, "validateTimeoutMs", options.validateTimeoutMs ?? 5_000, 1);
-    this.#validateAfterIdleMs = num(name, "validateAfterIdleMs", options.validateAfterIdleMs ?? 0, 0);
-    this.#idleTimeoutMs = num(name, "idleTimeoutMs", options.idleTimeoutMs ?? 30_000, 0);
-    this.#reapIntervalMs = num(name, "reapIntervalMs", options.reapIntervalMs ?? 1_000, 1);
-    this.#maxLifetimeMs = num(name, "maxLifetimeMs", options.maxLifetimeMs ?? 0, 0);
-    this.#lifetimeJitter = num(name, "maxLifetimeJitter", options.maxLifetimeJitter ?? 0.1, 0);
-    if (this.#lifetimeJitter >= 1) throw new PoolInvalidOptionError(`Pool "${name}"`, "maxLifetimeJitter", "a fraction in [0, 1)", this.#lifetimeJitter);
-    this.#leakThresholdMs = num(name, "leakThresholdMs", options.leakThresholdMs ?? 0, 0);
-    const order = options.order ?? "lifo";
-    if (order !== "lifo" && order !== "fifo") throw new PoolInvalidOptionError(`Pool "${name}"`, "order", '"lifo" or "fifo"', order);
-    this.#lifo = order === "lifo";
-    this.#retryBaseMs = num(name, "createRetryBaseMs", options.createRetryBaseMs ?? 100, 1);
-    this.#retryMaxMs = num(name, "createRetryMaxMs", options.createRetryMaxMs ?? 10_000, this.#retryBaseMs);
-    this.#clock = options.clock ?? systemClock;
-    this.#held = new HeldTimers(this.#clock);
+    const o = parsePoolOptions(options);
+    this.name = o.name;
+    this.min = o.min;
+    this.max = o.max;
+    this.#destroy = o.destroy;
+    this.#validate = o.validate;
+    this.#acquireTimeoutMs = o.acquireTimeoutMs;
+    this.#maxWaiting = o.maxWaiting;
+    this.#destroyTimeoutMs = o.destroyTimeoutMs;
+    this.#validateTimeoutMs = o.validateTimeoutMs;
+    this.#validateAfterIdleMs = o.validateAfterIdleMs;
+    this.#idleTimeoutMs = o.idleTimeoutMs;
+    this.#reapIntervalMs = o.reapIntervalMs;
+    this.#maxLifetimeMs = o.maxLifetimeMs;
+    this.#lifetimeJitter = o.maxLifetimeJitter;
+    this.#leakThresholdMs = o.leakThresholdMs;
+    this.#lifo = o.order === "lifo";
+    this.#clock = o.clock;
+    this.#random = o.random;
     this.#stampReturns = this.#maxLifetimeMs > 0 || (this.#validate !== undefined && this.#validateAfterIdleMs > 0);
-    this.#random = options.random ?? Math.random;
-    const threshold = num(name, "createBreakerThreshold", options.createBreakerThreshold ?? 5, 0, true);
-    const openMs = num(name, "createBreakerOpenMs", options.createBreakerOpenMs ?? 5_000, 0);
-    this.#breaker =
-      threshold === 0
-        ? undefined
-        : new Breaker({
-            name: `${name}:create`,
-            clock: this.#clock,
-            consecutiveFailures: threshold,
-            failureRate: 0,
-            openMs,
-            onStateChange: (c) => {
-              this.#emit({ type: "breaker:state-changed", pool: this.name, at: c.at, from: c.from, to: c.to, cause: c.cause });
-            },
-          });
+    this.#held = new HeldTimers(this.#clock);
+    this.#waiters = new WaitQueue<T>(
+      this.#clock,
+      (w, now) => this.#timeOut(w, now),
+      () => this.#awaitedChanged(),
+    );
+    this.#creates = new CreateLoop<T>(
+      {
+        isClosed: () => this.#closed,
+        liveCount: () => this.#entries.size,
+        unserved: () => this.#waiters.queued - this.#idle.length,
+        created: (value, startedAt) => this.#takeCreated(value, startedAt),
+        unavailable: (cause) => this.#rejectAllWaiters(() => new PoolCreateUnavailableError(this.snapshot(), cause)),
+        destroyLate: this.#destroyLate,
+        emit: (event) => this.#emit(event),
+      },
+      o,
+      this.#held,
+    );
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -410,7 +162,7 @@ export class Pool<T> {
   acquire(options?: AcquireOptions): Promise<T> {
     if (this.#closed) return Promise.reject(new PoolClosedError(this.name));
     // Fast path: an idle resource, nobody ahead, nothing to validate. No timer, no closure.
-    if (this.#pending === 0 && this.#idle.length > 0 && (options === undefined || options.signal === undefined || !options.signal.aborted)) {
+    if (this.#waiters.pending === 0 && this.#idle.length > 0 && (options === undefined || options.signal === undefined || !options.signal.aborted)) {
       const entry = this.#lifo ? this.#idle.pop()! : this.#idle.shift()!;
       if (!this.#needsValidation(entry)) {
         this.#borrow(entry, this.#leakThresholdMs > 0 ? new Error("borrowed here").stack : undefined);
@@ -448,79 +200,41 @@ export class Pool<T> {
     }
     // maxWaiting bounds only callers waiting beyond max: those a free slot under max (an idle
     // resource, a create in flight or room for one) will serve are not counted. Queued callers
-    // are #pending - #inValidation; the slots that can serve them are max - #borrowed.
-    if (entry === undefined && this.#pending - this.#inValidation.size - (this.max - this.#borrowed) >= this.#maxWaiting) {
+    // are the wait queue's `queued`; the slots that can serve them are max - #borrowed.
+    if (entry === undefined && this.#waiters.queued - (this.max - this.#borrowed) >= this.#maxWaiting) {
       this.#rejectedFull++;
       return Promise.reject(new PoolFullError(this.snapshot(), this.#maxWaiting));
     }
-    if (entry === undefined && this.#idle.length === 0 && this.#breaker !== undefined && this.#entries.size + this.#creating < this.max) {
+    if (entry === undefined && this.#idle.length === 0 && this.#creates.breaker !== undefined && this.#entries.size + this.#creates.creating < this.max) {
       // Nothing idle and a create would be needed: while the create breaker is open, fail fast.
-      if (this.#breaker.state === "open") return Promise.reject(new PoolCreateUnavailableError(this.snapshot(), this.#lastCreateError));
+      if (this.#creates.breaker.state === "open") return Promise.reject(new PoolCreateUnavailableError(this.snapshot(), this.#creates.lastError));
     }
     const now = this.#clock.now();
     const timeoutMs = options?.timeoutMs ?? this.#acquireTimeoutMs;
     let deadlineAt = now + timeoutMs;
     if (options?.deadlineAt !== undefined && options.deadlineAt < deadlineAt) deadlineAt = options.deadlineAt;
-    let waiter!: Waiter<T>;
-    const promise = new Promise<T>((resolve, reject) => {
-      waiter = new Waiter(resolve, reject, now, deadlineAt, signal);
-    });
+    const waiter = makeWaiter<T>(now, deadlineAt, signal);
     // Captured at the caller's acquire(), only when leak detection is on.
     if (this.#leakThresholdMs > 0) waiter.stack = new Error("borrowed here").stack;
     if (signal !== undefined) {
       waiter.onAbort = () => this.#abortWaiter(waiter);
       signal.addEventListener("abort", waiter.onAbort, { once: true });
     }
-    if (++this.#pending === 1) this.#awaitedChanged();
+    if (this.#waiters.add()) this.#awaitedChanged();
     if (entry !== undefined) {
       // A validated hand-off: the waiter is not queued yet, it is re-queued at the front if invalid.
       this.#handTo(waiter, entry);
     } else {
-      this.#laneFor(options?.priority ?? 0).push(waiter);
+      this.#waiters.push(waiter, options?.priority ?? 0);
       if (this.#idle.length > 0) this.#dispatch();
-      else this.#fill();
+      else this.#creates.fill();
     }
-    if (!waiter.settled && deadlineAt < this.#acquireTimerAt) this.#armAcquireTimer(deadlineAt);
-    return promise;
-  }
-
-  #laneFor(priority: number): Queue<Waiter<T>> {
-    const lanes = this.#lanes;
-    for (let i = 0; i < lanes.length; i++) {
-      if (lanes[i].priority === priority) return lanes[i].queue;
-    }
-    const lane: Lane<T> = { priority, queue: new Queue() };
-    lanes.push(lane);
-    lanes.sort((a, b) => b.priority - a.priority);
-    return lane.queue;
-  }
-
-  /** Next live waiter in priority order, or undefined. */
-  #nextWaiter(): Waiter<T> | undefined {
-    const lanes = this.#lanes;
-    for (let i = 0; i < lanes.length; i++) {
-      const q = lanes[i].queue;
-      while (q.length > 0) {
-        const w = q.shift()!;
-        if (!w.settled) return w;
-      }
-    }
-    return undefined;
+    if (!waiter.settled) this.#waiters.watch(deadlineAt);
+    return waiter.promise;
   }
 
   #settle(waiter: Waiter<T>): void {
-    waiter.settled = true;
-    if (this.#inValidation.size > 0) this.#inValidation.delete(waiter);
-    if (--this.#pending === 0) {
-      if (this.#acquireTimer !== undefined) {
-        // Nobody waits any more: leave no timer behind.
-        this.#clock.clearTimeout(this.#acquireTimer);
-        this.#acquireTimer = undefined;
-        this.#acquireTimerAt = Infinity;
-      }
-      this.#awaitedChanged();
-    }
-    if (waiter.onAbort !== undefined) waiter.signal!.removeEventListener("abort", waiter.onAbort);
+    this.#waiters.settle(waiter);
   }
 
   /**
@@ -528,7 +242,7 @@ export class Pool<T> {
    * awaited work hold the process only in the first case (an idle pool holds nothing).
    */
   #awaitedChanged(): void {
-    this.#held.hold(this.#pending > 0 || this.#awaitedCalls > 0);
+    this.#held.hold(this.#waiters.pending > 0 || this.#awaitedCalls > 0);
   }
 
   /** Brackets an awaited call (see #awaitedCalls); enter before it arms any timer. */
@@ -550,7 +264,7 @@ export class Pool<T> {
     }
     entry.state = BORROWED; // Reserved while validating: counts against max, invisible to others.
     this.#borrowed++;
-    this.#inValidation.add(waiter);
+    this.#waiters.inValidation.add(waiter);
     void this.#validateThenHand(waiter, entry);
   }
 
@@ -562,7 +276,7 @@ export class Pool<T> {
     } catch (e) {
       error = e;
     }
-    this.#inValidation.delete(waiter);
+    this.#waiters.inValidation.delete(waiter);
     const fromCreate = entry.fromCreate;
     entry.fromCreate = false;
     // GONE: forced by close() or destroyed meanwhile; whoever did it already uncounted it.
@@ -584,25 +298,20 @@ export class Pool<T> {
       }
       if (!waiter.settled) {
         // Keep the waiter's place: front of the first lane.
-        if (this.#lanes.length === 0) this.#laneFor(0).push(waiter);
-        else this.#lanes[0].queue.unshift(waiter);
-        if (waiter.deadlineAt < this.#acquireTimerAt) this.#armAcquireTimer(waiter.deadlineAt);
+        this.#waiters.pushFront(waiter);
+        this.#waiters.watch(waiter.deadlineAt);
       }
       if (!gone && fromCreate) {
-        // A resource that fails validation on its way from create() to a caller is a failed
-        // create: its replacement goes through the retry backoff, so a validate() that always
-        // fails never spins create → validate in microtasks (found by tarn's "acquireTimeout
-        // should still work even if validate always fails"). One that died while idle is not.
-        this.#creating++;
-        this.#createFailed(new PoolResourceInvalidError(this.name, error));
+        // A fresh resource failing validation is a failed create (one that died idle is not).
+        this.#creates.freshInvalid(new PoolResourceInvalidError(this.name, error));
       }
       this.#dispatch();
-      this.#fill();
+      this.#creates.fill();
       return;
     }
     if (this.#stampReturns) entry.lastUsedAt = this.#clock.now();
     // The create run is over only once a fresh resource passed validation.
-    if (fromCreate) this.#createAttempt = 0;
+    if (fromCreate) this.#creates.resetBackoff();
     if (waiter.settled) {
       this.#returnEntry(entry);
       return;
@@ -614,8 +323,8 @@ export class Pool<T> {
 
   /** Hands idle resources to waiters while both exist. */
   #dispatch(): void {
-    while (this.#pending > 0 && this.#idle.length > 0) {
-      const w = this.#nextWaiter();
+    while (this.#waiters.pending > 0 && this.#idle.length > 0) {
+      const w = this.#waiters.next();
       if (w === undefined) return;
       const entry = this.#lifo ? this.#idle.pop()! : this.#idle.shift()!;
       this.#handTo(w, entry);
@@ -629,55 +338,16 @@ export class Pool<T> {
     waiter.reject(new PoolAcquireAbortedError(this.name, waiter.signal!.reason));
   }
 
-  #armAcquireTimer(at: number): void {
-    if (this.#acquireTimer !== undefined) this.#clock.clearTimeout(this.#acquireTimer);
-    this.#acquireTimerAt = at;
-    // Ref'd: it exists only while a caller waits, and it is what settles that caller.
-    this.#acquireTimer = this.#clock.setTimeout(this.#onAcquireTimer, at - this.#clock.now(), { ref: true });
-  }
-
-  /** The one shared acquire timer: rejects every expired waiter, then re-arms for the earliest left. */
-  readonly #onAcquireTimer = (): void => {
-    this.#acquireTimer = undefined;
-    this.#acquireTimerAt = Infinity;
-    const now = this.#clock.now();
-    let next = Infinity;
-    for (const lane of this.#lanes) {
-      for (const w of lane.queue) {
-        if (w.settled) continue;
-        if (w.deadlineAt <= now) this.#timeOut(w, now);
-        else if (w.deadlineAt < next) next = w.deadlineAt;
-      }
-    }
-    // The deadline holds while a resource is validated for the caller: it gets its error now; the
-    // resource goes back (or is destroyed) when the validation ends.
-    for (const w of this.#inValidation) {
-      if (w.deadlineAt <= now) this.#timeOut(w, now);
-      else if (w.deadlineAt < next) next = w.deadlineAt;
-    }
-    if (next !== Infinity && !this.#closed) this.#armAcquireTimer(next);
-  };
-
   #timeOut(w: Waiter<T>, now: number): void {
     this.#settle(w);
     this.#timedOut++;
     const waited = now - w.enqueuedAt;
     this.#emit({ type: "acquire:timed-out", pool: this.name, at: now, waitedMs: waited });
-    w.reject(new PoolAcquireTimeoutError(this.snapshot(), waited, this.#lastCreateError));
+    w.reject(new PoolAcquireTimeoutError(this.snapshot(), waited, this.#creates.lastError));
   }
 
   #rejectAllWaiters(make: () => unknown): number {
-    let n = 0;
-    for (const lane of this.#lanes) {
-      for (const w of lane.queue) {
-        if (w.settled) continue;
-        this.#settle(w);
-        w.reject(make());
-        n++;
-      }
-      lane.queue.clear();
-    }
-    return n;
+    return this.#waiters.rejectQueued((w) => w.reject(make()));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -707,21 +377,21 @@ export class Pool<T> {
       entry.lastUsedAt = now;
       if (entry.retireAt <= now) {
         void this.#retire(entry, "lifetime");
-        this.#fill();
+        this.#creates.fill();
         return;
       }
     }
     if (entry.generation !== this.#generation) {
       void this.#retire(entry, "refresh");
-      this.#fill();
+      this.#creates.fill();
       return;
     }
     this.#returnEntry(entry);
   }
 
   #returnEntry(entry: Entry<T>): void {
-    if (this.#pending > 0) {
-      const w = this.#nextWaiter();
+    if (this.#waiters.pending > 0) {
+      const w = this.#waiters.next();
       if (w !== undefined) {
         this.#handTo(w, entry);
         return;
@@ -763,7 +433,7 @@ export class Pool<T> {
     // Awaited: its destroy deadline holds the process until the destroy settles.
     this.#enterAwaited();
     const p = this.#retire(entry, "requested");
-    if (!this.#closed) this.#fill();
+    if (!this.#closed) this.#creates.fill();
     try {
       await p;
     } finally {
@@ -801,41 +471,8 @@ export class Pool<T> {
   // ---------------------------------------------------------------------------------------------
   // Create
 
-  /** Starts creates while there is unmet demand (waiters or fewer than `min`) and room under `max`. */
-  #fill(): void {
-    if (this.#closed) return;
-    for (;;) {
-      const size = this.#entries.size + this.#creating;
-      if (size >= this.max) return;
-      const demand = this.#pending - this.#inValidation.size - this.#idle.length - this.#creating;
-      if (demand <= 0 && size >= this.min) return;
-      if (this.#breaker !== undefined && !this.#breaker.tryAcquire()) {
-        // Open (or its half-open trial is running): waiters learn now, not at their deadline.
-        if (this.#breaker.state === "open") {
-          this.#rejectAllWaiters(() => new PoolCreateUnavailableError(this.snapshot(), this.#lastCreateError));
-          this.#armMinRefill();
-        }
-        return;
-      }
-      this.#creating++;
-      this.#attemptCreate();
-    }
-  }
-
-  #attemptCreate(): void {
-    const started = this.#clock.now();
-    this.#bounded(this.#create, this.#createTimeoutMs, "create").then(
-      (value) => this.#onCreated(value, started),
-      (error: unknown) => this.#createFailed(error),
-    );
-  }
-
-  #onCreated(value: T, started: number): void {
-    this.#creating--;
-    // With validate(), the backoff resets when the fresh resource passes validation instead.
-    if (this.#validate === undefined) this.#createAttempt = 0;
-    this.#created++;
-    this.#breaker?.success();
+  /** A fresh resource from the create loop: counted, then handed to a waiter or put idle. */
+  #takeCreated(value: T, started: number): void {
     const now = this.#clock.now();
     const lifetime = this.#maxLifetimeMs > 0 ? this.#maxLifetimeMs * (1 - this.#lifetimeJitter * this.#random()) : Infinity;
     const entry = new Entry(value, now, now + lifetime, this.#generation);
@@ -849,130 +486,17 @@ export class Pool<T> {
     this.#returnEntry(entry);
     // Only a hand-off still being validated keeps the mark (a borrowed one has uses > 0).
     if (entry.state !== BORROWED || entry.uses > 0) entry.fromCreate = false;
-    // After a half-open trial only one create ran: start the rest (waiters, then up to `min`) now
-    // that the breaker closed.
-    this.#fill();
   }
 
-  /**
-   * Below `min` with the create breaker open, nothing would ever ask for a create again (no caller
-   * waits): one unref'd timer at the breaker's retry time runs #fill, whose trial refills `min`.
-   */
-  #armMinRefill(): void {
-    if (this.#closed || this.#minRefillTimer !== undefined || this.#breaker === undefined) return;
-    if (this.#entries.size + this.#creating >= this.min) return;
-    this.#minRefillTimer = this.#clock.setTimeout(
-      () => {
-        this.#minRefillTimer = undefined;
-        this.#fill();
-      },
-      Math.max(1, this.#breaker.retryAt - this.#clock.now()),
-    );
+  /** Runs a user callback bounded by `ms` (see boundedCall). */
+  #bounded<R>(fn: (ctx: PoolCallContext) => R | PromiseLike<R>, ms: number, what: "destroy" | "validate"): Promise<Awaited<R>> {
+    return boundedCall(this.#held, fn, ms, this.name, what, undefined, undefined);
   }
 
-  #createFailed(error: unknown): void {
-    if (this.#closed) {
-      // Aborted by close(): not a backend failure; nothing to retry.
-      this.#creating--;
-      return;
-    }
-    this.#lastCreateError = error;
-    this.#createFailures++;
-    this.#createAttempt++;
-    this.#breaker?.failure(error);
-    const breakerOpen = this.#breaker !== undefined && this.#breaker.state === "open";
-    const demand = this.#pending - this.#inValidation.size - this.#idle.length - (this.#creating - 1) > 0 || this.#entries.size + this.#creating - 1 < this.min;
-    let retryInMs: number | undefined;
-    if (!this.#closed && !breakerOpen && demand) {
-      // Exponential backoff with jitter; always through a timer, so a synchronously failing
-      // create yields to the event loop (and to the acquire timer) between attempts.
-      const exp = Math.min(this.#retryMaxMs, this.#retryBaseMs * 2 ** Math.min(30, this.#createAttempt - 1));
-      retryInMs = Math.max(1, Math.round(exp / 2 + (exp / 2) * this.#random()));
-      const timer = this.#held.set(() => {
-        this.#retryTimers.delete(timer);
-        if (this.#closed) return;
-        const stillWanted =
-          this.#pending - this.#inValidation.size - this.#idle.length - (this.#creating - 1) > 0 || this.#entries.size + this.#creating - 1 < this.min;
-        if (!stillWanted) {
-          this.#creating--;
-          return;
-        }
-        if (this.#breaker !== undefined && !this.#breaker.tryAcquire()) {
-          this.#creating--;
-          this.#fill();
-          return;
-        }
-        this.#attemptCreate();
-      }, retryInMs);
-      this.#retryTimers.add(timer);
-    } else {
-      this.#creating--;
-    }
-    this.#emit({ type: "resource:create-failed", pool: this.name, at: this.#clock.now(), error, attempt: this.#createAttempt, retryInMs });
-    if (breakerOpen) {
-      this.#rejectAllWaiters(() => new PoolCreateUnavailableError(this.snapshot(), error));
-      this.#armMinRefill();
-    }
-  }
-
-  /**
-   * Runs `fn` with a fresh AbortSignal, bounded by `ms` on the clock. A synchronous throw becomes
-   * a rejection. On timeout the signal aborts and a late value is destroyed.
-   */
-  #bounded<R>(fn: (ctx: PoolCallContext) => R | PromiseLike<R>, ms: number, what: "create" | "destroy" | "validate"): Promise<Awaited<R>> {
-    const ac = new AbortController();
-    let result: R | PromiseLike<R>;
-    try {
-      result = fn({ signal: ac.signal });
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    if (result === null || typeof result !== "object" || typeof (result as PromiseLike<R>).then !== "function") return Promise.resolve(result as Awaited<R>);
-    if (what === "create") this.#createAborts.add(ac);
-    return new Promise<Awaited<R>>((resolve, reject) => {
-      let done = false;
-      const timer = this.#held.set(() => {
-        if (done) return;
-        done = true;
-        this.#createAborts.delete(ac);
-        const error = what === "create" ? new PoolCreateTimeoutError(this.name, ms) : new PoolCallTimeoutError(this.name, what, ms);
-        ac.abort(error);
-        reject(error);
-      }, ms);
-      const onAbort = (): void => {
-        if (done) return;
-        done = true;
-        this.#held.clear(timer);
-        this.#createAborts.delete(ac);
-        reject(ac.signal.reason);
-      };
-      ac.signal.addEventListener("abort", onAbort, { once: true });
-      (result as PromiseLike<R>).then(
-        (value) => {
-          if (done) {
-            if (what === "create") {
-              // Created after its deadline or after close: destroy it, never leak it.
-              void this.#bounded((ctx) => this.#destroy(value as unknown as T, ctx), this.#destroyTimeoutMs, "destroy").catch(() => {});
-            }
-            return;
-          }
-          done = true;
-          this.#held.clear(timer);
-          this.#createAborts.delete(ac);
-          ac.signal.removeEventListener("abort", onAbort);
-          resolve(value as Awaited<R>);
-        },
-        (error: unknown) => {
-          if (done) return;
-          done = true;
-          this.#held.clear(timer);
-          this.#createAborts.delete(ac);
-          ac.signal.removeEventListener("abort", onAbort);
-          reject(error);
-        },
-      );
-    });
-  }
+  /** Created after its deadline or after close: destroy it, never leak it. */
+  readonly #destroyLate = (value: unknown): void => {
+    void this.#bounded((ctx) => this.#destroy(value as T, ctx), this.#destroyTimeoutMs, "destroy").catch(() => {});
+  };
 
   // ---------------------------------------------------------------------------------------------
   // Housekeeping: idle reaping, max lifetime, leak detection
@@ -998,33 +522,19 @@ export class Pool<T> {
   reap(): number {
     if (this.#closed) return 0;
     const now = this.#clock.now();
-    let retired = 0;
-    // Oldest-returned first, so the hot (recently used) set survives.
-    for (let i = 0; i < this.#idle.length; ) {
-      const e = this.#idle[i];
-      const expired = e.retireAt <= now;
-      if (e.uses !== e.seenUses) {
-        e.seenUses = e.uses;
-        e.idleSince = this.#stampReturns ? e.lastUsedAt : now;
-      }
-      const idleTooLong = this.#idleTimeoutMs > 0 && now - e.idleSince >= this.#idleTimeoutMs && this.#entries.size + this.#creating > this.min;
-      if (expired || idleTooLong) {
-        this.#idle.splice(i, 1);
-        void this.#retire(e, expired ? "lifetime" : "idle");
-        retired++;
-      } else {
-        i++;
-      }
-    }
+    const retired = idlePass(
+      this.#idle,
+      now,
+      { idleTimeoutMs: this.#idleTimeoutMs, stampReturns: this.#stampReturns },
+      () => this.#entries.size + this.#creates.creating > this.min,
+      (e, reason) => void this.#retire(e, reason),
+    );
     if (this.#leakThresholdMs > 0 && this.#borrowed > 0) {
-      for (const e of this.#entries.values()) {
-        if (e.state === BORROWED && !e.leakReported && e.borrowedAt > 0 && now - e.borrowedAt >= this.#leakThresholdMs) {
-          e.leakReported = true;
-          this.#emit({ type: "leak:suspected", pool: this.name, at: now, heldMs: now - e.borrowedAt, stack: e.stack });
-        }
-      }
+      leakPass(this.#entries.values(), now, this.#leakThresholdMs, (e, heldMs) => {
+        this.#emit({ type: "leak:suspected", pool: this.name, at: now, heldMs, stack: e.stack });
+      });
     }
-    if (retired > 0) this.#fill();
+    if (retired > 0) this.#creates.fill();
     return retired;
   }
 
@@ -1038,7 +548,7 @@ export class Pool<T> {
     const idle = this.#idle.splice(0, this.#idle.length);
     this.#enterAwaited();
     const done = idle.map((e) => this.#retire(e, "refresh"));
-    this.#fill();
+    this.#creates.fill();
     try {
       await Promise.all(done);
     } finally {
@@ -1115,11 +625,11 @@ export class Pool<T> {
   snapshot(): PoolStatsSnapshot {
     return {
       name: this.name,
-      size: this.#entries.size + this.#creating,
+      size: this.#entries.size + this.#creates.creating,
       idle: this.#idle.length,
       borrowed: this.#borrowed,
-      pending: this.#pending,
-      creating: this.#creating,
+      pending: this.#waiters.pending,
+      creating: this.#creates.creating,
       min: this.min,
       max: this.max,
     };
@@ -1129,14 +639,14 @@ export class Pool<T> {
   stats(): PoolStats {
     return {
       ...this.snapshot(),
-      created: this.#created,
+      created: this.#creates.created,
       destroyed: this.#destroyed,
       acquired: this.#acquired,
       timedOut: this.#timedOut,
       rejectedFull: this.#rejectedFull,
-      createFailures: this.#createFailures,
+      createFailures: this.#creates.failures,
       validationFailures: this.#validationFailures,
-      createBreaker: this.#breaker === undefined ? "disabled" : this.#breaker.state,
+      createBreaker: this.#creates.breaker === undefined ? "disabled" : this.#creates.breaker.state,
       closed: this.#closed,
     };
   }
@@ -1164,25 +674,18 @@ export class Pool<T> {
     const deadlineMs = options.deadlineMs ?? 30_000;
     this.#closed = true;
     this.#enterAwaited();
-    this.#clock.clearTimeout(this.#acquireTimer);
-    this.#acquireTimer = undefined;
-    this.#acquireTimerAt = Infinity;
+    this.#waiters.close();
     this.#clock.clearTimeout(this.#housekeeping);
     this.#housekeeping = undefined;
     let rejectedWaiters = this.#rejectAllWaiters(() => new PoolClosedError(this.name));
     // Callers whose resource is being validated learn now too; the resource is destroyed when its
     // validation ends (or forced at the deadline).
-    for (const w of [...this.#inValidation]) {
+    for (const w of [...this.#waiters.inValidation]) {
       this.#settle(w);
       w.reject(new PoolClosedError(this.name));
       rejectedWaiters++;
     }
-    this.#clock.clearTimeout(this.#minRefillTimer);
-    this.#minRefillTimer = undefined;
-    for (const t of this.#retryTimers) this.#held.clear(t);
-    this.#creating -= this.#retryTimers.size;
-    this.#retryTimers.clear();
-    for (const ac of [...this.#createAborts]) ac.abort(new PoolClosedError(this.name));
+    this.#creates.close(new PoolClosedError(this.name));
     let destroyed = 0;
     for (const e of this.#idle.splice(0, this.#idle.length)) {
       void this.#retire(e, "close");
@@ -1229,30 +732,6 @@ export class Pool<T> {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
-  }
-}
-
-/** A borrowed resource that returns itself to the pool when disposed. */
-export class PoolLease<T> implements AsyncDisposable {
-  #done = false;
-  constructor(
-    readonly pool: Pool<T>,
-    readonly value: T,
-  ) {}
-  /** Returns the resource. Idempotent. */
-  release(): void {
-    if (this.#done) return;
-    this.#done = true;
-    this.pool.release(this.value);
-  }
-  /** Destroys the resource instead of returning it. */
-  async destroy(): Promise<void> {
-    if (this.#done) return;
-    this.#done = true;
-    await this.pool.destroy(this.value);
-  }
-  async [Symbol.asyncDispose](): Promise<void> {
-    this.release();
   }
 }
 

@@ -6,7 +6,7 @@
  */
 import { systemClock } from "@custodian/core";
 import type { Clock, TimerHandle } from "@custodian/core";
-import { PoolInvalidOptionError, QueueCancelledError, QueueFullError, QueueClosedError, QueueUnknownItemError, QueueWaitTimeoutError } from "./errors.js";
+import { QueueCancelledError, QueueInvalidOptionError, QueueFullError, QueueClosedError, QueueUnknownItemError, QueueWaitTimeoutError } from "./errors.js";
 
 export type WorkItemState = "queued" | "running" | "completed" | "failed" | "cancelled";
 
@@ -89,10 +89,10 @@ export class WorkQueue<I, R> {
   constructor(options: WorkQueueOptions<I, R>) {
     const name = options.name ?? "queue";
     this.name = name;
-    if (typeof options.handler !== "function") throw new PoolInvalidOptionError(`WorkQueue "${name}"`, "handler", "a function", options.handler);
+    if (typeof options.handler !== "function") throw new QueueInvalidOptionError(`WorkQueue "${name}"`, "handler", "a function", options.handler);
     const int = (opt: string, v: unknown, min: number): number => {
       if (typeof v !== "number" || !(v >= min) || (Number.isFinite(v) && !Number.isInteger(v)))
-        throw new PoolInvalidOptionError(`WorkQueue "${name}"`, opt, `an integer >= ${min}`, v);
+        throw new QueueInvalidOptionError(`WorkQueue "${name}"`, opt, `an integer >= ${min}`, v);
       return v;
     };
     this.#handler = options.handler;
@@ -117,7 +117,7 @@ export class WorkQueue<I, R> {
     if (this.#closed) throw new QueueClosedError(this.name);
     if (this.#queued.length >= this.#maxQueued) throw new QueueFullError(this.name, this.#maxQueued);
     const id = options.id ?? `${this.name}-${++this.#seq}`;
-    if (this.#items.has(id)) throw new PoolInvalidOptionError(`WorkQueue "${this.name}"`, "id", "unique among retained items", id);
+    if (this.#items.has(id)) throw new QueueInvalidOptionError(`WorkQueue "${this.name}"`, "id", "unique among retained items", id);
     const item: Item<I, R> = {
       id,
       input,

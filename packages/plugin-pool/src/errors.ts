@@ -22,6 +22,9 @@ export const PoolErrorCodes = Object.freeze({
   ERR_QUEUE_WAIT_TIMEOUT: "ERR_QUEUE_WAIT_TIMEOUT",
   ERR_QUEUE_CANCELLED: "ERR_QUEUE_CANCELLED",
   ERR_QUEUE_UNKNOWN_ITEM: "ERR_QUEUE_UNKNOWN_ITEM",
+  ERR_BREAKER_INVALID_OPTION: "ERR_BREAKER_INVALID_OPTION",
+  ERR_QUEUE_INVALID_OPTION: "ERR_QUEUE_INVALID_OPTION",
+  ERR_POOL_DRIVER_MISSING: "ERR_POOL_DRIVER_MISSING",
 } as const);
 
 export type PoolErrorCode = keyof typeof PoolErrorCodes;
@@ -135,12 +138,38 @@ export class PoolCallTimeoutError extends KernelError {
   }
 }
 
-/** An option is missing, of the wrong type or out of range. */
+/** The one wording of every invalid-option error of this package. */
+const invalidOption = (subject: string, option: string, expected: string, received: unknown): string =>
+  `${subject}: option "${option}" must be ${expected}; received ${typeof received === "function" ? "a function" : JSON.stringify(received)}`;
+
+/** An option of a pool (or a pool factory) is missing, of the wrong type or out of range. */
 export class PoolInvalidOptionError extends KernelError {
   constructor(subject: string, option: string, expected: string, received: unknown) {
+    super("ERR_POOL_INVALID_OPTION", invalidOption(subject, option, expected, received));
+  }
+}
+
+/** An option of a breaker or a breaker registry is missing, of the wrong type or out of range. */
+export class BreakerInvalidOptionError extends KernelError {
+  constructor(subject: string, option: string, expected: string, received: unknown) {
+    super("ERR_BREAKER_INVALID_OPTION", invalidOption(subject, option, expected, received));
+  }
+}
+
+/** An option of a work queue (or a pushed item's id) is missing, of the wrong type or out of range. */
+export class QueueInvalidOptionError extends KernelError {
+  constructor(subject: string, option: string, expected: string, received: unknown) {
+    super("ERR_QUEUE_INVALID_OPTION", invalidOption(subject, option, expected, received));
+  }
+}
+
+/** A built-in pool factory needs a driver package that is not installed or not usable. */
+export class PoolDriverMissingError extends KernelError {
+  constructor(factory: string, driver: string, problem: string, options?: ErrorOptions) {
     super(
-      "ERR_POOL_INVALID_OPTION",
-      `${subject}: option "${option}" must be ${expected}; received ${typeof received === "function" ? "a function" : JSON.stringify(received)}`,
+      "ERR_POOL_DRIVER_MISSING",
+      `The "${factory}" pool factory needs the "${driver}" package: ${problem}. Install it with npm install ${driver}.`,
+      options,
     );
   }
 }

@@ -2,7 +2,9 @@
  * @custodian/plugin-pool — a fast, safe resource pool, circuit breakers with a keyed, reaped
  * registry, a bounded work queue, and the `pool` resource type for the Custodian kernel.
  */
-export { createPool, Pool, PoolLease } from "./Pool.js";
+export { createPool, Pool } from "./Pool.js";
+export { PoolLease } from "./PoolLease.js";
+export type { LeasePool } from "./PoolLease.js";
 export type {
   AcquireOptions,
   CloseOptions,
@@ -18,6 +20,7 @@ export type { BreakerOptions, BreakerState, BreakerStateChange } from "./Breaker
 export { BreakerRegistry } from "./BreakerRegistry.js";
 export type { BreakerRegistryEvent, BreakerRegistryOptions } from "./BreakerRegistry.js";
 export {
+  BreakerInvalidOptionError,
   BreakerOpenError,
   PoolAcquireAbortedError,
   PoolAcquireTimeoutError,
@@ -25,6 +28,7 @@ export {
   PoolClosedError,
   PoolCreateTimeoutError,
   PoolCreateUnavailableError,
+  PoolDriverMissingError,
   PoolErrorCodes,
   PoolFactoryUnknownError,
   PoolFullError,
@@ -33,6 +37,7 @@ export {
   QueueCancelledError,
   QueueClosedError,
   QueueFullError,
+  QueueInvalidOptionError,
   QueueUnknownItemError,
   QueueWaitTimeoutError,
 } from "./errors.js";

@@ -3,7 +3,8 @@
  * backend dies emits `error`; the factory swallows it (an unhandled `error` would crash the
  * process), marks the client broken, and validation then replaces it.
  */
-import type { PoolCallContext } from "./Pool.js";
+import { PoolDriverMissingError } from "./errors.js";
+import type { PoolCallContext } from "./poolOptions.js";
 
 /** The part of pg.Client the factory uses. */
 interface PgClient {
@@ -16,17 +17,15 @@ interface PgClient {
 const broken = new WeakSet<object>();
 
 async function loadPg(): Promise<{ Client: new (options: Record<string, unknown>) => PgClient }> {
+  let mod: { default?: { Client: new (o: Record<string, unknown>) => PgClient }; Client?: new (o: Record<string, unknown>) => PgClient };
   try {
-    const mod = (await import("pg")) as unknown as {
-      default?: { Client: new (o: Record<string, unknown>) => PgClient };
-      Client?: new (o: Record<string, unknown>) => PgClient;
-    };
-    const Client = mod.Client ?? mod.default?.Client;
-    if (Client === undefined) throw new Error("the pg module has no Client export");
-    return { Client };
+    mod = (await import("pg")) as unknown as typeof mod;
   } catch (cause) {
-    throw new Error('The "pg" pool factory needs the "pg" package: npm install pg', { cause });
+    throw new PoolDriverMissingError("pg", "pg", "it could not be loaded", { cause });
   }
+  const Client = mod.Client ?? mod.default?.Client;
+  if (Client === undefined) throw new PoolDriverMissingError("pg", "pg", "the loaded module has no Client export");
+  return { Client };
 }
 
 /** Factory for PostgreSQL clients; `options` are pg.Client options (host, port, database, user, application_name, ...). */

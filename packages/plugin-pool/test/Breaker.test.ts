@@ -90,9 +90,9 @@ describe("Breaker", () => {
     expect(b.state).toBe("open");
   });
 
-  it("validates options with ERR_POOL_INVALID_OPTION", () => {
-    expect(() => createBreaker({ failureRate: 2 })).toThrow(expect.objectContaining({ code: "ERR_POOL_INVALID_OPTION" }));
-    expect(() => createBreaker({ halfOpenMaxCalls: 0 })).toThrow(expect.objectContaining({ code: "ERR_POOL_INVALID_OPTION" }));
+  it("validates options with ERR_BREAKER_INVALID_OPTION (its own area, not the pool's)", () => {
+    expect(() => createBreaker({ failureRate: 2 })).toThrow(expect.objectContaining({ code: "ERR_BREAKER_INVALID_OPTION" }));
+    expect(() => createBreaker({ halfOpenMaxCalls: 0 })).toThrow(expect.objectContaining({ code: "ERR_BREAKER_INVALID_OPTION" }));
   });
 
   it("cancel() frees a half-open trial slot without counting either way", async () => {

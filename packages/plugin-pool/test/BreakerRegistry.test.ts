@@ -79,4 +79,10 @@ describe("BreakerRegistry", () => {
     b.reset();
     expect(events.map((e) => e.type)).toEqual(["breaker:created", "breaker:state-changed", "breaker:removed"]);
   });
+
+  it("rejects bad options with ERR_BREAKER_INVALID_OPTION", () => {
+    expect(() => new BreakerRegistry({ idleTtlMs: 0 })).toThrow(expect.objectContaining({ code: "ERR_BREAKER_INVALID_OPTION" }));
+    expect(() => new BreakerRegistry({ maxSize: 0 })).toThrow(expect.objectContaining({ code: "ERR_BREAKER_INVALID_OPTION" }));
+    expect(() => new BreakerRegistry({ reapIntervalMs: -1 })).toThrow(expect.objectContaining({ code: "ERR_BREAKER_INVALID_OPTION" }));
+  });
 });

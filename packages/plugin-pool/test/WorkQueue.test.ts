@@ -155,4 +155,12 @@ describe("createWorkQueue", () => {
     q.push(2); // queued
     expect(() => q.push(3)).toThrow(expect.objectContaining({ code: "ERR_QUEUE_FULL" }));
   });
+
+  it("rejects bad options and a duplicate id with ERR_QUEUE_INVALID_OPTION (its own area, not the pool's)", () => {
+    expect(() => createWorkQueue({ handler: undefined as never })).toThrow(expect.objectContaining({ code: "ERR_QUEUE_INVALID_OPTION" }));
+    expect(() => createWorkQueue({ handler: () => 1, concurrency: 0 })).toThrow(expect.objectContaining({ code: "ERR_QUEUE_INVALID_OPTION" }));
+    const q = createWorkQueue({ clock: new ManualClock(), handler: () => new Promise<never>(() => {}) });
+    q.push(1, { id: "a" });
+    expect(() => q.push(2, { id: "a" })).toThrow(expect.objectContaining({ code: "ERR_QUEUE_INVALID_OPTION" }));
+  });
 });

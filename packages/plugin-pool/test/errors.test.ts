@@ -1,7 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { isKernelError } from "@custodian/core";
 import * as api from "@custodian/plugin-pool";
-import { BreakerOpenError, PoolAcquireTimeoutError, PoolCallTimeoutError, PoolClosedError, PoolErrorCodes } from "@custodian/plugin-pool";
+import {
+  BreakerInvalidOptionError,
+  BreakerOpenError,
+  PoolAcquireTimeoutError,
+  PoolCallTimeoutError,
+  PoolClosedError,
+  PoolDriverMissingError,
+  PoolErrorCodes,
+  QueueInvalidOptionError,
+} from "@custodian/plugin-pool";
 
 describe("plugin-pool error codes", () => {
   it("every exported error class has a code from PoolErrorCodes and is a KernelError", () => {
@@ -17,6 +26,13 @@ describe("plugin-pool error codes", () => {
   });
 
   it("messages name the subject and how to fix it; a timeout never says unknown reason", () => {
+    expect(new BreakerInvalidOptionError('Breaker "api"', "failureRate", "a number in [0, 1]", 2).message).toBe(
+      'Breaker "api": option "failureRate" must be a number in [0, 1]; received 2',
+    );
+    expect(new QueueInvalidOptionError('WorkQueue "jobs"', "concurrency", "an integer >= 1", 0).code).toBe("ERR_QUEUE_INVALID_OPTION");
+    expect(new PoolDriverMissingError("pg", "pg", "it could not be loaded").message).toBe(
+      'The "pg" pool factory needs the "pg" package: it could not be loaded. Install it with npm install pg.',
+    );
     expect(new PoolClosedError("db").message).toBe('Pool "db" is closed; acquire() is rejected after close(). Create a new pool or acquire before closing.');
     const stats = { name: "db", size: 10, idle: 0, borrowed: 10, pending: 3, creating: 0, min: 0, max: 10 };
     const e = new PoolAcquireTimeoutError(stats, 30_000, undefined);
