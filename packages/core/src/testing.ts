@@ -9,7 +9,8 @@
  *   await t.clock.advance(5_000)               // drive time instead of sleeping
  *   expect(t.pluginEvents("my-plugin", "thing:opened")).toHaveLength(1)
  */
-import { createKernel, type CreateKernelOptions, type Kernel } from "./kernel/Kernel.js";
+import { createKernel, type CreateKernelOptions } from "./kernel/createKernel.js";
+import type { Kernel } from "./kernel/KernelApi.js";
 import type { KernelEvent } from "./events/KernelEvent.js";
 import type { ShutdownReport } from "./types.js";
 import { ManualClock } from "./time/ManualClock.js";

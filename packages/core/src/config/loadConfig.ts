@@ -13,7 +13,7 @@ import { pathToFileURL } from "node:url";
 import { cosmiconfig, type Loader } from "cosmiconfig";
 import { KernelError, type KernelErrorCode } from "../errors.js";
 import { CORE_FEATURES, featureEnvName, isFeatureDeclaration, parseFlag, type FeatureDeclaration } from "../kernel/Features.js";
-import type { Kernel } from "../kernel/Kernel.js";
+import type { Kernel } from "../kernel/KernelApi.js";
 import { normalizePluginEntry, type PluginDescriptor, type PluginEntry } from "../registry/definePlugin.js";
 import { declaredTypesProblem } from "../registry/PluginRegistry.js";
 import { errorLocation, moduleFile, recordPluginEntry, syntaxErrorLocation } from "../registry/pluginLocation.js";

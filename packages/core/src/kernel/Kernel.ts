@@ -4,16 +4,15 @@
  * neither settles, errors aggregated. `features.deadlineCleanup: off` switches to the legacy
  * strategy (sequential, reverse acquisition order, no deadline) for rollback.
  */
-import { resolve as resolvePath } from "node:path";
 import type { Observable } from "rxjs";
 import { DeadlineExceededError, KernelClosedError, KernelError, ReleaseAbandonedError, ReleaseFailedError, ReleaseLateError } from "../errors.js";
 import { EventBus } from "../events/EventBus.js";
 import { redactString, redactValue } from "../redact.js";
 import type { KernelEvent } from "../events/KernelEvent.js";
-import { checkDependencies, normalizeConfig, type KernelSettings } from "../config/normalize.js";
-import { resolveConfigInput } from "../config/resolveConfigInput.js";
+import type { KernelSettings } from "../config/normalize.js";
 import { deadlineAt, type Deadline } from "../scope/Deadline.js";
-import { systemClock, type Clock, type TimerHandle } from "../time/Clock.js";
+import { kAcquireIn, kAdoptIn, kAssertScopeOpen, kCloseScope, ScopeImpl, type Scope, type ScopeHost, type ScopeOptions } from "../scope/Scope.js";
+import type { Clock, TimerHandle } from "../time/Clock.js";
 import type {
   AcquireSpec,
   AdoptOptions,
@@ -30,107 +29,24 @@ import type {
   ResourceTypeDefinition,
   ShutdownReport,
 } from "../types.js";
+import { PluginRegistry } from "../registry/PluginRegistry.js";
+import { assertTimeoutMs } from "./assertTimeoutMs.js";
 import { CORE_FEATURES, FeatureRegistry, type Features } from "./Features.js";
 import { guardExit } from "./exitGuard.js";
 import { createHooks, type HookResource, type KernelHooks, type ShutdownContext } from "./hooks.js";
-import { normalizePluginEntry, type PluginDescriptor, type PluginEntry } from "../registry/definePlugin.js";
-import { PluginRegistry } from "../registry/PluginRegistry.js";
+import type { Kernel as KernelApi, ReportedLeak } from "./KernelApi.js";
+import { Handle, NO_DEPS, Rec, type Release } from "./ResourceRecord.js";
 import { installSignalHandlers } from "./signals.js";
-
-/** Options of `createKernel`. */
-export interface CreateKernelOptions {
-  /** A configuration object shaped like resource.config.yaml, or the path of a config file. */
-  config?: CustodianConfig | string;
-  plugins?: PluginEntry[];
-  clock?: Clock;
-  /** Environment for feature-flag overrides and `${VAR}` interpolation. Default process.env. */
-  env?: Record<string, string | undefined>;
-  /**
-   * Where to search for a config file when `config` is omitted, what a relative `config` path is
-   * relative to, and `kernel.configDir` for a config object. Default process.cwd().
-   */
-  cwd?: string;
-  /** Called with the exit code after a signal-initiated shutdown. Default process.exit. */
-  exit?: (code: number) => void;
-}
-
-type Release<T> = (value: T, ctx: ReleaseContext) => void | Promise<void>;
 
 type Settled = { timeout: true } | { timeout: false; ok: true } | { timeout: false; ok: false; error: unknown };
 
 const noop = (): void => {};
 /** After a second signal, forced work gets this long before it is abandoned (the process exits at 100 ms). */
 const FORCE_NOW_WINDOW_MS = 50;
-/** Shared by every resource without dependencies (never mutated). */
-const NO_DEPS: Rec[] = [];
 /** `isUsed()` also counts interceptors, and every hook carries the isolating one: count taps. */
 const hasTaps = (hook: { taps: unknown[] }): boolean => hook.taps.length > 0;
 const isPromiseLike = (v: unknown): v is PromiseLike<unknown> =>
   v !== null && (typeof v === "object" || typeof v === "function") && typeof (v as PromiseLike<unknown>).then === "function";
-
-/**
- * A per-resource or per-scope budget given (callers skip undefined, "inherit"): a number of
- * milliseconds >= 0 (Infinity: no budget of its own). NaN, negatives and non-numbers would silently
- * turn into "release at once" or "never", so they are refused where they enter.
- * @throws KernelError ERR_KERNEL_INVALID_ARGUMENT
- */
-function assertTimeoutMs(value: unknown, where: string): void {
-  if (typeof value !== "number" || Number.isNaN(value) || value < 0) {
-    throw new KernelError(
-      "ERR_KERNEL_INVALID_ARGUMENT",
-      `${where}: timeoutMs must be a number of milliseconds >= 0; received ${typeof value === "number" ? String(value) : JSON.stringify(value)}`,
-    );
-  }
-}
-
-/** Internal record of one tracked resource. Never holds its (GC-tracked) handle. */
-class Rec {
-  state: ResourceState;
-  value: unknown = undefined;
-  /** Live resources that depend on this one; made on first use (most resources have none). */
-  dependents: Set<Rec> | undefined = undefined;
-  leakFlagged = false;
-  stack: string | undefined;
-  /** Resolves when creation has finished (either way). */
-  ready: Promise<void> | undefined;
-  createAbort: AbortController | undefined;
-  releasing: Promise<ResourceOutcome | undefined> | undefined;
-  /** Cuts the current release phase short (set while a release phase is pending). */
-  escalate: (() => void) | undefined;
-  /** True once the forced phase has started: the global force point must not cut it short. */
-  inForcePhase = false;
-  /** The one shared handle of a declared (singleton) resource. */
-  sharedHandle: ResourceHandle | undefined;
-  scope: ScopeImpl | undefined;
-
-  constructor(
-    readonly seq: number,
-    readonly id: string,
-    readonly type: string,
-    readonly name: string | undefined,
-    readonly release: Release<unknown>,
-    readonly force: Release<unknown> | undefined,
-    readonly timeoutMs: number | undefined,
-    readonly describe: ((v: unknown) => Record<string, unknown> | undefined) | undefined,
-    readonly deps: Rec[],
-    readonly acquiredAt: number,
-    state: ResourceState,
-  ) {
-    this.state = state;
-    this.shownName = name === undefined ? undefined : redactString(name);
-  }
-
-  /** The name as shown in events, snapshots, reports and messages: credentials redacted. */
-  readonly shownName: string | undefined;
-
-  info(): HookResource {
-    return { id: this.id, type: this.type, name: this.name, value: this.value };
-  }
-
-  subject(): string {
-    return this.shownName === undefined ? `Resource ${this.id} (${this.type})` : `Resource "${this.shownName}" (${this.type}, ${this.id})`;
-  }
-}
 
 /** A release context whose AbortController is made only when someone asks for the signal. */
 class LazyReleaseContext implements ReleaseContext {
@@ -155,96 +71,11 @@ class LazyReleaseContext implements ReleaseContext {
   }
 }
 
-class Handle<T> implements ResourceHandle<T> {
-  readonly #rec: Rec;
-  readonly #release: (rec: Rec) => Promise<ResourceOutcome>;
-  constructor(rec: Rec, release: (rec: Rec) => Promise<ResourceOutcome>) {
-    this.#rec = rec;
-    this.#release = release;
-  }
-  get id(): string {
-    return this.#rec.id;
-  }
-  get type(): string {
-    return this.#rec.type;
-  }
-  get name(): string | undefined {
-    return this.#rec.name;
-  }
-  get value(): T {
-    return this.#rec.value as T;
-  }
-  get state(): ResourceState {
-    return this.#rec.state;
-  }
-  release(): Promise<ResourceOutcome> {
-    return this.#release(this.#rec);
-  }
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.#release(this.#rec);
-  }
-}
-
-/** Options of `kernel.scope(name, options)`. */
-export interface ScopeOptions {
-  /** Total budget for releasing everything in the scope when it closes. */
-  timeoutMs?: number;
-}
-
-/** A group of resources released together, in dependency order, when the scope closes. */
-export interface Scope extends AsyncDisposable {
-  readonly name: string;
-  readonly closed: boolean;
-  acquire<T = unknown>(nameOrSpec: string | AcquireSpec): Promise<ResourceHandle<T>>;
-  adopt<T>(value: T, options: AdoptOptions<T>): ResourceHandle<T>;
-  scope(name: string, options?: ScopeOptions): Scope;
-  /** Releases every resource of this scope and its child scopes. Idempotent. */
-  close(): Promise<ResourceOutcome[]>;
-}
-
-class ScopeImpl implements Scope {
-  readonly recs = new Set<Rec>();
-  readonly children = new Set<ScopeImpl>();
-  #closing: Promise<ResourceOutcome[]> | undefined;
-  constructor(
-    readonly kernel: Kernel,
-    readonly name: string,
-    readonly timeoutMs: number | undefined,
-    readonly parent: ScopeImpl | undefined,
-  ) {}
-  get closed(): boolean {
-    return this.#closing !== undefined;
-  }
-  acquire<T = unknown>(nameOrSpec: string | AcquireSpec): Promise<ResourceHandle<T>> {
-    return this.kernel[kAcquireIn]<T>(this, nameOrSpec);
-  }
-  adopt<T>(value: T, options: AdoptOptions<T>): ResourceHandle<T> {
-    return this.kernel[kAdoptIn](this, value, options);
-  }
-  scope(name: string, options?: ScopeOptions): Scope {
-    this.kernel[kAssertScopeOpen](this, "open a child scope");
-    if (options?.timeoutMs !== undefined) assertTimeoutMs(options.timeoutMs, `scope("${this.name}/${name}")`);
-    const child = new ScopeImpl(this.kernel, `${this.name}/${name}`, options?.timeoutMs, this);
-    this.children.add(child);
-    return child;
-  }
-  close(parentDeadlineAt = Infinity): Promise<ResourceOutcome[]> {
-    return (this.#closing ??= this.kernel[kCloseScope](this, parentDeadlineAt));
-  }
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.close();
-  }
-}
-
-const kAcquireIn = Symbol("acquireIn");
-const kAdoptIn = Symbol("adoptIn");
-const kCloseScope = Symbol("closeScope");
-const kAssertScopeOpen = Symbol("assertScopeOpen");
-
 /**
- * The Custodian kernel. Create it with `createKernel()`.
+ * The Custodian kernel: the facade that wires the resource table, scopes, the releaser, shutdown
+ * and leak detection. Create it with `createKernel()`; callers see it as the `Kernel` interface.
  */
-export class Kernel {
+export class Kernel implements KernelApi, ScopeHost {
   /** Lifecycle hooks (tapable), frozen. */
   readonly hooks: KernelHooks;
   /** Resolved feature flags. */
@@ -374,7 +205,7 @@ export class Kernel {
    * first-class `resource:leak-suspected` event. `id` defaults to the subject's own id when the
    * leaked thing is a tracked resource, else to whatever names it (e.g. "fd:12").
    */
-  reportLeak(leak: { id: string; type: string; name?: string; reason: string; detail?: string; ageMs?: number; data?: Record<string, unknown> }): void {
+  reportLeak(leak: ReportedLeak): void {
     if (!this.#bus.observed) return;
     const rec = this.#live.get(leak.id);
     const now = this.clock.now();
@@ -1286,52 +1117,4 @@ export class Kernel {
   #emit(event: KernelEvent): void {
     this.#bus.emit(event);
   }
-}
-
-/**
- * Creates a kernel: loads and checks the config (with what its plugins declare), applies plugins
- * (each within its start deadline), resolves feature flags, checks declared resources, and installs
- * signal handlers if configured.
- * @throws KernelError ERR_CONFIG_INVALID (a ConfigError listing every problem of a config file, each
- *   with its own code: ERR_KERNEL_UNKNOWN_TYPE, ERR_FEATURE_UNKNOWN, ...), ERR_PLUGIN_*, ERR_FEATURE_*,
- *   ERR_KERNEL_UNKNOWN_TYPE, ERR_KERNEL_DEPENDENCY_CYCLE. Nothing stays applied when it throws.
- *   **Gotchas:** a file's problems are all found before any plugin is applied when every plugin
- *   declares its resource `types`; otherwise type problems are found after apply(), then rolled back.
- * @example
- *   const kernel = await createKernel({ config: { shutdown: { deadline: "2s" } } })
- *   const h = kernel.adopt(socket, { type: "socket", release: (s) => void s.end(), force: (s) => void s.destroy() })
- *   const report = await kernel.shutdown()
- */
-export async function createKernel(options: CreateKernelOptions = {}): Promise<Kernel> {
-  const env = options.env ?? process.env;
-  // Absolute from here on: it becomes kernel.configDir for a config object.
-  const cwd = resolvePath(options.cwd ?? process.cwd());
-  const loaded = await resolveConfigInput(options.config, { cwd, env, plugins: options.plugins });
-  const settings = normalizeConfig(loaded.config);
-  const kernel = new Kernel(Object.freeze(loaded.config), settings, options.clock ?? systemClock, options.exit ?? ((code) => process.exit(code)), loaded.dir);
-  try {
-    const entries = [...(loaded.plugins ?? []), ...(options.plugins ?? [])].map(normalizePluginEntry);
-    // Every descriptor first: a duplicate name, a late dependency or a flag owned twice leaves
-    // nothing applied, wherever it is in the list.
-    kernel.plugins.checkAll(entries.map((e) => e.plugin));
-    for (const { plugin, options: pluginOptions } of entries) await kernel.plugins.register(plugin, pluginOptions);
-    // A backstop: the loader checked the file against what plugins declare; this checks it against
-    // what they registered (plugins that do not declare their types), as one positioned ConfigError.
-    await loaded.validate?.(kernel);
-    kernel.featureRegistry.resolve(settings.features, env);
-    checkDependencies(settings.resources);
-    for (const [name, decl] of Object.entries(settings.resources)) {
-      if (!kernel.hasType(decl.type)) {
-        throw new KernelError(
-          "ERR_KERNEL_UNKNOWN_TYPE",
-          `resources.${name}: unknown type "${decl.type}"; registered types: ${kernel.types().join(", ") || "(none)"}. Add the plugin that provides it.`,
-        );
-      }
-    }
-  } catch (error) {
-    await kernel.shutdown("createKernel failed");
-    throw error;
-  }
-  if (settings.signals.length > 0) kernel.installSignalHandlers(settings.signals);
-  return kernel;
 }

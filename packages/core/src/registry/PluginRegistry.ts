@@ -5,7 +5,7 @@
 import { isFeatureDeclaration, type FeatureDeclaration } from "../kernel/Features.js";
 import { KernelError } from "../errors.js";
 import { errorLocation, pluginEntryOf } from "./pluginLocation.js";
-import type { Kernel } from "../kernel/Kernel.js";
+import type { Kernel } from "../kernel/KernelApi.js";
 import type { PluginDescriptor } from "./definePlugin.js";
 
 export const DEFAULT_PLUGIN_START_TIMEOUT_MS = 10_000;
