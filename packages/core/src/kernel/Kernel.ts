@@ -5,12 +5,12 @@
  * strategy (sequential, reverse acquisition order, no deadline) for rollback.
  */
 import type { Observable } from "rxjs";
-import { DeadlineExceededError, KernelClosedError, KernelError, ReleaseAbandonedError, ReleaseFailedError, ReleaseLateError } from "../errors.js";
+import { DeadlineExceededError, KernelClosedError, KernelError } from "../errors.js";
 import { EventBus } from "../events/EventBus.js";
 import { redactString, redactValue } from "../redact.js";
 import type { KernelEvent } from "../events/KernelEvent.js";
 import type { KernelSettings } from "../config/normalize.js";
-import { deadlineAt, type Deadline } from "../scope/Deadline.js";
+import { deadlineAt } from "../scope/Deadline.js";
 import { kAcquireIn, kAdoptIn, kAssertScopeOpen, kCloseScope, ScopeImpl, type Scope, type ScopeHost, type ScopeOptions } from "../scope/Scope.js";
 import type { Clock, TimerHandle } from "../time/Clock.js";
 import type {
@@ -20,7 +20,6 @@ import type {
   CustodianConfig,
   DependencyRef,
   HistoryEntry,
-  ReleaseContext,
   ReleaseOutcomeKind,
   ResourceHandle,
   ResourceOutcome,
@@ -33,44 +32,14 @@ import { PluginRegistry } from "../registry/PluginRegistry.js";
 import { assertTimeoutMs } from "./assertTimeoutMs.js";
 import { CORE_FEATURES, FeatureRegistry, type Features } from "./Features.js";
 import { guardExit } from "./exitGuard.js";
-import { createHooks, type HookResource, type KernelHooks, type ShutdownContext } from "./hooks.js";
+import { createHooks, type KernelHooks, type ShutdownContext } from "./hooks.js";
 import type { Kernel as KernelApi, ReportedLeak } from "./KernelApi.js";
 import { Handle, NO_DEPS, Rec, type Release } from "./ResourceRecord.js";
+import { FORCE_NOW_WINDOW_MS, hasTaps, Releaser } from "./Releaser.js";
+import { shutdownHookBudgetMs } from "./releasePlan.js";
 import { installSignalHandlers } from "./signals.js";
 
-type Settled = { timeout: true } | { timeout: false; ok: true } | { timeout: false; ok: false; error: unknown };
-
 const noop = (): void => {};
-/** After a second signal, forced work gets this long before it is abandoned (the process exits at 100 ms). */
-const FORCE_NOW_WINDOW_MS = 50;
-/** `isUsed()` also counts interceptors, and every hook carries the isolating one: count taps. */
-const hasTaps = (hook: { taps: unknown[] }): boolean => hook.taps.length > 0;
-const isPromiseLike = (v: unknown): v is PromiseLike<unknown> =>
-  v !== null && (typeof v === "object" || typeof v === "function") && typeof (v as PromiseLike<unknown>).then === "function";
-
-/** A release context whose AbortController is made only when someone asks for the signal. */
-class LazyReleaseContext implements ReleaseContext {
-  #ac: AbortController | undefined;
-  #deadline: Deadline | undefined;
-  readonly #at: number;
-  constructor(
-    readonly clock: Clock,
-    at: number,
-    readonly reason: string,
-  ) {
-    this.#at = at;
-  }
-  get signal(): AbortSignal {
-    return (this.#ac ??= new AbortController()).signal;
-  }
-  get deadline(): Deadline {
-    return (this.#deadline ??= deadlineAt(this.clock, this.#at));
-  }
-  abort(reason: unknown): void {
-    (this.#ac ??= new AbortController()).abort(reason);
-  }
-}
-
 /**
  * The Custodian kernel: the facade that wires the resource table, scopes, the releaser, shutdown
  * and leak detection. Create it with `createKernel()`; callers see it as the `Kernel` interface.
@@ -120,18 +89,16 @@ export class Kernel implements KernelApi, ScopeHost {
   #seq = 0;
   #state: "running" | "closing" | "closed" = "running";
   #shutdown: Promise<ShutdownReport> | undefined;
-  #forcing = false;
-  /** Abandoned releases still pending: events$ completes once they have settled too. */
-  #lateOutstanding = 0;
   #forcePoint: (() => void) | undefined;
   /** The global hard deadline while closing (Infinity otherwise): releases started then derive from it. */
   #hardAt = Infinity;
-  #forceReached: Promise<void> | undefined;
   #leakTimer: TimerHandle | undefined;
   /** The second signal's abandon-all backstop; cleared when shutdown ends. */
   #forceNowTimer: TimerHandle | undefined;
   #leakTimerAt = Infinity;
   readonly #exit: (code: number) => void;
+  readonly #releaser: Releaser;
+  readonly #isLive = (rec: Rec): boolean => this.#live.has(rec.id);
   readonly #finalizer: FinalizationRegistry<string>;
   /** @internal */
   readonly plugins: PluginRegistry;
@@ -158,6 +125,9 @@ export class Kernel implements KernelApi, ScopeHost {
       this.#emit({ type: "hook:error", at: this.clock.now(), hook, tap, error });
     });
     this.plugins = new PluginRegistry(this);
+    this.#releaser = new Releaser(clock, this.hooks, this.#bus, this.#live, settings, (rec, outcome, started, error) =>
+      this.#finish(rec, outcome, started, error),
+    );
     this.#finalizer = new FinalizationRegistry((id) => {
       const rec = this.#live.get(id);
       if (rec === undefined || rec.state !== "active") return;
@@ -592,12 +562,15 @@ export class Kernel implements KernelApi, ScopeHost {
     if (!this.#legacy() && this.#state === "running" && (rec.dependents === undefined || rec.dependents.size === 0) && rec.state === "active") {
       const budget = rec.timeoutMs ?? this.#settings.releaseTimeoutMs;
       // An active resource always yields an outcome: no extra promise on the hot path.
-      return this.#releaseOne(rec, budget, this.#settings.reserveMs, Infinity, "release") as Promise<ResourceOutcome>;
+      return this.#releaser.releaseOne(rec, budget, this.#settings.reserveMs, Infinity, "release") as Promise<ResourceOutcome>;
     }
-    return this.#releaseGroup([rec], { reason: "release", deadlineAt: this.#closingDeadline() }).then(
-      (outs) => outs.find((o) => o.id === rec.id) ?? this.#outcomeOf(rec),
-    );
+    return this.#releaseGroup([rec], "release", this.#closingDeadline()).then((outs) => outs.find((o) => o.id === rec.id) ?? this.#outcomeOf(rec));
   };
+
+  /** Releases `recs` and everything live that depends on them (see Releaser.releaseGroup). */
+  #releaseGroup(recs: Rec[], reason: string, deadlineAt: number): Promise<ResourceOutcome[]> {
+    return this.#releaser.releaseGroup(recs, { reason, deadlineAt, legacy: this.#legacy(), groupOnly: this.#state === "running" });
+  }
 
   /** While shutdown runs, a release or scope close started elsewhere shares the global deadline. */
   #closingDeadline(): number {
@@ -621,267 +594,10 @@ export class Kernel implements KernelApi, ScopeHost {
       const outcomes: ResourceOutcome[] = [];
       // Children were opened later: they close first, within what remains of ours.
       for (const child of [...scope.children].reverse()) outcomes.push(...(await child.close(deadline)));
-      outcomes.push(...(await this.#releaseGroup([...scope.recs], { reason: "scope", deadlineAt: deadline })));
+      outcomes.push(...(await this.#releaseGroup([...scope.recs], "scope", deadline)));
       scope.parent?.children.delete(scope);
       return outcomes;
     })();
-  }
-
-  /**
-   * Longest chain of live dependencies below `rec` that this release will also release (0 when
-   * none): dependencies outside `members` (a scope's or a handle's group) stay, so they take no share.
-   */
-  #chainBelow(rec: Rec, memo: Map<Rec, number>, members?: ReadonlySet<Rec>): number {
-    const known = memo.get(rec);
-    if (known !== undefined) return known;
-    memo.set(rec, 0);
-    let max = 0;
-    for (const d of rec.deps) {
-      if (this.#live.has(d.id) && (members === undefined || members.has(d))) max = Math.max(max, 1 + this.#chainBelow(d, memo, members));
-    }
-    memo.set(rec, max);
-    return max;
-  }
-
-  /** `recs` and, transitively, every live resource that depends on them. */
-  #closure(recs: Rec[]): Set<Rec> {
-    const closure = new Set<Rec>();
-    const add = (r: Rec): void => {
-      if (closure.has(r)) return;
-      closure.add(r);
-      if (r.dependents !== undefined) for (const d of r.dependents) add(d);
-    };
-    for (const r of recs) add(r);
-    return closure;
-  }
-
-  /**
-   * Releases `recs` and everything live that depends on them: dependents first, independent
-   * resources in parallel, started in reverse acquisition order. Each release gets
-   * min(its timeout, its share of what remains before the group's force point).
-   */
-  async #releaseGroup(recs: Rec[], opts: { reason: string; deadlineAt: number }): Promise<ResourceOutcome[]> {
-    if (this.#legacy()) return this.#releaseLegacy(recs, opts.reason);
-    const hardAt = opts.deadlineAt;
-    const reserve = Number.isFinite(hardAt) ? Math.min(this.#settings.reserveMs, (hardAt - this.clock.now()) * 0.5) : this.#settings.reserveMs;
-    const forceAt = hardAt - reserve;
-    const memo = new Map<Rec, Promise<ResourceOutcome | undefined>>();
-    const chains = new Map<Rec, number>();
-    // Outside shutdown, dependencies outside this group stay and take no share; during shutdown
-    // every live dependency is released after this group, so each level keeps its share.
-    const members = this.#state === "running" ? this.#closure(recs) : undefined;
-    const run = (rec: Rec): Promise<ResourceOutcome | undefined> => {
-      let p = memo.get(rec);
-      if (p !== undefined) return p;
-      p = (async () => {
-        const dependents = rec.dependents === undefined ? [] : [...rec.dependents];
-        if (dependents.length > 0) {
-          const all = Promise.all(dependents.map(run));
-          await (this.#forceReached === undefined ? all : Promise.race([all, this.#forceReached]));
-        }
-        const now = this.clock.now();
-        let budget = rec.timeoutMs ?? (Number.isFinite(forceAt) ? Infinity : this.#settings.releaseTimeoutMs);
-        if (Number.isFinite(forceAt)) budget = Math.min(budget, Math.max(0, forceAt - now) / (1 + this.#chainBelow(rec, chains, members)));
-        if (this.#forcing) budget = 0;
-        return this.#releaseOne(rec, budget, reserve, hardAt, opts.reason);
-      })();
-      memo.set(rec, p);
-      return p;
-    };
-    const ordered = [...recs].sort((a, b) => b.seq - a.seq);
-    await Promise.all(ordered.map(run));
-    // Dependents released along the way are reported too; newest first, as teardown reads.
-    const out: Array<[number, ResourceOutcome]> = [];
-    for (const [rec, p] of memo) {
-      const o = await p;
-      if (o !== undefined) out.push([rec.seq, o]);
-    }
-    return out.sort((a, b) => b[0] - a[0]).map(([, o]) => o);
-  }
-
-  /** Legacy cleanup: one at a time, reverse acquisition order, no deadline. */
-  async #releaseLegacy(recs: Rec[], reason: string): Promise<ResourceOutcome[]> {
-    const out: ResourceOutcome[] = [];
-    const ordered = [...this.#closure(recs)].sort((a, b) => b.seq - a.seq);
-    for (let i = 0; i < ordered.length; i++) {
-      if (this.#forcing) {
-        // Second signal: what is left is forced at once, in parallel, each within the backstop window.
-        const rest = await Promise.all(ordered.slice(i).map((r) => this.#releaseOne(r, 0, FORCE_NOW_WINDOW_MS, Infinity, reason)));
-        for (const o of rest) if (o !== undefined) out.push(o);
-        break;
-      }
-      const o = await this.#releaseOne(ordered[i], Infinity, Infinity, Infinity, reason);
-      if (o !== undefined) out.push(o);
-    }
-    return out;
-  }
-
-  /**
-   * Waits for `p` up to `ms` on the kernel clock; `rec.escalate` ends the wait early. The timer is
-   * ref'd: someone awaits this release (a caller, a scope, shutdown), and a hung release that
-   * holds no handle must still end at its budget, not in an early exit of the process. It is
-   * cleared as soon as the wait ends.
-   */
-  #within(p: PromiseLike<unknown>, ms: number, rec: Rec): Promise<Settled> {
-    return new Promise<Settled>((resolve) => {
-      let done = false;
-      let timer: TimerHandle | undefined;
-      const finish = (s: Settled): void => {
-        if (done) return;
-        done = true;
-        if (timer !== undefined) this.clock.clearTimeout(timer);
-        rec.escalate = undefined;
-        resolve(s);
-      };
-      if (Number.isFinite(ms)) timer = this.clock.setTimeout(() => finish({ timeout: true }), ms, { ref: true });
-      rec.escalate = () => finish({ timeout: true });
-      p.then(
-        () => finish({ timeout: false, ok: true }),
-        (error: unknown) => finish({ timeout: false, ok: false, error }),
-      );
-    });
-  }
-
-  /**
-   * Releases one resource: graceful within `budgetMs`, then abort + force within `forceWindowMs`
-   * (never past `hardAt`), else abandoned. Memoised: a second call returns the same promise.
-   */
-  #releaseOne(rec: Rec, budgetMs: number, forceWindowMs: number, hardAt: number, reason: string): Promise<ResourceOutcome | undefined> {
-    if (rec.releasing !== undefined) return rec.releasing;
-    if (rec.state === "active" && !hasTaps(this.hooks.release)) {
-      // Fast path: a synchronous release needs no timer, no promise race, no AbortController.
-      const started = this.clock.now();
-      const ctx = new LazyReleaseContext(this.clock, started + budgetMs, reason);
-      if (this.#bus.observed) {
-        rec.state = "releasing";
-        this.#emit({
-          type: "resource:releasing",
-          at: started,
-          id: rec.id,
-          resourceType: rec.type,
-          name: rec.shownName,
-          budgetMs,
-          reason: redactString(reason),
-        });
-      }
-      let result: unknown;
-      try {
-        result = rec.release(rec.value, ctx);
-      } catch (error) {
-        return (rec.releasing = Promise.resolve(this.#finish(rec, "failed", started, new ReleaseFailedError(rec.subject(), error))));
-      }
-      if (!isPromiseLike(result)) return (rec.releasing = Promise.resolve(this.#settledOk(rec, started, budgetMs)));
-      return (rec.releasing = this.#releaseSlow(rec, budgetMs, forceWindowMs, hardAt, reason, ctx, started, result));
-    }
-    return (rec.releasing = this.#releaseSlow(rec, budgetMs, forceWindowMs, hardAt, reason, undefined, this.clock.now(), undefined));
-  }
-
-  async #releaseSlow(
-    rec: Rec,
-    budgetMs: number,
-    forceWindowMs: number,
-    hardAt: number,
-    reason: string,
-    givenCtx: LazyReleaseContext | undefined,
-    started: number,
-    pending: PromiseLike<unknown> | undefined,
-  ): Promise<ResourceOutcome | undefined> {
-    const budgetEnd = started + budgetMs;
-    if (rec.state === "acquiring") {
-      const s = await this.#within(rec.ready!, budgetMs, rec);
-      if (s.timeout) {
-        rec.createAbort?.abort(new DeadlineExceededError(`Creating ${rec.subject()}`, budgetMs));
-        const error = new ReleaseAbandonedError(`${rec.subject()} (still being created)`);
-        rec.ready!.then(() => {
-          // Created after all: release it in the background, observed, never unhandled.
-          if (rec.state === "acquiring" || rec.state === "active")
-            this.#observeLate(
-              rec,
-              Promise.resolve().then(() => rec.release(rec.value, new LazyReleaseContext(this.clock, Infinity, "late"))),
-            );
-        }, noop);
-        return this.#finish(rec, "abandoned", started, error);
-      }
-      if (!this.#live.has(rec.id)) return undefined; // creation failed: nothing to release
-    }
-    const ctx = givenCtx ?? new LazyReleaseContext(this.clock, budgetEnd, reason);
-    rec.state = "releasing";
-    // A release that began on the fast path has announced itself already.
-    if (pending === undefined)
-      this.#emit({
-        type: "resource:releasing",
-        at: started,
-        id: rec.id,
-        resourceType: rec.type,
-        name: rec.shownName,
-        budgetMs,
-        reason: redactString(ctx.reason),
-      });
-    let work: Promise<unknown>;
-    if (pending !== undefined) {
-      work = Promise.resolve(pending);
-    } else {
-      work = (async () => {
-        if (hasTaps(this.hooks.release)) await this.hooks.release.promise(rec.info(), ctx);
-        await rec.release(rec.value, ctx);
-      })();
-    }
-    const remaining = Math.max(0, budgetEnd - this.clock.now());
-    const first = await this.#within(work, remaining, rec);
-    if (!first.timeout) {
-      return first.ok ? this.#settledOk(rec, started, budgetMs) : this.#finish(rec, "failed", started, new ReleaseFailedError(rec.subject(), first.error));
-    }
-    // Budget over (or escalated): abort, force, and give the force its window.
-    rec.inForcePhase = true;
-    const elapsed = this.clock.now() - started;
-    const exceeded = new DeadlineExceededError(`Releasing ${rec.subject()}`, elapsed);
-    ctx.abort(exceeded);
-    this.#emit({ type: "kernel:deadline-exceeded", at: this.clock.now(), scope: "resource", id: rec.id, resourceType: rec.type, name: rec.shownName });
-    this.#callDeadlineHook({ scope: "resource", resource: rec.info(), outstanding: 1 });
-    const forceWork: Promise<unknown> = rec.force === undefined ? work : Promise.resolve().then(() => rec.force!(rec.value, ctx));
-    const window = Math.max(0, Math.min(forceWindowMs, hardAt - this.clock.now()));
-    const second = this.#forcing && window === 0 ? ({ timeout: true } as Settled) : await this.#within(forceWork, window, rec);
-    if (!second.timeout) {
-      if (!second.ok && rec.force !== undefined) {
-        this.#observeLate(rec, work);
-        return this.#finish(rec, "failed", started, new ReleaseFailedError(`${rec.subject()} (force)`, second.error));
-      }
-      if (rec.force !== undefined) this.#observeLate(rec, work);
-      return this.#finish(rec, "forced", started, exceeded);
-    }
-    this.#observeLate(rec, work);
-    if (rec.force !== undefined) this.#observeLate(rec, forceWork);
-    return this.#finish(rec, "abandoned", started, new ReleaseAbandonedError(rec.subject(), { cause: exceeded }));
-  }
-
-  /**
-   * A graceful release settled: `released` only when the clock, read now, is within its budget. A
-   * release that blocked the event loop past it (or whose promise settled before the budget timer
-   * could fire) is failed with ERR_RELEASE_LATE.
-   */
-  #settledOk(rec: Rec, started: number, budgetMs: number): ResourceOutcome {
-    const elapsed = this.clock.now() - started;
-    if (elapsed <= budgetMs) return this.#finish(rec, "released", started, undefined);
-    return this.#finish(rec, "failed", started, new ReleaseLateError(rec.subject(), budgetMs, elapsed));
-  }
-
-  /** Watches an abandoned promise: its late settling becomes an event, never an unhandled rejection. */
-  #observeLate(rec: Rec, p: Promise<unknown>): void {
-    this.#lateOutstanding++;
-    const settled = (event: KernelEvent): void => {
-      this.#emit(event);
-      if (--this.#lateOutstanding === 0 && this.#state === "closed") this.#bus.complete();
-    };
-    p.then(
-      () => settled({ type: "resource:settled-late", at: this.clock.now(), id: rec.id, resourceType: rec.type, name: rec.shownName, settled: "fulfilled" }),
-      (error: unknown) =>
-        settled({ type: "resource:settled-late", at: this.clock.now(), id: rec.id, resourceType: rec.type, name: rec.shownName, settled: "rejected", error }),
-    );
-  }
-
-  #callDeadlineHook(ctx: Parameters<KernelHooks["deadline"]["promise"]>[0]): void {
-    if (!hasTaps(this.hooks.deadline)) return;
-    this.hooks.deadline.promise(ctx).catch((error: unknown) => this.#emit({ type: "hook:error", at: this.clock.now(), hook: "deadline", tap: "?", error }));
   }
 
   #drop(rec: Rec, state: ResourceState): void {
@@ -944,15 +660,15 @@ export class Kernel implements KernelApi, ScopeHost {
     try {
       if (!legacy) {
         const forceAt = hardAt - this.#settings.reserveMs;
-        this.#forceReached = new Promise<void>((resolve) => {
+        this.#releaser.forceReached = new Promise<void>((resolve) => {
           this.#forcePoint = () => {
-            if (this.#forcing) return;
-            this.#forcing = true;
+            if (this.#releaser.forcing) return;
+            this.#releaser.forcing = true;
             resolve();
             const outstanding = [...this.#live.values()].filter((r) => r.state !== "released");
             if (outstanding.length > 0) {
               this.#emit({ type: "kernel:deadline-exceeded", at: this.clock.now(), scope: "global", outstanding: outstanding.length });
-              this.#callDeadlineHook({ scope: "global", outstanding: outstanding.length });
+              this.#releaser.callDeadlineHook({ scope: "global", outstanding: outstanding.length });
             }
             // A resource already forcing keeps its force window (only the hard deadline cuts it).
             for (const r of outstanding) if (!r.inForcePhase) r.escalate?.();
@@ -962,7 +678,7 @@ export class Kernel implements KernelApi, ScopeHost {
         timers.push(this.clock.setTimeout(() => this.#abandonAll(), Math.max(0, hardAt - this.clock.now())));
       }
       await this.#runShutdownHook(reason, strategy, start, hardAt);
-      outcomes = await this.#releaseGroup([...this.#live.values()], { reason, deadlineAt: hardAt });
+      outcomes = await this.#releaseGroup([...this.#live.values()], reason, hardAt);
     } catch (error) {
       // The release engine does not throw; if it ever does, the report says so rather than hanging.
       outcomes.push({ id: "kernel", type: "kernel", name: undefined, outcome: "failed", elapsedMs: this.clock.now() - start, error });
@@ -990,9 +706,10 @@ export class Kernel implements KernelApi, ScopeHost {
       errors: errors.length === 0 ? undefined : new AggregateError(errors, summary),
     };
     this.#state = "closed";
+    this.#releaser.closed = true;
     this.#removeSignalHandlers();
     this.#emit({ type: "kernel:shutdown-completed", at: this.clock.now(), report });
-    if (this.#lateOutstanding === 0) this.#bus.complete();
+    if (this.#releaser.lateOutstanding === 0) this.#bus.complete();
     return report;
   }
 
@@ -1007,11 +724,7 @@ export class Kernel implements KernelApi, ScopeHost {
     if (!hasTaps(this.hooks.shutdown)) return;
     const ac = new AbortController();
     // Plugins get the share of one dependency level of what remains before the force point.
-    // A loop, not Math.max(...spread): spreading >~120k arguments overflows the stack.
-    const chains = new Map<Rec, number>();
-    let levels = 1;
-    for (const r of this.#live.values()) levels = Math.max(levels, 2 + this.#chainBelow(r, chains));
-    const budget = strategy === "legacy" ? Infinity : Math.max(0, hardAt - this.#settings.reserveMs - start) / levels;
+    const budget = strategy === "legacy" ? Infinity : shutdownHookBudgetMs(this.#live.values(), this.#isLive, hardAt, this.#settings.reserveMs, start);
     const ctx: ShutdownContext = {
       reason,
       strategy,
@@ -1021,7 +734,7 @@ export class Kernel implements KernelApi, ScopeHost {
         void this.#shutdownErrors.push(error instanceof Error ? error : new KernelError("ERR_SHUTDOWN_HOOK_FAILED", String(error))),
     };
     const dummy = new Rec(0, "shutdown-hook", "hook", undefined, noop, undefined, undefined, undefined, [], start, "releasing");
-    const s = await this.#within(this.hooks.shutdown.promise(ctx), budget, dummy);
+    const s = await this.#releaser.within(this.hooks.shutdown.promise(ctx), budget, dummy);
     if (s.timeout) {
       const error = new DeadlineExceededError("The shutdown hook", budget);
       ac.abort(error);
@@ -1040,7 +753,7 @@ export class Kernel implements KernelApi, ScopeHost {
   #forceNow(): void {
     this.#forcePoint?.();
     // The legacy strategy has no force point: this is what makes its remaining releases force too.
-    this.#forcing = true;
+    this.#releaser.forcing = true;
     for (const r of this.#live.values()) r.escalate?.();
     this.clock.clearTimeout(this.#forceNowTimer);
     this.#forceNowTimer = this.clock.setTimeout(() => this.#abandonAll(), FORCE_NOW_WINDOW_MS);
