@@ -35,6 +35,7 @@ import { guardExit } from "./exitGuard.js";
 import { createHooks, type KernelHooks, type ShutdownContext } from "./hooks.js";
 import type { Kernel as KernelApi, ReportedLeak } from "./KernelApi.js";
 import { Handle, NO_DEPS, Rec, type Release } from "./ResourceRecord.js";
+import { createGcLeakWatch, emitReportedLeak, LeakTimer } from "./leaks.js";
 import { FORCE_NOW_WINDOW_MS, hasTaps, Releaser } from "./Releaser.js";
 import { shutdownHookBudgetMs } from "./releasePlan.js";
 import { installSignalHandlers } from "./signals.js";
@@ -92,14 +93,14 @@ export class Kernel implements KernelApi, ScopeHost {
   #forcePoint: (() => void) | undefined;
   /** The global hard deadline while closing (Infinity otherwise): releases started then derive from it. */
   #hardAt = Infinity;
-  #leakTimer: TimerHandle | undefined;
   /** The second signal's abandon-all backstop; cleared when shutdown ends. */
   #forceNowTimer: TimerHandle | undefined;
-  #leakTimerAt = Infinity;
   readonly #exit: (code: number) => void;
   readonly #releaser: Releaser;
   readonly #isLive = (rec: Rec): boolean => this.#live.has(rec.id);
   readonly #finalizer: FinalizationRegistry<string>;
+  /** Undefined when no leak threshold is configured. */
+  readonly #leaks: LeakTimer | undefined;
   /** @internal */
   readonly plugins: PluginRegistry;
 
@@ -128,21 +129,8 @@ export class Kernel implements KernelApi, ScopeHost {
     this.#releaser = new Releaser(clock, this.hooks, this.#bus, this.#live, settings, (rec, outcome, started, error) =>
       this.#finish(rec, outcome, started, error),
     );
-    this.#finalizer = new FinalizationRegistry((id) => {
-      const rec = this.#live.get(id);
-      if (rec === undefined || rec.state !== "active") return;
-      this.#emit({
-        type: "resource:leak-suspected",
-        at: this.clock.now(),
-        id,
-        resourceType: rec.type,
-        name: rec.shownName,
-        ageMs: this.clock.now() - rec.acquiredAt,
-        reason: "garbage-collected",
-        stack: rec.stack,
-        detail: "its handle was garbage-collected without release(); it stays tracked and is released at shutdown",
-      });
-    });
+    this.#finalizer = createGcLeakWatch(this.#live, clock, this.#bus);
+    this.#leaks = settings.leakThresholdMs === undefined ? undefined : new LeakTimer(clock, this.#live, settings.leakThresholdMs, this.#bus);
   }
 
   /** The kernel's event stream (a discriminated union on `type`). Completes after shutdown. */
@@ -176,21 +164,7 @@ export class Kernel implements KernelApi, ScopeHost {
    * leaked thing is a tracked resource, else to whatever names it (e.g. "fd:12").
    */
   reportLeak(leak: ReportedLeak): void {
-    if (!this.#bus.observed) return;
-    const rec = this.#live.get(leak.id);
-    const now = this.clock.now();
-    this.#emit({
-      type: "resource:leak-suspected",
-      at: now,
-      id: leak.id,
-      resourceType: leak.type,
-      name: leak.name === undefined ? undefined : redactString(leak.name),
-      ageMs: leak.ageMs ?? (rec === undefined ? 0 : now - rec.acquiredAt),
-      reason: leak.reason,
-      stack: rec?.stack,
-      detail: leak.detail === undefined ? undefined : redactString(leak.detail),
-      data: leak.data === undefined ? undefined : (redactValue(leak.data) as Record<string, unknown>),
-    });
+    emitReportedLeak(leak, this.#live, this.clock, this.#bus);
   }
 
   /** True when `events$` has a subscriber (skip building event payloads otherwise). */
@@ -438,7 +412,7 @@ export class Kernel implements KernelApi, ScopeHost {
       rec.scope = scope;
       scope.recs.add(rec);
     }
-    if (this.#settings.leakThresholdMs !== undefined && this.#leakTimer === undefined) this.#armLeakTimer();
+    if (this.#leaks !== undefined && !this.#leaks.armed) this.#leaks.arm();
     return rec;
   }
 
@@ -540,7 +514,7 @@ export class Kernel implements KernelApi, ScopeHost {
     }
     rec.state = "active";
     markReady();
-    if (this.#settings.leakThresholdMs !== undefined && this.#leakTimer === undefined && this.#state === "running") this.#armLeakTimer();
+    if (this.#leaks !== undefined && !this.#leaks.armed && this.#state === "running") this.#leaks.arm();
     this.#emit({ type: "resource:acquired", at: this.clock.now(), id: rec.id, resourceType: type, name: rec.shownName, elapsedMs: this.clock.now() - started });
     if (this.#state !== "running") {
       // Shutdown started while creating: the shutdown releases it; the caller must not use it.
@@ -653,7 +627,7 @@ export class Kernel implements KernelApi, ScopeHost {
     const hold = this.clock.setTimeout(noop, legacy ? 2_147_483_647 : deadlineMs + 1_000, { ref: true });
     // Honesty at the process edge too: process.exit() before the report is done must not read as success.
     const unguard = guardExit(() => this.#unreleasedLine(reason));
-    this.#clearLeakTimer();
+    this.#leaks?.stop();
     this.#emit({ type: "kernel:shutdown-started", at: start, reason: redactString(reason), strategy, deadlineMs, resources: this.#live.size });
     const timers: TimerHandle[] = [];
     let outcomes: ResourceOutcome[] = [];
@@ -757,56 +731,6 @@ export class Kernel implements KernelApi, ScopeHost {
     for (const r of this.#live.values()) r.escalate?.();
     this.clock.clearTimeout(this.#forceNowTimer);
     this.#forceNowTimer = this.clock.setTimeout(() => this.#abandonAll(), FORCE_NOW_WINDOW_MS);
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Leak suspicion
-
-  #armLeakTimer(): void {
-    const threshold = this.#settings.leakThresholdMs!;
-    let oldest: Rec | undefined;
-    // Only active resources: one still being created past the threshold would re-arm a 0 ms timer
-    // forever. #create arms the timer again when a resource becomes active.
-    for (const r of this.#live.values()) {
-      if (!r.leakFlagged && r.state === "active") {
-        oldest = r;
-        break;
-      }
-    }
-    if (oldest === undefined) return;
-    const at = oldest.acquiredAt + threshold;
-    this.#leakTimerAt = at;
-    this.#leakTimer = this.clock.setTimeout(() => this.#checkLeaks(), Math.max(0, at - this.clock.now()));
-  }
-
-  #checkLeaks(): void {
-    this.#leakTimer = undefined;
-    this.#leakTimerAt = Infinity;
-    if (this.#state !== "running") return;
-    const threshold = this.#settings.leakThresholdMs!;
-    const now = this.clock.now();
-    for (const r of this.#live.values()) {
-      if (r.leakFlagged || r.state !== "active") continue;
-      const age = now - r.acquiredAt;
-      if (age < threshold) break; // insertion order = acquisition order: the rest are younger
-      r.leakFlagged = true;
-      this.#emit({
-        type: "resource:leak-suspected",
-        at: now,
-        id: r.id,
-        resourceType: r.type,
-        name: r.shownName,
-        ageMs: age,
-        reason: "held-too-long",
-        stack: r.stack,
-      });
-    }
-    this.#armLeakTimer();
-  }
-
-  #clearLeakTimer(): void {
-    this.clock.clearTimeout(this.#leakTimer);
-    this.#leakTimer = undefined;
   }
 
   // ---------------------------------------------------------------------------------------------
