@@ -5,12 +5,11 @@
  * strategy (sequential, reverse acquisition order, no deadline) for rollback.
  */
 import type { Observable } from "rxjs";
-import { DeadlineExceededError, KernelClosedError, KernelError } from "../errors.js";
+import { KernelClosedError, KernelError } from "../errors.js";
 import { EventBus } from "../events/EventBus.js";
 import { redactString, redactValue } from "../redact.js";
 import type { KernelEvent } from "../events/KernelEvent.js";
 import type { KernelSettings } from "../config/normalize.js";
-import { deadlineAt } from "../scope/Deadline.js";
 import { kAcquireIn, kAdoptIn, kAssertScopeOpen, kCloseScope, ScopeImpl, type Scope, type ScopeHost, type ScopeOptions } from "../scope/Scope.js";
 import type { Clock, TimerHandle } from "../time/Clock.js";
 import type {
@@ -32,12 +31,12 @@ import { PluginRegistry } from "../registry/PluginRegistry.js";
 import { assertTimeoutMs } from "./assertTimeoutMs.js";
 import { CORE_FEATURES, FeatureRegistry, type Features } from "./Features.js";
 import { guardExit } from "./exitGuard.js";
-import { createHooks, type KernelHooks, type ShutdownContext } from "./hooks.js";
+import { createHooks, type KernelHooks } from "./hooks.js";
 import type { Kernel as KernelApi, ReportedLeak } from "./KernelApi.js";
 import { Handle, NO_DEPS, Rec, type Release } from "./ResourceRecord.js";
 import { createGcLeakWatch, emitReportedLeak, LeakTimer } from "./leaks.js";
-import { FORCE_NOW_WINDOW_MS, hasTaps, Releaser } from "./Releaser.js";
-import { shutdownHookBudgetMs } from "./releasePlan.js";
+import { hasTaps, Releaser } from "./Releaser.js";
+import { runShutdownHook, ShutdownForcing, shutdownReport, unreleasedLine } from "./shutdown.js";
 import { installSignalHandlers } from "./signals.js";
 
 const noop = (): void => {};
@@ -90,13 +89,11 @@ export class Kernel implements KernelApi, ScopeHost {
   #seq = 0;
   #state: "running" | "closing" | "closed" = "running";
   #shutdown: Promise<ShutdownReport> | undefined;
-  #forcePoint: (() => void) | undefined;
   /** The global hard deadline while closing (Infinity otherwise): releases started then derive from it. */
   #hardAt = Infinity;
-  /** The second signal's abandon-all backstop; cleared when shutdown ends. */
-  #forceNowTimer: TimerHandle | undefined;
   readonly #exit: (code: number) => void;
   readonly #releaser: Releaser;
+  readonly #forcing: ShutdownForcing;
   readonly #isLive = (rec: Rec): boolean => this.#live.has(rec.id);
   readonly #finalizer: FinalizationRegistry<string>;
   /** Undefined when no leak threshold is configured. */
@@ -129,6 +126,7 @@ export class Kernel implements KernelApi, ScopeHost {
     this.#releaser = new Releaser(clock, this.hooks, this.#bus, this.#live, settings, (rec, outcome, started, error) =>
       this.#finish(rec, outcome, started, error),
     );
+    this.#forcing = new ShutdownForcing(clock, this.#live, this.#releaser, this.#bus);
     this.#finalizer = createGcLeakWatch(this.#live, clock, this.#bus);
     this.#leaks = settings.leakThresholdMs === undefined ? undefined : new LeakTimer(clock, this.#live, settings.leakThresholdMs, this.#bus);
   }
@@ -626,111 +624,53 @@ export class Kernel implements KernelApi, ScopeHost {
     // Process honesty: a hang that holds no handle must not end in a silent exit 0.
     const hold = this.clock.setTimeout(noop, legacy ? 2_147_483_647 : deadlineMs + 1_000, { ref: true });
     // Honesty at the process edge too: process.exit() before the report is done must not read as success.
-    const unguard = guardExit(() => this.#unreleasedLine(reason));
+    const unguard = guardExit(() => unreleasedLine(this.#live, reason));
     this.#leaks?.stop();
     this.#emit({ type: "kernel:shutdown-started", at: start, reason: redactString(reason), strategy, deadlineMs, resources: this.#live.size });
-    const timers: TimerHandle[] = [];
+    let timers: TimerHandle[] = [];
     let outcomes: ResourceOutcome[] = [];
     try {
-      if (!legacy) {
-        const forceAt = hardAt - this.#settings.reserveMs;
-        this.#releaser.forceReached = new Promise<void>((resolve) => {
-          this.#forcePoint = () => {
-            if (this.#releaser.forcing) return;
-            this.#releaser.forcing = true;
-            resolve();
-            const outstanding = [...this.#live.values()].filter((r) => r.state !== "released");
-            if (outstanding.length > 0) {
-              this.#emit({ type: "kernel:deadline-exceeded", at: this.clock.now(), scope: "global", outstanding: outstanding.length });
-              this.#releaser.callDeadlineHook({ scope: "global", outstanding: outstanding.length });
-            }
-            // A resource already forcing keeps its force window (only the hard deadline cuts it).
-            for (const r of outstanding) if (!r.inForcePhase) r.escalate?.();
-          };
-        });
-        timers.push(this.clock.setTimeout(() => this.#forcePoint?.(), Math.max(0, forceAt - this.clock.now())));
-        timers.push(this.clock.setTimeout(() => this.#abandonAll(), Math.max(0, hardAt - this.clock.now())));
-      }
-      await this.#runShutdownHook(reason, strategy, start, hardAt);
+      if (!legacy) timers = this.#forcing.arm(hardAt - this.#settings.reserveMs, hardAt);
+      await runShutdownHook(
+        {
+          hooks: this.hooks,
+          clock: this.clock,
+          releaser: this.#releaser,
+          live: this.#live,
+          isLive: this.#isLive,
+          bus: this.#bus,
+          reserveMs: this.#settings.reserveMs,
+          errors: this.#shutdownErrors,
+        },
+        reason,
+        strategy,
+        start,
+        hardAt,
+      );
       outcomes = await this.#releaseGroup([...this.#live.values()], reason, hardAt);
     } catch (error) {
       // The release engine does not throw; if it ever does, the report says so rather than hanging.
       outcomes.push({ id: "kernel", type: "kernel", name: undefined, outcome: "failed", elapsedMs: this.clock.now() - start, error });
     } finally {
       for (const t of timers) this.clock.clearTimeout(t);
-      this.clock.clearTimeout(this.#forceNowTimer);
+      this.#forcing.clear();
       this.clock.clearTimeout(hold);
       unguard();
     }
-    const failed = outcomes.filter((o) => o.outcome !== "released").map((o) => o.error ?? new KernelError("ERR_RELEASE_FAILED", `${o.id} ended ${o.outcome}`));
-    const errors = [...failed, ...this.#shutdownErrors];
-    const summary = [
-      failed.length > 0 ? `${failed.length} of ${outcomes.length} resources did not release cleanly` : "",
-      this.#shutdownErrors.length > 0 ? `${this.#shutdownErrors.length} shutdown hook error(s)` : "",
-    ]
-      .filter((x) => x !== "")
-      .join("; ");
-    const report: ShutdownReport = {
+    const report = shutdownReport({
       strategy,
-      reason: redactString(reason),
-      ok: errors.length === 0,
+      reason,
       elapsedMs: this.clock.now() - start,
       deadlineMs: legacy ? Infinity : deadlineMs,
       outcomes,
-      errors: errors.length === 0 ? undefined : new AggregateError(errors, summary),
-    };
+      hookErrors: this.#shutdownErrors,
+    });
     this.#state = "closed";
     this.#releaser.closed = true;
     this.#removeSignalHandlers();
     this.#emit({ type: "kernel:shutdown-completed", at: this.clock.now(), report });
     if (this.#releaser.lateOutstanding === 0) this.#bus.complete();
     return report;
-  }
-
-  /** What `process.exit()` during this shutdown leaves behind, for stderr ("" when nothing). */
-  #unreleasedLine(reason: string): string {
-    const left = [...this.#live.values()].sort((a, b) => b.seq - a.seq);
-    if (left.length === 0) return "";
-    return `custodian: the process exited while shutdown ("${redactString(reason)}") was running; not released: ${left.map((r) => r.subject()).join(", ")}`;
-  }
-
-  async #runShutdownHook(reason: string, strategy: "deadline" | "legacy", start: number, hardAt: number): Promise<void> {
-    if (!hasTaps(this.hooks.shutdown)) return;
-    const ac = new AbortController();
-    // Plugins get the share of one dependency level of what remains before the force point.
-    const budget = strategy === "legacy" ? Infinity : shutdownHookBudgetMs(this.#live.values(), this.#isLive, hardAt, this.#settings.reserveMs, start);
-    const ctx: ShutdownContext = {
-      reason,
-      strategy,
-      signal: ac.signal,
-      deadline: deadlineAt(this.clock, start + budget),
-      reportError: (error: unknown) =>
-        void this.#shutdownErrors.push(error instanceof Error ? error : new KernelError("ERR_SHUTDOWN_HOOK_FAILED", String(error))),
-    };
-    const dummy = new Rec(0, "shutdown-hook", "hook", undefined, noop, undefined, undefined, undefined, [], start, "releasing");
-    const s = await this.#releaser.within(this.hooks.shutdown.promise(ctx), budget, dummy);
-    if (s.timeout) {
-      const error = new DeadlineExceededError("The shutdown hook", budget);
-      ac.abort(error);
-      this.#shutdownErrors.push(error);
-      this.#emit({ type: "hook:error", at: this.clock.now(), hook: "shutdown", tap: "*", error });
-    }
-  }
-
-  /** At the hard deadline: whatever is still pending is abandoned now. */
-  #abandonAll(): void {
-    this.#forcePoint?.();
-    for (const r of this.#live.values()) r.escalate?.();
-  }
-
-  /** Second signal: force everything at once. */
-  #forceNow(): void {
-    this.#forcePoint?.();
-    // The legacy strategy has no force point: this is what makes its remaining releases force too.
-    this.#releaser.forcing = true;
-    for (const r of this.#live.values()) r.escalate?.();
-    this.clock.clearTimeout(this.#forceNowTimer);
-    this.#forceNowTimer = this.clock.setTimeout(() => this.#abandonAll(), FORCE_NOW_WINDOW_MS);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -744,7 +684,7 @@ export class Kernel implements KernelApi, ScopeHost {
       report: this.#settings.report,
       onSignal: (signal, count) => this.#emit({ type: "kernel:signal", at: this.clock.now(), signal, count }),
       shutdown: (signal) => this.shutdown(signal),
-      forceNow: () => this.#forceNow(),
+      forceNow: () => this.#forcing.forceNow(),
       exit: this.#exit,
     });
   }
