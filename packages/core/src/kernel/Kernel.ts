@@ -34,7 +34,8 @@ import { guardExit } from "./exitGuard.js";
 import { createHooks, type KernelHooks } from "./hooks.js";
 import type { Kernel as KernelApi, ReportedLeak } from "./KernelApi.js";
 import { Handle, NO_DEPS, Rec, type Release } from "./ResourceRecord.js";
-import { createGcLeakWatch, emitReportedLeak, LeakTimer } from "./leaks.js";
+import { emitReportedLeak, LeakTimer } from "./leaks.js";
+import { ResourceTable } from "./ResourceTable.js";
 import { hasTaps, Releaser } from "./Releaser.js";
 import { runShutdownHook, ShutdownForcing, shutdownReport, unreleasedLine } from "./shutdown.js";
 import { installSignalHandlers } from "./signals.js";
@@ -82,11 +83,9 @@ export class Kernel implements KernelApi, ScopeHost {
   readonly #featureRegistry: FeatureRegistry;
   readonly #settings: KernelSettings;
   readonly #types = new Map<string, ResourceTypeDefinition<any, any>>();
-  readonly #live = new Map<string, Rec>();
-  readonly #byName = new Map<string, Rec>();
-  readonly #history: HistoryEntry[] = [];
-  #historyNext = 0;
-  #seq = 0;
+  readonly #table: ResourceTable;
+  readonly #live: Map<string, Rec>;
+  readonly #byName: Map<string, Rec>;
   #state: "running" | "closing" | "closed" = "running";
   #shutdown: Promise<ShutdownReport> | undefined;
   /** The global hard deadline while closing (Infinity otherwise): releases started then derive from it. */
@@ -123,11 +122,14 @@ export class Kernel implements KernelApi, ScopeHost {
       this.#emit({ type: "hook:error", at: this.clock.now(), hook, tap, error });
     });
     this.plugins = new PluginRegistry(this);
+    this.#table = new ResourceTable(clock, settings, this.#bus);
+    this.#live = this.#table.live;
+    this.#byName = this.#table.byName;
     this.#releaser = new Releaser(clock, this.hooks, this.#bus, this.#live, settings, (rec, outcome, started, error) =>
-      this.#finish(rec, outcome, started, error),
+      this.#table.finish(rec, outcome, started, error),
     );
     this.#forcing = new ShutdownForcing(clock, this.#live, this.#releaser, this.#bus);
-    this.#finalizer = createGcLeakWatch(this.#live, clock, this.#bus);
+    this.#finalizer = this.#table.finalizer;
     this.#leaks = settings.leakThresholdMs === undefined ? undefined : new LeakTimer(clock, this.#live, settings.leakThresholdMs, this.#bus);
   }
 
@@ -228,39 +230,12 @@ export class Kernel implements KernelApi, ScopeHost {
 
   /** Live resources, oldest first. */
   snapshot(): ResourceSnapshot[] {
-    const now = this.clock.now();
-    const out: ResourceSnapshot[] = [];
-    for (const r of this.#live.values()) {
-      let details: Record<string, unknown> | undefined;
-      if (r.describe !== undefined && r.state === "active") {
-        try {
-          details = redactValue(r.describe(r.value)) as Record<string, unknown> | undefined;
-        } catch (error) {
-          details = { error: redactString(error instanceof Error ? error.message : String(error)) };
-        }
-      }
-      const s: ResourceSnapshot = {
-        id: r.id,
-        type: r.type,
-        name: r.shownName,
-        state: r.state,
-        acquiredAt: r.acquiredAt,
-        ageMs: now - r.acquiredAt,
-        dependsOn: r.deps.map((d) => d.shownName ?? d.id),
-        scope: r.scope === undefined ? undefined : redactString(r.scope.name),
-      };
-      if (r.stack !== undefined) s.stack = r.stack;
-      if (details !== undefined) s.details = details;
-      out.push(s);
-    }
-    return out;
+    return this.#table.snapshot(this.clock.now());
   }
 
   /** Recently released resources (a bounded ring buffer, oldest first). */
   history(): HistoryEntry[] {
-    const n = this.#history.length;
-    const ordered = n < this.#settings.historySize ? this.#history : [...this.#history.slice(this.#historyNext), ...this.#history.slice(0, this.#historyNext)];
-    return ordered.map(({ id, type, name, outcome, acquiredAt, releasedAt }) => ({ id, type, name, outcome, acquiredAt, releasedAt }));
+    return this.#table.history();
   }
 
   /**
@@ -385,7 +360,8 @@ export class Kernel implements KernelApi, ScopeHost {
     });
   }
 
-  #newRec(
+  /** Adds a record to the table and arms the leak timer if none is armed. */
+  #addRec(
     type: string,
     name: string | undefined,
     release: Release<unknown>,
@@ -396,20 +372,7 @@ export class Kernel implements KernelApi, ScopeHost {
     scope: ScopeImpl | undefined,
     state: ResourceState,
   ): Rec {
-    if (name !== undefined && this.#byName.has(name)) {
-      throw new KernelError("ERR_KERNEL_INVALID_ARGUMENT", `A live resource is already named "${redactString(name)}"; names of live resources are unique`);
-    }
-    const seq = ++this.#seq;
-    const rec = new Rec(seq, "r" + seq, type, name, release, force, timeoutMs, describe, deps, this.clock.now(), state);
-    for (const d of deps) (d.dependents ??= new Set()).add(rec);
-    const rate = this.#settings.stackSampleRate;
-    if (rate > 0 && (rate >= 1 || Math.random() < rate)) rec.stack = new Error("acquired here").stack;
-    this.#live.set(rec.id, rec);
-    if (name !== undefined) this.#byName.set(name, rec);
-    if (scope !== undefined) {
-      rec.scope = scope;
-      scope.recs.add(rec);
-    }
+    const rec = this.#table.add(type, name, release, force, timeoutMs, describe, deps, scope, state);
     if (this.#leaks !== undefined && !this.#leaks.armed) this.#leaks.arm();
     return rec;
   }
@@ -422,7 +385,7 @@ export class Kernel implements KernelApi, ScopeHost {
     }
     if (options.timeoutMs !== undefined) assertTimeoutMs(options.timeoutMs, `adopt(value, { type: "${options.type}" })`);
     const deps = this.#resolveDepsSync(options.dependsOn);
-    const rec = this.#newRec(
+    const rec = this.#addRec(
       options.type,
       options.name,
       options.release as Release<unknown>,
@@ -469,7 +432,7 @@ export class Kernel implements KernelApi, ScopeHost {
     if (this.#state !== "running") throw new KernelClosedError("acquire");
     // The scope may have closed while dependencies were resolved: its close would never see this one.
     if (scope !== undefined) this[kAssertScopeOpen](scope, "acquire");
-    const rec = this.#newRec(
+    const rec = this.#addRec(
       type,
       name,
       def.release.bind(def) as Release<unknown>,
@@ -491,7 +454,7 @@ export class Kernel implements KernelApi, ScopeHost {
     try {
       rec.value = await def.create(spec, ctx);
     } catch (error) {
-      this.#drop(rec, "failed");
+      this.#table.drop(rec, "failed");
       markReady();
       this.#emit({ type: "resource:acquire-failed", at: this.clock.now(), id: rec.id, resourceType: type, name: rec.shownName, error });
       throw error;
@@ -570,43 +533,6 @@ export class Kernel implements KernelApi, ScopeHost {
       scope.parent?.children.delete(scope);
       return outcomes;
     })();
-  }
-
-  #drop(rec: Rec, state: ResourceState): void {
-    rec.state = state;
-    this.#live.delete(rec.id);
-    if (rec.name !== undefined && this.#byName.get(rec.name) === rec) this.#byName.delete(rec.name);
-    for (const d of rec.deps) d.dependents?.delete(rec);
-    rec.scope?.recs.delete(rec);
-    this.#finalizer.unregister(rec);
-  }
-
-  #finish(rec: Rec, outcome: ReleaseOutcomeKind, started: number, error: unknown): ResourceOutcome {
-    const now = this.clock.now();
-    this.#drop(rec, outcome);
-    rec.sharedHandle = undefined;
-    // One object serves as the caller's outcome and the history entry: one allocation, not two.
-    const result: ResourceOutcome & HistoryEntry = {
-      id: rec.id,
-      type: rec.type,
-      name: rec.shownName,
-      outcome,
-      elapsedMs: now - started,
-      acquiredAt: rec.acquiredAt,
-      releasedAt: now,
-    };
-    if (error !== undefined) result.error = error;
-    const size = this.#settings.historySize;
-    if (size > 0) {
-      if (this.#history.length < size) this.#history.push(result);
-      else this.#history[this.#historyNext] = result;
-      this.#historyNext = (this.#historyNext + 1) % size;
-    }
-    if (this.#bus.observed)
-      this.#emit({ type: "resource:released", at: now, id: rec.id, resourceType: rec.type, name: rec.shownName, outcome, elapsedMs: now - started, error });
-    // Keep the value only as long as something holds it.
-    rec.value = undefined;
-    return result;
   }
 
   // ---------------------------------------------------------------------------------------------
