@@ -28,12 +28,12 @@ import type {
   ShutdownReport,
 } from "../types.js";
 import { PluginRegistry } from "../registry/PluginRegistry.js";
-import { assertTimeoutMs } from "./assertTimeoutMs.js";
+import { assertTimeoutMs, checkTypeDefinition } from "./checkInput.js";
 import { CORE_FEATURES, FeatureRegistry, type Features } from "./Features.js";
 import { guardExit } from "./exitGuard.js";
 import { createHooks, type KernelHooks } from "./hooks.js";
 import type { Kernel as KernelApi, ReportedLeak } from "./KernelApi.js";
-import { Handle, NO_DEPS, Rec, type Release } from "./ResourceRecord.js";
+import { Handle, Rec, type Release } from "./ResourceRecord.js";
 import { emitReportedLeak, LeakTimer } from "./leaks.js";
 import { ResourceTable } from "./ResourceTable.js";
 import { hasTaps, Releaser } from "./Releaser.js";
@@ -177,14 +177,7 @@ export class Kernel implements KernelApi, ScopeHost {
    * @throws KernelError ERR_KERNEL_DUPLICATE_TYPE, ERR_KERNEL_INVALID_ARGUMENT
    */
   registerType<T, S = Record<string, unknown>>(type: string, definition: ResourceTypeDefinition<T, S>): void {
-    if (typeof type !== "string" || type === "")
-      throw new KernelError("ERR_KERNEL_INVALID_ARGUMENT", `registerType: type must be a non-empty string; received ${JSON.stringify(type)}`);
-    if (this.#types.has(type))
-      throw new KernelError("ERR_KERNEL_DUPLICATE_TYPE", `Resource type "${type}" is already registered; each type is registered by one plugin`);
-    if (definition === null || typeof definition !== "object" || typeof definition.release !== "function") {
-      throw new KernelError("ERR_KERNEL_INVALID_ARGUMENT", `registerType("${type}"): definition must be an object with a release(value, ctx) function`);
-    }
-    if (definition.timeoutMs !== undefined) assertTimeoutMs(definition.timeoutMs, `registerType("${type}")`);
+    checkTypeDefinition(type, definition, this.#types);
     this.#types.set(type, definition);
   }
 
@@ -345,21 +338,6 @@ export class Kernel implements KernelApi, ScopeHost {
     return out;
   }
 
-  #resolveDepsSync(refs: ReadonlyArray<DependencyRef> | undefined): Rec[] {
-    if (refs === undefined || refs.length === 0) return NO_DEPS;
-    return refs.map((ref) => {
-      const live = typeof ref === "string" ? this.#byName.get(ref) : ref !== null && typeof ref === "object" ? this.#live.get(ref.id) : undefined;
-      // "acquiring" stays allowed: an acquire hook may adopt parts of the resource it is creating.
-      if (live === undefined || (live.state !== "active" && live.state !== "acquiring")) {
-        throw new KernelError(
-          "ERR_KERNEL_UNKNOWN_RESOURCE",
-          `dependsOn: ${typeof ref === "string" ? `"${ref}"` : `resource ${(ref as { id?: string })?.id}`} is not a live resource (adopt() is synchronous: acquire dependencies first)`,
-        );
-      }
-      return live;
-    });
-  }
-
   /** Adds a record to the table and arms the leak timer if none is armed. */
   #addRec(
     type: string,
@@ -384,7 +362,7 @@ export class Kernel implements KernelApi, ScopeHost {
       throw new KernelError("ERR_KERNEL_INVALID_ARGUMENT", "adopt(value, options): options must include type (string) and release(value, ctx)");
     }
     if (options.timeoutMs !== undefined) assertTimeoutMs(options.timeoutMs, `adopt(value, { type: "${options.type}" })`);
-    const deps = this.#resolveDepsSync(options.dependsOn);
+    const deps = this.#table.liveDeps(options.dependsOn);
     const rec = this.#addRec(
       options.type,
       options.name,

@@ -8,9 +8,9 @@ import { KernelError } from "../errors.js";
 import type { EventBus } from "../events/EventBus.js";
 import { redactString, redactValue } from "../redact.js";
 import type { Clock } from "../time/Clock.js";
-import type { HistoryEntry, ReleaseOutcomeKind, ResourceOutcome, ResourceSnapshot, ResourceState } from "../types.js";
+import type { DependencyRef, HistoryEntry, ReleaseOutcomeKind, ResourceOutcome, ResourceSnapshot, ResourceState } from "../types.js";
 import { createGcLeakWatch } from "./leaks.js";
-import { Rec, type RecScope, type Release } from "./ResourceRecord.js";
+import { NO_DEPS, Rec, type RecScope, type Release } from "./ResourceRecord.js";
 
 /** The kernel's live resources and recent history. */
 export class ResourceTable {
@@ -131,5 +131,24 @@ export class ResourceTable {
     const n = this.#history.length;
     const ordered = n < this.#settings.historySize ? this.#history : [...this.#history.slice(this.#historyNext), ...this.#history.slice(0, this.#historyNext)];
     return ordered.map(({ id, type, name, outcome, acquiredAt, releasedAt }) => ({ id, type, name, outcome, acquiredAt, releasedAt }));
+  }
+
+  /**
+   * The live records `refs` name, for adopt() (synchronous: dependencies must be live already).
+   * @throws KernelError ERR_KERNEL_UNKNOWN_RESOURCE
+   */
+  liveDeps(refs: ReadonlyArray<DependencyRef> | undefined): Rec[] {
+    if (refs === undefined || refs.length === 0) return NO_DEPS;
+    return refs.map((ref) => {
+      const live = typeof ref === "string" ? this.byName.get(ref) : ref !== null && typeof ref === "object" ? this.live.get(ref.id) : undefined;
+      // "acquiring" stays allowed: an acquire hook may adopt parts of the resource it is creating.
+      if (live === undefined || (live.state !== "active" && live.state !== "acquiring")) {
+        throw new KernelError(
+          "ERR_KERNEL_UNKNOWN_RESOURCE",
+          `dependsOn: ${typeof ref === "string" ? `"${ref}"` : `resource ${(ref as { id?: string })?.id}`} is not a live resource (adopt() is synchronous: acquire dependencies first)`,
+        );
+      }
+      return live;
+    });
   }
 }

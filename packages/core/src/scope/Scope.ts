@@ -5,7 +5,7 @@
  * so nothing of the kernel's internals is public.
  */
 import type { AcquireSpec, AdoptOptions, ResourceHandle, ResourceOutcome } from "../types.js";
-import { assertTimeoutMs } from "../kernel/assertTimeoutMs.js";
+import { assertTimeoutMs } from "../kernel/checkInput.js";
 import type { Rec } from "../kernel/ResourceRecord.js";
 
 /** Options of `kernel.scope(name, options)`. */
