@@ -25,7 +25,6 @@ export { checkConfig } from "./config/checkConfig.js";
 export type { CheckConfigOptions, CheckedConfig } from "./config/checkConfig.js";
 export { composeConfigSchema, durationSchema, fileModeSchema, pathSchema, RESOURCE_NAME_PATTERN, sizeSchema } from "./config/schema.js";
 export type { SchemaParts } from "./config/schema.js";
-export { didYouMean } from "./config/validateConfig.js";
 export {
   CoreErrorCodes,
   DeadlineExceededError,

@@ -56,7 +56,7 @@ export async function createTestKernel(options: TestKernelOptions = {}): Promise
     name: RECORDER,
     apply: (k) =>
       void k.events$.subscribe((e) => {
-        if (!(e.type === "plugin:event" && e.name === "plugin:applied" && e.data.plugin === RECORDER)) events.push(e);
+        if (!(e.type === "plugin:applied" && e.plugin === RECORDER)) events.push(e);
       }),
   });
   const kernel = await createKernel({ env: {}, config: {}, ...rest, clock, plugins: [recorder, ...(rest.plugins ?? [])] });

@@ -121,7 +121,7 @@ export class Kernel implements KernelApi, ScopeHost {
       }
       this.#emit({ type: "hook:error", at: this.clock.now(), hook, tap, error });
     });
-    this.plugins = new PluginRegistry(this);
+    this.plugins = new PluginRegistry(this, (plugin, elapsedMs) => this.#emit({ type: "plugin:applied", at: this.clock.now(), plugin, elapsedMs }));
     this.#table = new ResourceTable(clock, settings, this.#bus);
     this.#live = this.#table.live;
     this.#byName = this.#table.byName;

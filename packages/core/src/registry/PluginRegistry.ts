@@ -126,9 +126,12 @@ function whereApplyFailed(cause: unknown, options: unknown): string {
 export class PluginRegistry {
   readonly #kernel: Kernel;
   readonly #plugins = new Map<string, PluginDescriptor<any>>();
+  readonly #onApplied: (plugin: string, elapsedMs: number) => void;
 
-  constructor(kernel: Kernel) {
+  /** `onApplied` announces each plugin once its apply() has settled (the kernel emits `plugin:applied`). */
+  constructor(kernel: Kernel, onApplied: (plugin: string, elapsedMs: number) => void) {
     this.#kernel = kernel;
+    this.#onApplied = onApplied;
   }
 
   has(name: string): boolean {
@@ -216,6 +219,6 @@ export class PluginRegistry {
         );
       }
     }
-    kernel.emitPluginEvent("core", "plugin:applied", { plugin: plugin.name, elapsedMs: kernel.clock.now() - started });
+    this.#onApplied(plugin.name, kernel.clock.now() - started);
   }
 }
