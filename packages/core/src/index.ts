@@ -1,8 +1,10 @@
 /**
  * @custodian/core — the kernel of Custodian: declared, tracked, deadline-bounded resources.
  */
-export { createKernel, Kernel } from "./kernel/Kernel.js";
-export type { CreateKernelOptions, Scope, ScopeOptions } from "./kernel/Kernel.js";
+export { createKernel } from "./kernel/createKernel.js";
+export type { CreateKernelOptions } from "./kernel/createKernel.js";
+export type { Kernel, ReportedLeak } from "./kernel/KernelApi.js";
+export type { Scope, ScopeOptions } from "./scope/Scope.js";
 export type { KernelHooks, HookResource, ShutdownContext, DeadlineContext } from "./kernel/hooks.js";
 export { featureEnvName } from "./kernel/Features.js";
 export type { Features, FeatureDeclaration, FeatureState, FeatureSource } from "./kernel/Features.js";
@@ -23,7 +25,6 @@ export { checkConfig } from "./config/checkConfig.js";
 export type { CheckConfigOptions, CheckedConfig } from "./config/checkConfig.js";
 export { composeConfigSchema, durationSchema, fileModeSchema, pathSchema, RESOURCE_NAME_PATTERN, sizeSchema } from "./config/schema.js";
 export type { SchemaParts } from "./config/schema.js";
-export { didYouMean } from "./config/validateConfig.js";
 export {
   CoreErrorCodes,
   DeadlineExceededError,

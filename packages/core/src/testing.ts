@@ -9,7 +9,8 @@
  *   await t.clock.advance(5_000)               // drive time instead of sleeping
  *   expect(t.pluginEvents("my-plugin", "thing:opened")).toHaveLength(1)
  */
-import { createKernel, type CreateKernelOptions, type Kernel } from "./kernel/Kernel.js";
+import { createKernel, type CreateKernelOptions } from "./kernel/createKernel.js";
+import type { Kernel } from "./kernel/KernelApi.js";
 import type { KernelEvent } from "./events/KernelEvent.js";
 import type { ShutdownReport } from "./types.js";
 import { ManualClock } from "./time/ManualClock.js";
@@ -55,7 +56,7 @@ export async function createTestKernel(options: TestKernelOptions = {}): Promise
     name: RECORDER,
     apply: (k) =>
       void k.events$.subscribe((e) => {
-        if (!(e.type === "plugin:event" && e.name === "plugin:applied" && e.data.plugin === RECORDER)) events.push(e);
+        if (!(e.type === "plugin:applied" && e.plugin === RECORDER)) events.push(e);
       }),
   });
   const kernel = await createKernel({ env: {}, config: {}, ...rest, clock, plugins: [recorder, ...(rest.plugins ?? [])] });

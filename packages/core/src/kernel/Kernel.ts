@@ -4,16 +4,14 @@
  * neither settles, errors aggregated. `features.deadlineCleanup: off` switches to the legacy
  * strategy (sequential, reverse acquisition order, no deadline) for rollback.
  */
-import { resolve as resolvePath } from "node:path";
 import type { Observable } from "rxjs";
-import { DeadlineExceededError, KernelClosedError, KernelError, ReleaseAbandonedError, ReleaseFailedError, ReleaseLateError } from "../errors.js";
+import { KernelClosedError, KernelError } from "../errors.js";
 import { EventBus } from "../events/EventBus.js";
-import { redactFlat, redactString, redactValue } from "../redact.js";
+import { redactString, redactValue } from "../redact.js";
 import type { KernelEvent } from "../events/KernelEvent.js";
-import { checkDependencies, normalizeConfig, type KernelSettings } from "../config/normalize.js";
-import { resolveConfigInput } from "../config/resolveConfigInput.js";
-import { deadlineAt, type Deadline } from "../scope/Deadline.js";
-import { systemClock, type Clock, type TimerHandle } from "../time/Clock.js";
+import type { KernelSettings } from "../config/normalize.js";
+import { kAcquireIn, kAdoptIn, kAssertScopeOpen, kCloseScope, ScopeImpl, type Scope, type ScopeHost, type ScopeOptions } from "../scope/Scope.js";
+import type { Clock, TimerHandle } from "../time/Clock.js";
 import type {
   AcquireSpec,
   AdoptOptions,
@@ -21,7 +19,6 @@ import type {
   CustodianConfig,
   DependencyRef,
   HistoryEntry,
-  ReleaseContext,
   ReleaseOutcomeKind,
   ResourceHandle,
   ResourceOutcome,
@@ -30,221 +27,25 @@ import type {
   ResourceTypeDefinition,
   ShutdownReport,
 } from "../types.js";
+import { PluginRegistry } from "../registry/PluginRegistry.js";
+import { assertTimeoutMs, checkTypeDefinition } from "./checkInput.js";
 import { CORE_FEATURES, FeatureRegistry, type Features } from "./Features.js";
 import { guardExit } from "./exitGuard.js";
-import { createHooks, type HookResource, type KernelHooks, type ShutdownContext } from "./hooks.js";
-import { normalizePluginEntry, type PluginDescriptor, type PluginEntry } from "../registry/definePlugin.js";
-import { PluginRegistry } from "../registry/PluginRegistry.js";
+import { createHooks, type KernelHooks } from "./hooks.js";
+import type { Kernel as KernelApi, ReportedLeak } from "./KernelApi.js";
+import { Handle, Rec, type Release } from "./ResourceRecord.js";
+import { emitReportedLeak, LeakTimer } from "./leaks.js";
+import { ResourceTable } from "./ResourceTable.js";
+import { hasTaps, Releaser } from "./Releaser.js";
+import { runShutdownHook, ShutdownForcing, shutdownReport, unreleasedLine } from "./shutdown.js";
 import { installSignalHandlers } from "./signals.js";
 
-/** Options of `createKernel`. */
-export interface CreateKernelOptions {
-  /** A configuration object shaped like resource.config.yaml, or the path of a config file. */
-  config?: CustodianConfig | string;
-  plugins?: PluginEntry[];
-  clock?: Clock;
-  /** Environment for feature-flag overrides and `${VAR}` interpolation. Default process.env. */
-  env?: Record<string, string | undefined>;
-  /**
-   * Where to search for a config file when `config` is omitted, what a relative `config` path is
-   * relative to, and `kernel.configDir` for a config object. Default process.cwd().
-   */
-  cwd?: string;
-  /** Called with the exit code after a signal-initiated shutdown. Default process.exit. */
-  exit?: (code: number) => void;
-}
-
-type Release<T> = (value: T, ctx: ReleaseContext) => void | Promise<void>;
-
-type Settled = { timeout: true } | { timeout: false; ok: true } | { timeout: false; ok: false; error: unknown };
-
 const noop = (): void => {};
-/** After a second signal, forced work gets this long before it is abandoned (the process exits at 100 ms). */
-const FORCE_NOW_WINDOW_MS = 50;
-/** Shared by every resource without dependencies (never mutated). */
-const NO_DEPS: Rec[] = [];
-/** `isUsed()` also counts interceptors, and every hook carries the isolating one: count taps. */
-const hasTaps = (hook: { taps: unknown[] }): boolean => hook.taps.length > 0;
-const isPromiseLike = (v: unknown): v is PromiseLike<unknown> =>
-  v !== null && (typeof v === "object" || typeof v === "function") && typeof (v as PromiseLike<unknown>).then === "function";
-
 /**
- * A per-resource or per-scope budget given (callers skip undefined, "inherit"): a number of
- * milliseconds >= 0 (Infinity: no budget of its own). NaN, negatives and non-numbers would silently
- * turn into "release at once" or "never", so they are refused where they enter.
- * @throws KernelError ERR_KERNEL_INVALID_ARGUMENT
+ * The Custodian kernel: the facade that wires the resource table, scopes, the releaser, shutdown
+ * and leak detection. Create it with `createKernel()`; callers see it as the `Kernel` interface.
  */
-function assertTimeoutMs(value: unknown, where: string): void {
-  if (typeof value !== "number" || Number.isNaN(value) || value < 0) {
-    throw new KernelError(
-      "ERR_KERNEL_INVALID_ARGUMENT",
-      `${where}: timeoutMs must be a number of milliseconds >= 0; received ${typeof value === "number" ? String(value) : JSON.stringify(value)}`,
-    );
-  }
-}
-
-/** Internal record of one tracked resource. Never holds its (GC-tracked) handle. */
-class Rec {
-  state: ResourceState;
-  value: unknown = undefined;
-  /** Live resources that depend on this one; made on first use (most resources have none). */
-  dependents: Set<Rec> | undefined = undefined;
-  leakFlagged = false;
-  stack: string | undefined;
-  /** Resolves when creation has finished (either way). */
-  ready: Promise<void> | undefined;
-  createAbort: AbortController | undefined;
-  releasing: Promise<ResourceOutcome | undefined> | undefined;
-  /** Cuts the current release phase short (set while a release phase is pending). */
-  escalate: (() => void) | undefined;
-  /** True once the forced phase has started: the global force point must not cut it short. */
-  inForcePhase = false;
-  /** The one shared handle of a declared (singleton) resource. */
-  sharedHandle: ResourceHandle | undefined;
-  scope: ScopeImpl | undefined;
-
-  constructor(
-    readonly seq: number,
-    readonly id: string,
-    readonly type: string,
-    readonly name: string | undefined,
-    readonly release: Release<unknown>,
-    readonly force: Release<unknown> | undefined,
-    readonly timeoutMs: number | undefined,
-    readonly describe: ((v: unknown) => Record<string, unknown> | undefined) | undefined,
-    readonly deps: Rec[],
-    readonly acquiredAt: number,
-    state: ResourceState,
-  ) {
-    this.state = state;
-    this.shownName = name === undefined ? undefined : redactString(name);
-  }
-
-  /** The name as shown in events, snapshots, reports and messages: credentials redacted. */
-  readonly shownName: string | undefined;
-
-  info(): HookResource {
-    return { id: this.id, type: this.type, name: this.name, value: this.value };
-  }
-
-  subject(): string {
-    return this.shownName === undefined ? `Resource ${this.id} (${this.type})` : `Resource "${this.shownName}" (${this.type}, ${this.id})`;
-  }
-}
-
-/** A release context whose AbortController is made only when someone asks for the signal. */
-class LazyReleaseContext implements ReleaseContext {
-  #ac: AbortController | undefined;
-  #deadline: Deadline | undefined;
-  readonly #at: number;
-  constructor(
-    readonly clock: Clock,
-    at: number,
-    readonly reason: string,
-  ) {
-    this.#at = at;
-  }
-  get signal(): AbortSignal {
-    return (this.#ac ??= new AbortController()).signal;
-  }
-  get deadline(): Deadline {
-    return (this.#deadline ??= deadlineAt(this.clock, this.#at));
-  }
-  abort(reason: unknown): void {
-    (this.#ac ??= new AbortController()).abort(reason);
-  }
-}
-
-class Handle<T> implements ResourceHandle<T> {
-  readonly #rec: Rec;
-  readonly #release: (rec: Rec) => Promise<ResourceOutcome>;
-  constructor(rec: Rec, release: (rec: Rec) => Promise<ResourceOutcome>) {
-    this.#rec = rec;
-    this.#release = release;
-  }
-  get id(): string {
-    return this.#rec.id;
-  }
-  get type(): string {
-    return this.#rec.type;
-  }
-  get name(): string | undefined {
-    return this.#rec.name;
-  }
-  get value(): T {
-    return this.#rec.value as T;
-  }
-  get state(): ResourceState {
-    return this.#rec.state;
-  }
-  release(): Promise<ResourceOutcome> {
-    return this.#release(this.#rec);
-  }
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.#release(this.#rec);
-  }
-}
-
-/** Options of `kernel.scope(name, options)`. */
-export interface ScopeOptions {
-  /** Total budget for releasing everything in the scope when it closes. */
-  timeoutMs?: number;
-}
-
-/** A group of resources released together, in dependency order, when the scope closes. */
-export interface Scope extends AsyncDisposable {
-  readonly name: string;
-  readonly closed: boolean;
-  acquire<T = unknown>(nameOrSpec: string | AcquireSpec): Promise<ResourceHandle<T>>;
-  adopt<T>(value: T, options: AdoptOptions<T>): ResourceHandle<T>;
-  scope(name: string, options?: ScopeOptions): Scope;
-  /** Releases every resource of this scope and its child scopes. Idempotent. */
-  close(): Promise<ResourceOutcome[]>;
-}
-
-class ScopeImpl implements Scope {
-  readonly recs = new Set<Rec>();
-  readonly children = new Set<ScopeImpl>();
-  #closing: Promise<ResourceOutcome[]> | undefined;
-  constructor(
-    readonly kernel: Kernel,
-    readonly name: string,
-    readonly timeoutMs: number | undefined,
-    readonly parent: ScopeImpl | undefined,
-  ) {}
-  get closed(): boolean {
-    return this.#closing !== undefined;
-  }
-  acquire<T = unknown>(nameOrSpec: string | AcquireSpec): Promise<ResourceHandle<T>> {
-    return this.kernel[kAcquireIn]<T>(this, nameOrSpec);
-  }
-  adopt<T>(value: T, options: AdoptOptions<T>): ResourceHandle<T> {
-    return this.kernel[kAdoptIn](this, value, options);
-  }
-  scope(name: string, options?: ScopeOptions): Scope {
-    this.kernel[kAssertScopeOpen](this, "open a child scope");
-    if (options?.timeoutMs !== undefined) assertTimeoutMs(options.timeoutMs, `scope("${this.name}/${name}")`);
-    const child = new ScopeImpl(this.kernel, `${this.name}/${name}`, options?.timeoutMs, this);
-    this.children.add(child);
-    return child;
-  }
-  close(parentDeadlineAt = Infinity): Promise<ResourceOutcome[]> {
-    return (this.#closing ??= this.kernel[kCloseScope](this, parentDeadlineAt));
-  }
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.close();
-  }
-}
-
-const kAcquireIn = Symbol("acquireIn");
-const kAdoptIn = Symbol("adoptIn");
-const kCloseScope = Symbol("closeScope");
-const kAssertScopeOpen = Symbol("assertScopeOpen");
-
-/**
- * The Custodian kernel. Create it with `createKernel()`.
- */
-export class Kernel {
+export class Kernel implements KernelApi, ScopeHost {
   /** Lifecycle hooks (tapable), frozen. */
   readonly hooks: KernelHooks;
   /** Resolved feature flags. */
@@ -282,26 +83,20 @@ export class Kernel {
   readonly #featureRegistry: FeatureRegistry;
   readonly #settings: KernelSettings;
   readonly #types = new Map<string, ResourceTypeDefinition<any, any>>();
-  readonly #live = new Map<string, Rec>();
-  readonly #byName = new Map<string, Rec>();
-  readonly #history: HistoryEntry[] = [];
-  #historyNext = 0;
-  #seq = 0;
+  readonly #table: ResourceTable;
+  readonly #live: Map<string, Rec>;
+  readonly #byName: Map<string, Rec>;
   #state: "running" | "closing" | "closed" = "running";
   #shutdown: Promise<ShutdownReport> | undefined;
-  #forcing = false;
-  /** Abandoned releases still pending: events$ completes once they have settled too. */
-  #lateOutstanding = 0;
-  #forcePoint: (() => void) | undefined;
   /** The global hard deadline while closing (Infinity otherwise): releases started then derive from it. */
   #hardAt = Infinity;
-  #forceReached: Promise<void> | undefined;
-  #leakTimer: TimerHandle | undefined;
-  /** The second signal's abandon-all backstop; cleared when shutdown ends. */
-  #forceNowTimer: TimerHandle | undefined;
-  #leakTimerAt = Infinity;
   readonly #exit: (code: number) => void;
+  readonly #releaser: Releaser;
+  readonly #forcing: ShutdownForcing;
+  readonly #isLive = (rec: Rec): boolean => this.#live.has(rec.id);
   readonly #finalizer: FinalizationRegistry<string>;
+  /** Undefined when no leak threshold is configured. */
+  readonly #leaks: LeakTimer | undefined;
   /** @internal */
   readonly plugins: PluginRegistry;
 
@@ -326,22 +121,16 @@ export class Kernel {
       }
       this.#emit({ type: "hook:error", at: this.clock.now(), hook, tap, error });
     });
-    this.plugins = new PluginRegistry(this);
-    this.#finalizer = new FinalizationRegistry((id) => {
-      const rec = this.#live.get(id);
-      if (rec === undefined || rec.state !== "active") return;
-      this.#emit({
-        type: "resource:leak-suspected",
-        at: this.clock.now(),
-        id,
-        resourceType: rec.type,
-        name: rec.shownName,
-        ageMs: this.clock.now() - rec.acquiredAt,
-        reason: "garbage-collected",
-        stack: rec.stack,
-        detail: "its handle was garbage-collected without release(); it stays tracked and is released at shutdown",
-      });
-    });
+    this.plugins = new PluginRegistry(this, (plugin, elapsedMs) => this.#emit({ type: "plugin:applied", at: this.clock.now(), plugin, elapsedMs }));
+    this.#table = new ResourceTable(clock, settings, this.#bus);
+    this.#live = this.#table.live;
+    this.#byName = this.#table.byName;
+    this.#releaser = new Releaser(clock, this.hooks, this.#bus, this.#live, settings, (rec, outcome, started, error) =>
+      this.#table.finish(rec, outcome, started, error),
+    );
+    this.#forcing = new ShutdownForcing(clock, this.#live, this.#releaser, this.#bus);
+    this.#finalizer = this.#table.finalizer;
+    this.#leaks = settings.leakThresholdMs === undefined ? undefined : new LeakTimer(clock, this.#live, settings.leakThresholdMs, this.#bus);
   }
 
   /** The kernel's event stream (a discriminated union on `type`). Completes after shutdown. */
@@ -374,22 +163,8 @@ export class Kernel {
    * first-class `resource:leak-suspected` event. `id` defaults to the subject's own id when the
    * leaked thing is a tracked resource, else to whatever names it (e.g. "fd:12").
    */
-  reportLeak(leak: { id: string; type: string; name?: string; reason: string; detail?: string; ageMs?: number; data?: Record<string, unknown> }): void {
-    if (!this.#bus.observed) return;
-    const rec = this.#live.get(leak.id);
-    const now = this.clock.now();
-    this.#emit({
-      type: "resource:leak-suspected",
-      at: now,
-      id: leak.id,
-      resourceType: leak.type,
-      name: leak.name === undefined ? undefined : redactString(leak.name),
-      ageMs: leak.ageMs ?? (rec === undefined ? 0 : now - rec.acquiredAt),
-      reason: leak.reason,
-      stack: rec?.stack,
-      detail: leak.detail === undefined ? undefined : redactString(leak.detail),
-      data: leak.data === undefined ? undefined : (redactValue(leak.data) as Record<string, unknown>),
-    });
+  reportLeak(leak: ReportedLeak): void {
+    emitReportedLeak(leak, this.#live, this.clock, this.#bus);
   }
 
   /** True when `events$` has a subscriber (skip building event payloads otherwise). */
@@ -402,14 +177,7 @@ export class Kernel {
    * @throws KernelError ERR_KERNEL_DUPLICATE_TYPE, ERR_KERNEL_INVALID_ARGUMENT
    */
   registerType<T, S = Record<string, unknown>>(type: string, definition: ResourceTypeDefinition<T, S>): void {
-    if (typeof type !== "string" || type === "")
-      throw new KernelError("ERR_KERNEL_INVALID_ARGUMENT", `registerType: type must be a non-empty string; received ${JSON.stringify(type)}`);
-    if (this.#types.has(type))
-      throw new KernelError("ERR_KERNEL_DUPLICATE_TYPE", `Resource type "${type}" is already registered; each type is registered by one plugin`);
-    if (definition === null || typeof definition !== "object" || typeof definition.release !== "function") {
-      throw new KernelError("ERR_KERNEL_INVALID_ARGUMENT", `registerType("${type}"): definition must be an object with a release(value, ctx) function`);
-    }
-    if (definition.timeoutMs !== undefined) assertTimeoutMs(definition.timeoutMs, `registerType("${type}")`);
+    checkTypeDefinition(type, definition, this.#types);
     this.#types.set(type, definition);
   }
 
@@ -455,39 +223,12 @@ export class Kernel {
 
   /** Live resources, oldest first. */
   snapshot(): ResourceSnapshot[] {
-    const now = this.clock.now();
-    const out: ResourceSnapshot[] = [];
-    for (const r of this.#live.values()) {
-      let details: Record<string, unknown> | undefined;
-      if (r.describe !== undefined && r.state === "active") {
-        try {
-          details = redactFlat(r.describe(r.value)) as Record<string, unknown> | undefined;
-        } catch (error) {
-          details = { error: redactString(error instanceof Error ? error.message : String(error)) };
-        }
-      }
-      const s: ResourceSnapshot = {
-        id: r.id,
-        type: r.type,
-        name: r.shownName,
-        state: r.state,
-        acquiredAt: r.acquiredAt,
-        ageMs: now - r.acquiredAt,
-        dependsOn: r.deps.map((d) => d.shownName ?? d.id),
-        scope: r.scope === undefined ? undefined : redactString(r.scope.name),
-      };
-      if (r.stack !== undefined) s.stack = r.stack;
-      if (details !== undefined) s.details = details;
-      out.push(s);
-    }
-    return out;
+    return this.#table.snapshot(this.clock.now());
   }
 
   /** Recently released resources (a bounded ring buffer, oldest first). */
   history(): HistoryEntry[] {
-    const n = this.#history.length;
-    const ordered = n < this.#settings.historySize ? this.#history : [...this.#history.slice(this.#historyNext), ...this.#history.slice(0, this.#historyNext)];
-    return ordered.map(({ id, type, name, outcome, acquiredAt, releasedAt }) => ({ id, type, name, outcome, acquiredAt, releasedAt }));
+    return this.#table.history();
   }
 
   /**
@@ -597,22 +338,8 @@ export class Kernel {
     return out;
   }
 
-  #resolveDepsSync(refs: ReadonlyArray<DependencyRef> | undefined): Rec[] {
-    if (refs === undefined || refs.length === 0) return NO_DEPS;
-    return refs.map((ref) => {
-      const live = typeof ref === "string" ? this.#byName.get(ref) : ref !== null && typeof ref === "object" ? this.#live.get(ref.id) : undefined;
-      // "acquiring" stays allowed: an acquire hook may adopt parts of the resource it is creating.
-      if (live === undefined || (live.state !== "active" && live.state !== "acquiring")) {
-        throw new KernelError(
-          "ERR_KERNEL_UNKNOWN_RESOURCE",
-          `dependsOn: ${typeof ref === "string" ? `"${ref}"` : `resource ${(ref as { id?: string })?.id}`} is not a live resource (adopt() is synchronous: acquire dependencies first)`,
-        );
-      }
-      return live;
-    });
-  }
-
-  #newRec(
+  /** Adds a record to the table and arms the leak timer if none is armed. */
+  #addRec(
     type: string,
     name: string | undefined,
     release: Release<unknown>,
@@ -623,21 +350,8 @@ export class Kernel {
     scope: ScopeImpl | undefined,
     state: ResourceState,
   ): Rec {
-    if (name !== undefined && this.#byName.has(name)) {
-      throw new KernelError("ERR_KERNEL_INVALID_ARGUMENT", `A live resource is already named "${redactString(name)}"; names of live resources are unique`);
-    }
-    const seq = ++this.#seq;
-    const rec = new Rec(seq, "r" + seq, type, name, release, force, timeoutMs, describe, deps, this.clock.now(), state);
-    for (const d of deps) (d.dependents ??= new Set()).add(rec);
-    const rate = this.#settings.stackSampleRate;
-    if (rate > 0 && (rate >= 1 || Math.random() < rate)) rec.stack = new Error("acquired here").stack;
-    this.#live.set(rec.id, rec);
-    if (name !== undefined) this.#byName.set(name, rec);
-    if (scope !== undefined) {
-      rec.scope = scope;
-      scope.recs.add(rec);
-    }
-    if (this.#settings.leakThresholdMs !== undefined && this.#leakTimer === undefined) this.#armLeakTimer();
+    const rec = this.#table.add(type, name, release, force, timeoutMs, describe, deps, scope, state);
+    if (this.#leaks !== undefined && !this.#leaks.armed) this.#leaks.arm();
     return rec;
   }
 
@@ -648,8 +362,8 @@ export class Kernel {
       throw new KernelError("ERR_KERNEL_INVALID_ARGUMENT", "adopt(value, options): options must include type (string) and release(value, ctx)");
     }
     if (options.timeoutMs !== undefined) assertTimeoutMs(options.timeoutMs, `adopt(value, { type: "${options.type}" })`);
-    const deps = this.#resolveDepsSync(options.dependsOn);
-    const rec = this.#newRec(
+    const deps = this.#table.liveDeps(options.dependsOn);
+    const rec = this.#addRec(
       options.type,
       options.name,
       options.release as Release<unknown>,
@@ -696,7 +410,7 @@ export class Kernel {
     if (this.#state !== "running") throw new KernelClosedError("acquire");
     // The scope may have closed while dependencies were resolved: its close would never see this one.
     if (scope !== undefined) this[kAssertScopeOpen](scope, "acquire");
-    const rec = this.#newRec(
+    const rec = this.#addRec(
       type,
       name,
       def.release.bind(def) as Release<unknown>,
@@ -718,7 +432,7 @@ export class Kernel {
     try {
       rec.value = await def.create(spec, ctx);
     } catch (error) {
-      this.#drop(rec, "failed");
+      this.#table.drop(rec, "failed");
       markReady();
       this.#emit({ type: "resource:acquire-failed", at: this.clock.now(), id: rec.id, resourceType: type, name: rec.shownName, error });
       throw error;
@@ -739,7 +453,7 @@ export class Kernel {
     }
     rec.state = "active";
     markReady();
-    if (this.#settings.leakThresholdMs !== undefined && this.#leakTimer === undefined && this.#state === "running") this.#armLeakTimer();
+    if (this.#leaks !== undefined && !this.#leaks.armed && this.#state === "running") this.#leaks.arm();
     this.#emit({ type: "resource:acquired", at: this.clock.now(), id: rec.id, resourceType: type, name: rec.shownName, elapsedMs: this.clock.now() - started });
     if (this.#state !== "running") {
       // Shutdown started while creating: the shutdown releases it; the caller must not use it.
@@ -761,12 +475,15 @@ export class Kernel {
     if (!this.#legacy() && this.#state === "running" && (rec.dependents === undefined || rec.dependents.size === 0) && rec.state === "active") {
       const budget = rec.timeoutMs ?? this.#settings.releaseTimeoutMs;
       // An active resource always yields an outcome: no extra promise on the hot path.
-      return this.#releaseOne(rec, budget, this.#settings.reserveMs, Infinity, "release") as Promise<ResourceOutcome>;
+      return this.#releaser.releaseOne(rec, budget, this.#settings.reserveMs, Infinity, "release") as Promise<ResourceOutcome>;
     }
-    return this.#releaseGroup([rec], { reason: "release", deadlineAt: this.#closingDeadline() }).then(
-      (outs) => outs.find((o) => o.id === rec.id) ?? this.#outcomeOf(rec),
-    );
+    return this.#releaseGroup([rec], "release", this.#closingDeadline()).then((outs) => outs.find((o) => o.id === rec.id) ?? this.#outcomeOf(rec));
   };
+
+  /** Releases `recs` and everything live that depends on them (see Releaser.releaseGroup). */
+  #releaseGroup(recs: Rec[], reason: string, deadlineAt: number): Promise<ResourceOutcome[]> {
+    return this.#releaser.releaseGroup(recs, { reason, deadlineAt, legacy: this.#legacy(), groupOnly: this.#state === "running" });
+  }
 
   /** While shutdown runs, a release or scope close started elsewhere shares the global deadline. */
   #closingDeadline(): number {
@@ -790,304 +507,10 @@ export class Kernel {
       const outcomes: ResourceOutcome[] = [];
       // Children were opened later: they close first, within what remains of ours.
       for (const child of [...scope.children].reverse()) outcomes.push(...(await child.close(deadline)));
-      outcomes.push(...(await this.#releaseGroup([...scope.recs], { reason: "scope", deadlineAt: deadline })));
+      outcomes.push(...(await this.#releaseGroup([...scope.recs], "scope", deadline)));
       scope.parent?.children.delete(scope);
       return outcomes;
     })();
-  }
-
-  /**
-   * Longest chain of live dependencies below `rec` that this release will also release (0 when
-   * none): dependencies outside `members` (a scope's or a handle's group) stay, so they take no share.
-   */
-  #chainBelow(rec: Rec, memo: Map<Rec, number>, members?: ReadonlySet<Rec>): number {
-    const known = memo.get(rec);
-    if (known !== undefined) return known;
-    memo.set(rec, 0);
-    let max = 0;
-    for (const d of rec.deps) {
-      if (this.#live.has(d.id) && (members === undefined || members.has(d))) max = Math.max(max, 1 + this.#chainBelow(d, memo, members));
-    }
-    memo.set(rec, max);
-    return max;
-  }
-
-  /** `recs` and, transitively, every live resource that depends on them. */
-  #closure(recs: Rec[]): Set<Rec> {
-    const closure = new Set<Rec>();
-    const add = (r: Rec): void => {
-      if (closure.has(r)) return;
-      closure.add(r);
-      if (r.dependents !== undefined) for (const d of r.dependents) add(d);
-    };
-    for (const r of recs) add(r);
-    return closure;
-  }
-
-  /**
-   * Releases `recs` and everything live that depends on them: dependents first, independent
-   * resources in parallel, started in reverse acquisition order. Each release gets
-   * min(its timeout, its share of what remains before the group's force point).
-   */
-  async #releaseGroup(recs: Rec[], opts: { reason: string; deadlineAt: number }): Promise<ResourceOutcome[]> {
-    if (this.#legacy()) return this.#releaseLegacy(recs, opts.reason);
-    const hardAt = opts.deadlineAt;
-    const reserve = Number.isFinite(hardAt) ? Math.min(this.#settings.reserveMs, (hardAt - this.clock.now()) * 0.5) : this.#settings.reserveMs;
-    const forceAt = hardAt - reserve;
-    const memo = new Map<Rec, Promise<ResourceOutcome | undefined>>();
-    const chains = new Map<Rec, number>();
-    // Outside shutdown, dependencies outside this group stay and take no share; during shutdown
-    // every live dependency is released after this group, so each level keeps its share.
-    const members = this.#state === "running" ? this.#closure(recs) : undefined;
-    const run = (rec: Rec): Promise<ResourceOutcome | undefined> => {
-      let p = memo.get(rec);
-      if (p !== undefined) return p;
-      p = (async () => {
-        const dependents = rec.dependents === undefined ? [] : [...rec.dependents];
-        if (dependents.length > 0) {
-          const all = Promise.all(dependents.map(run));
-          await (this.#forceReached === undefined ? all : Promise.race([all, this.#forceReached]));
-        }
-        const now = this.clock.now();
-        let budget = rec.timeoutMs ?? (Number.isFinite(forceAt) ? Infinity : this.#settings.releaseTimeoutMs);
-        if (Number.isFinite(forceAt)) budget = Math.min(budget, Math.max(0, forceAt - now) / (1 + this.#chainBelow(rec, chains, members)));
-        if (this.#forcing) budget = 0;
-        return this.#releaseOne(rec, budget, reserve, hardAt, opts.reason);
-      })();
-      memo.set(rec, p);
-      return p;
-    };
-    const ordered = [...recs].sort((a, b) => b.seq - a.seq);
-    await Promise.all(ordered.map(run));
-    // Dependents released along the way are reported too; newest first, as teardown reads.
-    const out: Array<[number, ResourceOutcome]> = [];
-    for (const [rec, p] of memo) {
-      const o = await p;
-      if (o !== undefined) out.push([rec.seq, o]);
-    }
-    return out.sort((a, b) => b[0] - a[0]).map(([, o]) => o);
-  }
-
-  /** Legacy cleanup: one at a time, reverse acquisition order, no deadline. */
-  async #releaseLegacy(recs: Rec[], reason: string): Promise<ResourceOutcome[]> {
-    const out: ResourceOutcome[] = [];
-    const ordered = [...this.#closure(recs)].sort((a, b) => b.seq - a.seq);
-    for (let i = 0; i < ordered.length; i++) {
-      if (this.#forcing) {
-        // Second signal: what is left is forced at once, in parallel, each within the backstop window.
-        const rest = await Promise.all(ordered.slice(i).map((r) => this.#releaseOne(r, 0, FORCE_NOW_WINDOW_MS, Infinity, reason)));
-        for (const o of rest) if (o !== undefined) out.push(o);
-        break;
-      }
-      const o = await this.#releaseOne(ordered[i], Infinity, Infinity, Infinity, reason);
-      if (o !== undefined) out.push(o);
-    }
-    return out;
-  }
-
-  /**
-   * Waits for `p` up to `ms` on the kernel clock; `rec.escalate` ends the wait early. The timer is
-   * ref'd: someone awaits this release (a caller, a scope, shutdown), and a hung release that
-   * holds no handle must still end at its budget, not in an early exit of the process. It is
-   * cleared as soon as the wait ends.
-   */
-  #within(p: PromiseLike<unknown>, ms: number, rec: Rec): Promise<Settled> {
-    return new Promise<Settled>((resolve) => {
-      let done = false;
-      let timer: TimerHandle | undefined;
-      const finish = (s: Settled): void => {
-        if (done) return;
-        done = true;
-        if (timer !== undefined) this.clock.clearTimeout(timer);
-        rec.escalate = undefined;
-        resolve(s);
-      };
-      if (Number.isFinite(ms)) timer = this.clock.setTimeout(() => finish({ timeout: true }), ms, { ref: true });
-      rec.escalate = () => finish({ timeout: true });
-      p.then(
-        () => finish({ timeout: false, ok: true }),
-        (error: unknown) => finish({ timeout: false, ok: false, error }),
-      );
-    });
-  }
-
-  /**
-   * Releases one resource: graceful within `budgetMs`, then abort + force within `forceWindowMs`
-   * (never past `hardAt`), else abandoned. Memoised: a second call returns the same promise.
-   */
-  #releaseOne(rec: Rec, budgetMs: number, forceWindowMs: number, hardAt: number, reason: string): Promise<ResourceOutcome | undefined> {
-    if (rec.releasing !== undefined) return rec.releasing;
-    if (rec.state === "active" && !hasTaps(this.hooks.release)) {
-      // Fast path: a synchronous release needs no timer, no promise race, no AbortController.
-      const started = this.clock.now();
-      const ctx = new LazyReleaseContext(this.clock, started + budgetMs, reason);
-      if (this.#bus.observed) {
-        rec.state = "releasing";
-        this.#emit({
-          type: "resource:releasing",
-          at: started,
-          id: rec.id,
-          resourceType: rec.type,
-          name: rec.shownName,
-          budgetMs,
-          reason: redactString(reason),
-        });
-      }
-      let result: unknown;
-      try {
-        result = rec.release(rec.value, ctx);
-      } catch (error) {
-        return (rec.releasing = Promise.resolve(this.#finish(rec, "failed", started, new ReleaseFailedError(rec.subject(), error))));
-      }
-      if (!isPromiseLike(result)) return (rec.releasing = Promise.resolve(this.#settledOk(rec, started, budgetMs)));
-      return (rec.releasing = this.#releaseSlow(rec, budgetMs, forceWindowMs, hardAt, reason, ctx, started, result));
-    }
-    return (rec.releasing = this.#releaseSlow(rec, budgetMs, forceWindowMs, hardAt, reason, undefined, this.clock.now(), undefined));
-  }
-
-  async #releaseSlow(
-    rec: Rec,
-    budgetMs: number,
-    forceWindowMs: number,
-    hardAt: number,
-    reason: string,
-    givenCtx: LazyReleaseContext | undefined,
-    started: number,
-    pending: PromiseLike<unknown> | undefined,
-  ): Promise<ResourceOutcome | undefined> {
-    const budgetEnd = started + budgetMs;
-    if (rec.state === "acquiring") {
-      const s = await this.#within(rec.ready!, budgetMs, rec);
-      if (s.timeout) {
-        rec.createAbort?.abort(new DeadlineExceededError(`Creating ${rec.subject()}`, budgetMs));
-        const error = new ReleaseAbandonedError(`${rec.subject()} (still being created)`);
-        rec.ready!.then(() => {
-          // Created after all: release it in the background, observed, never unhandled.
-          if (rec.state === "acquiring" || rec.state === "active")
-            this.#observeLate(
-              rec,
-              Promise.resolve().then(() => rec.release(rec.value, new LazyReleaseContext(this.clock, Infinity, "late"))),
-            );
-        }, noop);
-        return this.#finish(rec, "abandoned", started, error);
-      }
-      if (!this.#live.has(rec.id)) return undefined; // creation failed: nothing to release
-    }
-    const ctx = givenCtx ?? new LazyReleaseContext(this.clock, budgetEnd, reason);
-    rec.state = "releasing";
-    // A release that began on the fast path has announced itself already.
-    if (pending === undefined)
-      this.#emit({
-        type: "resource:releasing",
-        at: started,
-        id: rec.id,
-        resourceType: rec.type,
-        name: rec.shownName,
-        budgetMs,
-        reason: redactString(ctx.reason),
-      });
-    let work: Promise<unknown>;
-    if (pending !== undefined) {
-      work = Promise.resolve(pending);
-    } else {
-      work = (async () => {
-        if (hasTaps(this.hooks.release)) await this.hooks.release.promise(rec.info(), ctx);
-        await rec.release(rec.value, ctx);
-      })();
-    }
-    const remaining = Math.max(0, budgetEnd - this.clock.now());
-    const first = await this.#within(work, remaining, rec);
-    if (!first.timeout) {
-      return first.ok ? this.#settledOk(rec, started, budgetMs) : this.#finish(rec, "failed", started, new ReleaseFailedError(rec.subject(), first.error));
-    }
-    // Budget over (or escalated): abort, force, and give the force its window.
-    rec.inForcePhase = true;
-    const elapsed = this.clock.now() - started;
-    const exceeded = new DeadlineExceededError(`Releasing ${rec.subject()}`, elapsed);
-    ctx.abort(exceeded);
-    this.#emit({ type: "kernel:deadline-exceeded", at: this.clock.now(), scope: "resource", id: rec.id, resourceType: rec.type, name: rec.shownName });
-    this.#callDeadlineHook({ scope: "resource", resource: rec.info(), outstanding: 1 });
-    const forceWork: Promise<unknown> = rec.force === undefined ? work : Promise.resolve().then(() => rec.force!(rec.value, ctx));
-    const window = Math.max(0, Math.min(forceWindowMs, hardAt - this.clock.now()));
-    const second = this.#forcing && window === 0 ? ({ timeout: true } as Settled) : await this.#within(forceWork, window, rec);
-    if (!second.timeout) {
-      if (!second.ok && rec.force !== undefined) {
-        this.#observeLate(rec, work);
-        return this.#finish(rec, "failed", started, new ReleaseFailedError(`${rec.subject()} (force)`, second.error));
-      }
-      if (rec.force !== undefined) this.#observeLate(rec, work);
-      return this.#finish(rec, "forced", started, exceeded);
-    }
-    this.#observeLate(rec, work);
-    if (rec.force !== undefined) this.#observeLate(rec, forceWork);
-    return this.#finish(rec, "abandoned", started, new ReleaseAbandonedError(rec.subject(), { cause: exceeded }));
-  }
-
-  /**
-   * A graceful release settled: `released` only when the clock, read now, is within its budget. A
-   * release that blocked the event loop past it (or whose promise settled before the budget timer
-   * could fire) is failed with ERR_RELEASE_LATE.
-   */
-  #settledOk(rec: Rec, started: number, budgetMs: number): ResourceOutcome {
-    const elapsed = this.clock.now() - started;
-    if (elapsed <= budgetMs) return this.#finish(rec, "released", started, undefined);
-    return this.#finish(rec, "failed", started, new ReleaseLateError(rec.subject(), budgetMs, elapsed));
-  }
-
-  /** Watches an abandoned promise: its late settling becomes an event, never an unhandled rejection. */
-  #observeLate(rec: Rec, p: Promise<unknown>): void {
-    this.#lateOutstanding++;
-    const settled = (event: KernelEvent): void => {
-      this.#emit(event);
-      if (--this.#lateOutstanding === 0 && this.#state === "closed") this.#bus.complete();
-    };
-    p.then(
-      () => settled({ type: "resource:settled-late", at: this.clock.now(), id: rec.id, resourceType: rec.type, name: rec.shownName, settled: "fulfilled" }),
-      (error: unknown) =>
-        settled({ type: "resource:settled-late", at: this.clock.now(), id: rec.id, resourceType: rec.type, name: rec.shownName, settled: "rejected", error }),
-    );
-  }
-
-  #callDeadlineHook(ctx: Parameters<KernelHooks["deadline"]["promise"]>[0]): void {
-    if (!hasTaps(this.hooks.deadline)) return;
-    this.hooks.deadline.promise(ctx).catch((error: unknown) => this.#emit({ type: "hook:error", at: this.clock.now(), hook: "deadline", tap: "?", error }));
-  }
-
-  #drop(rec: Rec, state: ResourceState): void {
-    rec.state = state;
-    this.#live.delete(rec.id);
-    if (rec.name !== undefined && this.#byName.get(rec.name) === rec) this.#byName.delete(rec.name);
-    for (const d of rec.deps) d.dependents?.delete(rec);
-    rec.scope?.recs.delete(rec);
-    this.#finalizer.unregister(rec);
-  }
-
-  #finish(rec: Rec, outcome: ReleaseOutcomeKind, started: number, error: unknown): ResourceOutcome {
-    const now = this.clock.now();
-    this.#drop(rec, outcome);
-    rec.sharedHandle = undefined;
-    // One object serves as the caller's outcome and the history entry: one allocation, not two.
-    const result: ResourceOutcome & HistoryEntry = {
-      id: rec.id,
-      type: rec.type,
-      name: rec.shownName,
-      outcome,
-      elapsedMs: now - started,
-      acquiredAt: rec.acquiredAt,
-      releasedAt: now,
-    };
-    if (error !== undefined) result.error = error;
-    const size = this.#settings.historySize;
-    if (size > 0) {
-      if (this.#history.length < size) this.#history.push(result);
-      else this.#history[this.#historyNext] = result;
-      this.#historyNext = (this.#historyNext + 1) % size;
-    }
-    if (this.#bus.observed)
-      this.#emit({ type: "resource:released", at: now, id: rec.id, resourceType: rec.type, name: rec.shownName, outcome, elapsedMs: now - started, error });
-    // Keep the value only as long as something holds it.
-    rec.value = undefined;
-    return result;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1105,164 +528,53 @@ export class Kernel {
     // Process honesty: a hang that holds no handle must not end in a silent exit 0.
     const hold = this.clock.setTimeout(noop, legacy ? 2_147_483_647 : deadlineMs + 1_000, { ref: true });
     // Honesty at the process edge too: process.exit() before the report is done must not read as success.
-    const unguard = guardExit(() => this.#unreleasedLine(reason));
-    this.#clearLeakTimer();
+    const unguard = guardExit(() => unreleasedLine(this.#live, reason));
+    this.#leaks?.stop();
     this.#emit({ type: "kernel:shutdown-started", at: start, reason: redactString(reason), strategy, deadlineMs, resources: this.#live.size });
-    const timers: TimerHandle[] = [];
+    let timers: TimerHandle[] = [];
     let outcomes: ResourceOutcome[] = [];
     try {
-      if (!legacy) {
-        const forceAt = hardAt - this.#settings.reserveMs;
-        this.#forceReached = new Promise<void>((resolve) => {
-          this.#forcePoint = () => {
-            if (this.#forcing) return;
-            this.#forcing = true;
-            resolve();
-            const outstanding = [...this.#live.values()].filter((r) => r.state !== "released");
-            if (outstanding.length > 0) {
-              this.#emit({ type: "kernel:deadline-exceeded", at: this.clock.now(), scope: "global", outstanding: outstanding.length });
-              this.#callDeadlineHook({ scope: "global", outstanding: outstanding.length });
-            }
-            // A resource already forcing keeps its force window (only the hard deadline cuts it).
-            for (const r of outstanding) if (!r.inForcePhase) r.escalate?.();
-          };
-        });
-        timers.push(this.clock.setTimeout(() => this.#forcePoint?.(), Math.max(0, forceAt - this.clock.now())));
-        timers.push(this.clock.setTimeout(() => this.#abandonAll(), Math.max(0, hardAt - this.clock.now())));
-      }
-      await this.#runShutdownHook(reason, strategy, start, hardAt);
-      outcomes = await this.#releaseGroup([...this.#live.values()], { reason, deadlineAt: hardAt });
+      if (!legacy) timers = this.#forcing.arm(hardAt - this.#settings.reserveMs, hardAt);
+      await runShutdownHook(
+        {
+          hooks: this.hooks,
+          clock: this.clock,
+          releaser: this.#releaser,
+          live: this.#live,
+          isLive: this.#isLive,
+          bus: this.#bus,
+          reserveMs: this.#settings.reserveMs,
+          errors: this.#shutdownErrors,
+        },
+        reason,
+        strategy,
+        start,
+        hardAt,
+      );
+      outcomes = await this.#releaseGroup([...this.#live.values()], reason, hardAt);
     } catch (error) {
       // The release engine does not throw; if it ever does, the report says so rather than hanging.
       outcomes.push({ id: "kernel", type: "kernel", name: undefined, outcome: "failed", elapsedMs: this.clock.now() - start, error });
     } finally {
       for (const t of timers) this.clock.clearTimeout(t);
-      this.clock.clearTimeout(this.#forceNowTimer);
+      this.#forcing.clear();
       this.clock.clearTimeout(hold);
       unguard();
     }
-    const failed = outcomes.filter((o) => o.outcome !== "released").map((o) => o.error ?? new KernelError("ERR_RELEASE_FAILED", `${o.id} ended ${o.outcome}`));
-    const errors = [...failed, ...this.#shutdownErrors];
-    const summary = [
-      failed.length > 0 ? `${failed.length} of ${outcomes.length} resources did not release cleanly` : "",
-      this.#shutdownErrors.length > 0 ? `${this.#shutdownErrors.length} shutdown hook error(s)` : "",
-    ]
-      .filter((x) => x !== "")
-      .join("; ");
-    const report: ShutdownReport = {
+    const report = shutdownReport({
       strategy,
-      reason: redactString(reason),
-      ok: errors.length === 0,
+      reason,
       elapsedMs: this.clock.now() - start,
       deadlineMs: legacy ? Infinity : deadlineMs,
       outcomes,
-      errors: errors.length === 0 ? undefined : new AggregateError(errors, summary),
-    };
+      hookErrors: this.#shutdownErrors,
+    });
     this.#state = "closed";
+    this.#releaser.closed = true;
     this.#removeSignalHandlers();
     this.#emit({ type: "kernel:shutdown-completed", at: this.clock.now(), report });
-    if (this.#lateOutstanding === 0) this.#bus.complete();
+    if (this.#releaser.lateOutstanding === 0) this.#bus.complete();
     return report;
-  }
-
-  /** What `process.exit()` during this shutdown leaves behind, for stderr ("" when nothing). */
-  #unreleasedLine(reason: string): string {
-    const left = [...this.#live.values()].sort((a, b) => b.seq - a.seq);
-    if (left.length === 0) return "";
-    return `custodian: the process exited while shutdown ("${redactString(reason)}") was running; not released: ${left.map((r) => r.subject()).join(", ")}`;
-  }
-
-  async #runShutdownHook(reason: string, strategy: "deadline" | "legacy", start: number, hardAt: number): Promise<void> {
-    if (!hasTaps(this.hooks.shutdown)) return;
-    const ac = new AbortController();
-    // Plugins get the share of one dependency level of what remains before the force point.
-    // A loop, not Math.max(...spread): spreading >~120k arguments overflows the stack.
-    const chains = new Map<Rec, number>();
-    let levels = 1;
-    for (const r of this.#live.values()) levels = Math.max(levels, 2 + this.#chainBelow(r, chains));
-    const budget = strategy === "legacy" ? Infinity : Math.max(0, hardAt - this.#settings.reserveMs - start) / levels;
-    const ctx: ShutdownContext = {
-      reason,
-      strategy,
-      signal: ac.signal,
-      deadline: deadlineAt(this.clock, start + budget),
-      reportError: (error: unknown) =>
-        void this.#shutdownErrors.push(error instanceof Error ? error : new KernelError("ERR_SHUTDOWN_HOOK_FAILED", String(error))),
-    };
-    const dummy = new Rec(0, "shutdown-hook", "hook", undefined, noop, undefined, undefined, undefined, [], start, "releasing");
-    const s = await this.#within(this.hooks.shutdown.promise(ctx), budget, dummy);
-    if (s.timeout) {
-      const error = new DeadlineExceededError("The shutdown hook", budget);
-      ac.abort(error);
-      this.#shutdownErrors.push(error);
-      this.#emit({ type: "hook:error", at: this.clock.now(), hook: "shutdown", tap: "*", error });
-    }
-  }
-
-  /** At the hard deadline: whatever is still pending is abandoned now. */
-  #abandonAll(): void {
-    this.#forcePoint?.();
-    for (const r of this.#live.values()) r.escalate?.();
-  }
-
-  /** Second signal: force everything at once. */
-  #forceNow(): void {
-    this.#forcePoint?.();
-    // The legacy strategy has no force point: this is what makes its remaining releases force too.
-    this.#forcing = true;
-    for (const r of this.#live.values()) r.escalate?.();
-    this.clock.clearTimeout(this.#forceNowTimer);
-    this.#forceNowTimer = this.clock.setTimeout(() => this.#abandonAll(), FORCE_NOW_WINDOW_MS);
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Leak suspicion
-
-  #armLeakTimer(): void {
-    const threshold = this.#settings.leakThresholdMs!;
-    let oldest: Rec | undefined;
-    // Only active resources: one still being created past the threshold would re-arm a 0 ms timer
-    // forever. #create arms the timer again when a resource becomes active.
-    for (const r of this.#live.values()) {
-      if (!r.leakFlagged && r.state === "active") {
-        oldest = r;
-        break;
-      }
-    }
-    if (oldest === undefined) return;
-    const at = oldest.acquiredAt + threshold;
-    this.#leakTimerAt = at;
-    this.#leakTimer = this.clock.setTimeout(() => this.#checkLeaks(), Math.max(0, at - this.clock.now()));
-  }
-
-  #checkLeaks(): void {
-    this.#leakTimer = undefined;
-    this.#leakTimerAt = Infinity;
-    if (this.#state !== "running") return;
-    const threshold = this.#settings.leakThresholdMs!;
-    const now = this.clock.now();
-    for (const r of this.#live.values()) {
-      if (r.leakFlagged || r.state !== "active") continue;
-      const age = now - r.acquiredAt;
-      if (age < threshold) break; // insertion order = acquisition order: the rest are younger
-      r.leakFlagged = true;
-      this.#emit({
-        type: "resource:leak-suspected",
-        at: now,
-        id: r.id,
-        resourceType: r.type,
-        name: r.shownName,
-        ageMs: age,
-        reason: "held-too-long",
-        stack: r.stack,
-      });
-    }
-    this.#armLeakTimer();
-  }
-
-  #clearLeakTimer(): void {
-    this.clock.clearTimeout(this.#leakTimer);
-    this.#leakTimer = undefined;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1276,7 +588,7 @@ export class Kernel {
       report: this.#settings.report,
       onSignal: (signal, count) => this.#emit({ type: "kernel:signal", at: this.clock.now(), signal, count }),
       shutdown: (signal) => this.shutdown(signal),
-      forceNow: () => this.#forceNow(),
+      forceNow: () => this.#forcing.forceNow(),
       exit: this.#exit,
     });
   }
@@ -1286,52 +598,4 @@ export class Kernel {
   #emit(event: KernelEvent): void {
     this.#bus.emit(event);
   }
-}
-
-/**
- * Creates a kernel: loads and checks the config (with what its plugins declare), applies plugins
- * (each within its start deadline), resolves feature flags, checks declared resources, and installs
- * signal handlers if configured.
- * @throws KernelError ERR_CONFIG_INVALID (a ConfigError listing every problem of a config file, each
- *   with its own code: ERR_KERNEL_UNKNOWN_TYPE, ERR_FEATURE_UNKNOWN, ...), ERR_PLUGIN_*, ERR_FEATURE_*,
- *   ERR_KERNEL_UNKNOWN_TYPE, ERR_KERNEL_DEPENDENCY_CYCLE. Nothing stays applied when it throws.
- *   **Gotchas:** a file's problems are all found before any plugin is applied when every plugin
- *   declares its resource `types`; otherwise type problems are found after apply(), then rolled back.
- * @example
- *   const kernel = await createKernel({ config: { shutdown: { deadline: "2s" } } })
- *   const h = kernel.adopt(socket, { type: "socket", release: (s) => void s.end(), force: (s) => void s.destroy() })
- *   const report = await kernel.shutdown()
- */
-export async function createKernel(options: CreateKernelOptions = {}): Promise<Kernel> {
-  const env = options.env ?? process.env;
-  // Absolute from here on: it becomes kernel.configDir for a config object.
-  const cwd = resolvePath(options.cwd ?? process.cwd());
-  const loaded = await resolveConfigInput(options.config, { cwd, env, plugins: options.plugins });
-  const settings = normalizeConfig(loaded.config);
-  const kernel = new Kernel(Object.freeze(loaded.config), settings, options.clock ?? systemClock, options.exit ?? ((code) => process.exit(code)), loaded.dir);
-  try {
-    const entries = [...(loaded.plugins ?? []), ...(options.plugins ?? [])].map(normalizePluginEntry);
-    // Every descriptor first: a duplicate name, a late dependency or a flag owned twice leaves
-    // nothing applied, wherever it is in the list.
-    kernel.plugins.checkAll(entries.map((e) => e.plugin));
-    for (const { plugin, options: pluginOptions } of entries) await kernel.plugins.register(plugin, pluginOptions);
-    // A backstop: the loader checked the file against what plugins declare; this checks it against
-    // what they registered (plugins that do not declare their types), as one positioned ConfigError.
-    await loaded.validate?.(kernel);
-    kernel.featureRegistry.resolve(settings.features, env);
-    checkDependencies(settings.resources);
-    for (const [name, decl] of Object.entries(settings.resources)) {
-      if (!kernel.hasType(decl.type)) {
-        throw new KernelError(
-          "ERR_KERNEL_UNKNOWN_TYPE",
-          `resources.${name}: unknown type "${decl.type}"; registered types: ${kernel.types().join(", ") || "(none)"}. Add the plugin that provides it.`,
-        );
-      }
-    }
-  } catch (error) {
-    await kernel.shutdown("createKernel failed");
-    throw error;
-  }
-  if (settings.signals.length > 0) kernel.installSignalHandlers(settings.signals);
-  return kernel;
 }

@@ -5,7 +5,7 @@
 import { isFeatureDeclaration, type FeatureDeclaration } from "../kernel/Features.js";
 import { KernelError } from "../errors.js";
 import { errorLocation, pluginEntryOf } from "./pluginLocation.js";
-import type { Kernel } from "../kernel/Kernel.js";
+import type { Kernel } from "../kernel/KernelApi.js";
 import type { PluginDescriptor } from "./definePlugin.js";
 
 export const DEFAULT_PLUGIN_START_TIMEOUT_MS = 10_000;
@@ -126,9 +126,12 @@ function whereApplyFailed(cause: unknown, options: unknown): string {
 export class PluginRegistry {
   readonly #kernel: Kernel;
   readonly #plugins = new Map<string, PluginDescriptor<any>>();
+  readonly #onApplied: (plugin: string, elapsedMs: number) => void;
 
-  constructor(kernel: Kernel) {
+  /** `onApplied` announces each plugin once its apply() has settled (the kernel emits `plugin:applied`). */
+  constructor(kernel: Kernel, onApplied: (plugin: string, elapsedMs: number) => void) {
     this.#kernel = kernel;
+    this.#onApplied = onApplied;
   }
 
   has(name: string): boolean {
@@ -216,6 +219,6 @@ export class PluginRegistry {
         );
       }
     }
-    kernel.emitPluginEvent("core", "plugin:applied", { plugin: plugin.name, elapsedMs: kernel.clock.now() - started });
+    this.#onApplied(plugin.name, kernel.clock.now() - started);
   }
 }

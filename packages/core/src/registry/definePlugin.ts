@@ -2,7 +2,7 @@
  * The plugin descriptor: a plain object `{ name, version?, dependsOn?, schema?, features?, types?, apply }`
  * in the spirit of webpack's `apply(compiler)`.
  */
-import type { Kernel } from "../kernel/Kernel.js";
+import type { Kernel } from "../kernel/KernelApi.js";
 import type { FeatureDeclaration } from "../kernel/Features.js";
 
 export interface PluginDescriptor<O = Record<string, unknown>> {
