@@ -50,6 +50,7 @@ export type {
   ResourceHandle,
   ResourceOutcome,
   ResourceSnapshot,
+  SnapshotOptions,
   ResourceState,
   ResourceTypeDefinition,
   ShutdownReport,

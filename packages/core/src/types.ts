@@ -102,6 +102,12 @@ export interface ShutdownReport {
 }
 
 /** A live resource as shown by `kernel.snapshot()`. */
+/** Options of `kernel.snapshot()`. */
+export interface SnapshotOptions {
+  /** Only resources of these types (all when omitted). */
+  readonly types?: readonly string[];
+}
+
 export interface ResourceSnapshot {
   id: string;
   type: string;

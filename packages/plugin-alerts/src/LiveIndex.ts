@@ -8,7 +8,7 @@
  */
 import type { Kernel, KernelEvent, ResourceSnapshot, ResourceState } from "@custodian/core";
 import type { RuleConfig } from "./schema.js";
-import type { ResourceView } from "./selector.js";
+import { exactValues, type ResourceView } from "./selector.js";
 
 /** A view whose snapshot part and labels the index updates in place. */
 interface LiveView extends ResourceView {
@@ -29,16 +29,33 @@ const EVENT_PATHS = new Set(["type", "state", "name", "id", "labels"]);
  * details), a `by` path over details, scope or dependencies, or labels that describe() may add.
  */
 export function needsSnapshot(rules: readonly RuleConfig[], describedLabels: boolean): boolean {
-  return rules.some((r) => {
-    if (r.kind === "transitions" || r.kind === "event") return false;
-    if ("measure" in r && r.measure !== undefined) return true;
-    if (describedLabels && r.select?.labels !== undefined) return true;
-    for (const b of r.by ?? []) {
-      const head = b.split(".")[0];
-      if (!EVENT_PATHS.has(head) || (head === "labels" && describedLabels)) return true;
-    }
-    return false;
-  });
+  return rules.some((r) => ruleNeedsSnapshot(r, describedLabels));
+}
+
+function ruleNeedsSnapshot(r: RuleConfig, describedLabels: boolean): boolean {
+  if (r.kind === "transitions" || r.kind === "event") return false;
+  if ("measure" in r && r.measure !== undefined) return true;
+  if (describedLabels && r.select?.labels !== undefined) return true;
+  for (const b of r.by ?? []) {
+    const head = b.split(".")[0];
+    if (!EVENT_PATHS.has(head) || (head === "labels" && describedLabels)) return true;
+  }
+  return false;
+}
+
+/**
+ * The resource types whose snapshot the rules need (`kernel.snapshot({ types })`), or undefined
+ * when some rule that needs one does not name its types exactly (then every type is needed).
+ */
+export function snapshotTypes(rules: readonly RuleConfig[], describedLabels: boolean): string[] | undefined {
+  const types = new Set<string>();
+  for (const r of rules) {
+    if (!ruleNeedsSnapshot(r, describedLabels)) continue;
+    const exact = "select" in r ? exactValues(r.select?.type) : undefined;
+    if (exact === undefined) return undefined;
+    for (const t of exact) types.add(t);
+  }
+  return [...types];
 }
 
 export class LiveIndex {

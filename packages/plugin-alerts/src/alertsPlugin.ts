@@ -6,7 +6,7 @@
 import { definePlugin, parseDuration, type Kernel, type KernelEvent, type PluginDescriptor } from "@custodian/core";
 import { Subject, type Observable } from "rxjs";
 import { AlertEngine, type Alert, type AlertChange } from "./AlertEngine.js";
-import { LiveIndex, needsSnapshot } from "./LiveIndex.js";
+import { LiveIndex, needsSnapshot, snapshotTypes } from "./LiveIndex.js";
 import { AlertsNotAppliedError, DeliveryFailedError } from "./errors.js";
 import { compileRules, toEventView, type EvalContext } from "./rules.js";
 import { alertsSchema, validateAlertsConfig, type AlertsConfig, type SinkConfig } from "./schema.js";
@@ -163,9 +163,12 @@ export function createAlertsPlugin(runtime: AlertsRuntimeOptions = {}): PluginDe
       // carry need nothing else (no snapshot per tick); otherwise one snapshot per tick adds details.
       const live = new LiveIndex(labelsOf);
       const withSnapshot = needsSnapshot(cfg.rules ?? [], true);
+      // Only the types those rules select: describe() runs for them alone.
+      const detailTypes = withSnapshot ? snapshotTypes(cfg.rules ?? [], true) : undefined;
+      const snapshotOptions = detailTypes === undefined ? undefined : { types: detailTypes };
       const evaluate = (): AlertChange[] => {
         const started = performance.now();
-        if (withSnapshot) live.refresh(kernel.snapshot());
+        if (withSnapshot) live.refresh(kernel.snapshot(snapshotOptions));
         const now = clock.now();
         const changes = engine.evaluate({ now, resources: NO_RESOURCES, byType: live.byType(now), memo: new Map(), labelCache });
         evaluations++;

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { alertsOf, alertsPlugin, type AlertsConfig } from "../src/index.js";
-import { needsSnapshot } from "../src/LiveIndex.js";
+import { needsSnapshot, snapshotTypes } from "../src/LiveIndex.js";
+import type { RuleConfig } from "../src/schema.js";
 import { makeKernel } from "./helpers/kernel.js";
 
 describe("needsSnapshot", () => {
@@ -10,6 +11,37 @@ describe("needsSnapshot", () => {
     expect(needsSnapshot([{ name: "M", kind: "threshold", select: { type: "pool" }, measure: "details.borrowed", threshold: 1 }], true)).toBe(true);
     expect(needsSnapshot([{ name: "B", kind: "threshold", by: ["details.host"], threshold: 1 }], true)).toBe(true);
     expect(needsSnapshot([{ name: "L", kind: "threshold", select: { labels: { team: "a" } }, threshold: 1 }], true)).toBe(true);
+  });
+});
+
+describe("snapshotTypes", () => {
+  it("names the types the detail-reading rules select, or undefined when one does not name them exactly", () => {
+    const held: RuleConfig = { name: "H", kind: "held_longer_than", select: { type: "job" }, duration: "1m" };
+    const pool: RuleConfig = { name: "M", kind: "threshold", select: { type: ["pool", "queue"] }, measure: "details.borrowed", threshold: 1 };
+    expect(snapshotTypes([held, pool], true)).toEqual(["pool", "queue"]);
+    expect(snapshotTypes([held], true)).toEqual([]);
+    expect(snapshotTypes([pool, { name: "B", kind: "threshold", by: ["details.host"], threshold: 1 }], true)).toBeUndefined();
+    expect(snapshotTypes([{ name: "R", kind: "threshold", select: { type: { regex: "po.*" } }, measure: "details.idle", threshold: 1 }], true)).toBeUndefined();
+  });
+
+  it("describe() runs only for the types the rules read details of", async () => {
+    const alerts: AlertsConfig = {
+      evaluationInterval: "1s",
+      rules: [{ name: "Busy", kind: "threshold", select: { type: "pool" }, measure: "details.borrowed", op: ">=", threshold: 2 }],
+    };
+    const { kernel, clock } = await makeKernel({ config: { alerts }, plugins: [alertsPlugin] });
+    let described = { pool: 0, job: 0 };
+    kernel.adopt({}, { type: "pool", name: "p", release: () => {}, describe: () => (described.pool++, { borrowed: 3 }) });
+    for (let i = 0; i < 5; i++) kernel.adopt({}, { type: "job", name: `j${i}`, release: () => {}, describe: () => (described.job++, { n: i }) });
+    described = { pool: 0, job: 0 };
+    await clock.advance(3_000);
+    expect(described.pool).toBeGreaterThanOrEqual(3);
+    expect(described.job).toBe(0);
+    expect(
+      alertsOf(kernel)
+        .active()
+        .map((a) => [a.name, a.value]),
+    ).toEqual([["Busy", 3]]);
   });
 });
 

@@ -23,6 +23,7 @@ import type {
   ResourceHandle,
   ResourceOutcome,
   ResourceSnapshot,
+  SnapshotOptions,
   ResourceState,
   ResourceTypeDefinition,
   ShutdownReport,
@@ -222,8 +223,8 @@ export class Kernel implements KernelApi, ScopeHost {
   }
 
   /** Live resources, oldest first. */
-  snapshot(): ResourceSnapshot[] {
-    return this.#table.snapshot(this.clock.now());
+  snapshot(options?: SnapshotOptions): ResourceSnapshot[] {
+    return this.#table.snapshot(this.clock.now(), options?.types);
   }
 
   /** Recently released resources (a bounded ring buffer, oldest first). */

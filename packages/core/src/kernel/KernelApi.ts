@@ -15,6 +15,7 @@ import type {
   HistoryEntry,
   ResourceHandle,
   ResourceSnapshot,
+  SnapshotOptions,
   ResourceTypeDefinition,
   ShutdownReport,
 } from "../types.js";
@@ -91,8 +92,11 @@ export interface Kernel {
   adopt<T>(value: T, options: AdoptOptions<T>): ResourceHandle<T>;
   /** Opens a scope whose resources are released together when it is disposed. */
   scope(name: string, options?: ScopeOptions): Scope;
-  /** Live resources, oldest first. */
-  snapshot(): ResourceSnapshot[];
+  /**
+   * Live resources, oldest first. `types` keeps only resources of those types: describe() runs
+   * for them alone, so a caller that needs details of a few types does not pay for every resource.
+   */
+  snapshot(options?: SnapshotOptions): ResourceSnapshot[];
   /** Recently released resources (a bounded ring buffer, oldest first). */
   history(): HistoryEntry[];
   /** Releases everything within the configured deadline and resolves with the report. Never throws; idempotent. */

@@ -100,9 +100,11 @@ export class ResourceTable {
     rec.value = undefined;
     return result;
   }
-  snapshot(now: number): ResourceSnapshot[] {
+  snapshot(now: number, types?: readonly string[]): ResourceSnapshot[] {
     const out: ResourceSnapshot[] = [];
+    const only = types === undefined ? undefined : new Set(types);
     for (const r of this.live.values()) {
+      if (only !== undefined && !only.has(r.type)) continue;
       let details: Record<string, unknown> | undefined;
       if (r.describe !== undefined && r.state === "active") {
         try {

@@ -858,3 +858,23 @@ describe("plugins", () => {
     expect(kernel.types()).toEqual(["e"]);
   });
 });
+
+describe("snapshot({ types })", () => {
+  it("keeps only resources of those types, oldest first, and runs describe() for them alone", async () => {
+    const { kernel } = await makeKernel();
+    const described: string[] = [];
+    const describe = (v: { n: string }) => (described.push(v.n), { n: v.n });
+    kernel.adopt({ n: "p1" }, { type: "pool", name: "p1", release: () => {}, describe });
+    kernel.adopt({ n: "j1" }, { type: "job", name: "j1", release: () => {}, describe });
+    kernel.adopt({ n: "q1" }, { type: "queue", name: "q1", release: () => {}, describe });
+    kernel.adopt({ n: "p2" }, { type: "pool", name: "p2", release: () => {}, describe });
+    expect(kernel.snapshot({ types: ["pool", "queue"] }).map((s) => [s.name, s.details])).toEqual([
+      ["p1", { n: "p1" }],
+      ["q1", { n: "q1" }],
+      ["p2", { n: "p2" }],
+    ]);
+    expect(described).toEqual(["p1", "q1", "p2"]);
+    expect(kernel.snapshot({ types: [] })).toEqual([]);
+    expect(kernel.snapshot().map((s) => s.name)).toEqual(["p1", "j1", "q1", "p2"]);
+  });
+});
