@@ -23,7 +23,7 @@ export interface ProcessMarker {
   host: string;
 }
 
-/** The owner of a folder: from its marker, or only from its name (pid and host tag). @internal */
+/** The owner of a folder: from its marker, or only from its name (pid and host tag). */
 export interface FolderOwner {
   pid: number;
   startTicks: number | null;
@@ -50,7 +50,7 @@ export const folderName = (kind: "p" | "q"): string => `${kind}${process.pid}-${
 /** True for a quarantine folder name of this process. @internal */
 export const isOwnQuarantine = (name: string): boolean => name.startsWith(`q${process.pid}-${hostTag()}-`);
 
-/** Start time of `pid` in clock ticks since boot, or null when /proc is unavailable. @internal */
+/** Start time of `pid` in clock ticks since boot, or null when /proc is unavailable. */
 export function processStartTicks(pid: number): number | null {
   try {
     const text = readFileSync(`/proc/${pid}/stat`, "utf8");
@@ -63,7 +63,7 @@ export function processStartTicks(pid: number): number | null {
   }
 }
 
-/** True when a process with this pid and start time still exists. @internal */
+/** True when a process with this pid and start time still exists. */
 export function isProcessAlive(marker: Pick<ProcessMarker, "pid" | "startTicks">): boolean {
   try {
     process.kill(marker.pid, 0);
