@@ -202,15 +202,7 @@ export class Releaser {
       const ctx = new LazyReleaseContext(this.clock, started + budgetMs, reason);
       if (this.#bus.observed) {
         rec.state = "releasing";
-        this.#bus.emit({
-          type: "resource:releasing",
-          at: started,
-          id: rec.id,
-          resourceType: rec.type,
-          name: rec.shownName,
-          budgetMs,
-          reason: redactString(reason),
-        });
+        this.#announce(rec, started, budgetMs, reason);
       }
       let result: unknown;
       try {
@@ -222,6 +214,19 @@ export class Releaser {
       return (rec.releasing = this.#releaseSlow(rec, budgetMs, forceWindowMs, hardAt, reason, ctx, started, result));
     }
     return (rec.releasing = this.#releaseSlow(rec, budgetMs, forceWindowMs, hardAt, reason, undefined, this.clock.now(), undefined));
+  }
+
+  /** Emits `resource:releasing` (once per release: the fast path or the slow one). */
+  #announce(rec: Rec, started: number, budgetMs: number, reason: string): void {
+    this.#bus.emit({
+      type: "resource:releasing",
+      at: started,
+      id: rec.id,
+      resourceType: rec.type,
+      name: rec.shownName,
+      budgetMs,
+      reason: redactString(reason),
+    });
   }
 
   async #releaseSlow(
@@ -255,16 +260,7 @@ export class Releaser {
     const ctx = givenCtx ?? new LazyReleaseContext(this.clock, budgetEnd, reason);
     rec.state = "releasing";
     // A release that began on the fast path has announced itself already.
-    if (pending === undefined)
-      this.#bus.emit({
-        type: "resource:releasing",
-        at: started,
-        id: rec.id,
-        resourceType: rec.type,
-        name: rec.shownName,
-        budgetMs,
-        reason: redactString(ctx.reason),
-      });
+    if (pending === undefined) this.#announce(rec, started, budgetMs, ctx.reason);
     let work: Promise<unknown>;
     if (pending !== undefined) {
       work = Promise.resolve(pending);
