@@ -2,9 +2,11 @@
  * The code blocks of the documentation (README.md, docs/*.md, packages/*\/README.md), each with
  * its position and the `<!-- yaml-check: … -->` / `<!-- ts-check: … -->` comment just before it.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -49,4 +51,24 @@ export function blocksOf(file: string): Block[] {
     i = end;
   }
   return blocks;
+}
+
+/**
+ * Type-checks every `.ts` file in `scratch` (a folder two levels below the repository) with the
+ * repository's tsc and settings; resolves with tsc's output ("" when clean).
+ */
+export async function typeCheckFolder(scratch: string): Promise<string> {
+  writeFileSync(
+    join(scratch, "tsconfig.json"),
+    JSON.stringify({
+      extends: "../../tsconfig.base.json",
+      compilerOptions: { noEmit: true, composite: false, declaration: false, declarationMap: false, types: ["node"] },
+      include: ["*.ts"],
+    }),
+  );
+  const tsc = join(ROOT, "node_modules", ".bin", "tsc");
+  return promisify(execFile)(tsc, ["-p", join(scratch, "tsconfig.json")], { cwd: ROOT }).then(
+    () => "",
+    (err: { stdout?: string }) => String(err.stdout ?? err),
+  );
 }

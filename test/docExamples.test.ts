@@ -5,12 +5,10 @@
  * `kernel`), and the free names examples lean on (`kernel`, `url`, `fetchJson`, ...) are declared
  * once below. `[...]` in an example stands for "elided" and is checked as `[]`.
  */
-import { execFile } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, expect, it } from "vitest";
-import { ROOT } from "./docBlocks.js";
+import { ROOT, typeCheckFolder } from "./docBlocks.js";
 
 /** What examples use without defining, as a reader would have it in scope. */
 const AMBIENT = `
@@ -129,19 +127,7 @@ it("every @example in the sources type-checks against the public entry points", 
     writeFileSync(join(scratch, name), `${AMBIENT}\n${[...hoisted, ...imports].join("\n")}\n{\n// ${ex.where}\n${body}\n}\nexport {};\n`);
     origin.set(name, ex);
   });
-  writeFileSync(
-    join(scratch, "tsconfig.json"),
-    JSON.stringify({
-      extends: "../../tsconfig.base.json",
-      compilerOptions: { noEmit: true, composite: false, declaration: false, declarationMap: false, types: ["node"] },
-      include: ["*.ts"],
-    }),
-  );
-  const tsc = join(ROOT, "node_modules", ".bin", "tsc");
-  const out = await promisify(execFile)(tsc, ["-p", join(scratch, "tsconfig.json")], { cwd: ROOT }).then(
-    () => "",
-    (err: { stdout?: string }) => String(err.stdout ?? err),
-  );
+  const out = await typeCheckFolder(scratch);
   const errors = out
     .split("\n")
     .filter((l) => /example\d+\.ts\(/.test(l))

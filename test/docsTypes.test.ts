@@ -7,12 +7,10 @@
  *
  *   <!-- ts-check: declare const kernel: import("@custodian/core").Kernel; -->
  */
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, expect, it } from "vitest";
-import { blocksOf, docFiles, ROOT } from "./docBlocks.js";
+import { blocksOf, docFiles, ROOT, typeCheckFolder } from "./docBlocks.js";
 
 const blocks = docFiles()
   .filter((f) => f.endsWith("README.md"))
@@ -33,19 +31,7 @@ it("every TypeScript block in the READMEs type-checks", { timeout: 120_000 }, as
     writeFileSync(join(scratch, name), `${prelude}${b.text}export {};\n`);
     origin.set(name, { where: `${b.file}:${b.line + 1}`, shift: prelude === "" ? 0 : prelude.split("\n").length - 1 });
   });
-  writeFileSync(
-    join(scratch, "tsconfig.json"),
-    JSON.stringify({
-      extends: "../../tsconfig.base.json",
-      compilerOptions: { noEmit: true, composite: false, declaration: false, declarationMap: false, types: ["node"] },
-      include: ["*.ts"],
-    }),
-  );
-  const tsc = join(ROOT, "node_modules", ".bin", "tsc");
-  const result = await promisify(execFile)(tsc, ["-p", join(scratch, "tsconfig.json")], { cwd: ROOT }).then(
-    () => ({ out: "" }),
-    (err: { stdout?: string }) => ({ out: String(err.stdout ?? err) }),
-  );
+  const result = { out: await typeCheckFolder(scratch) };
   // Point each error at the README line it comes from.
   const errors = result.out
     .split("\n")
